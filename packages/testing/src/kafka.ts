@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { kafkaBrokers } from '@commerce/config';
+
+export interface ReadMessage {
+  key: string | null;
+  value: string;
+  headers: Record<string, string>;
+  partition: number;
+  offset: string;
+}
+
+/**
+ * Reads a topic from the beginning in a throwaway consumer group, so a test can
+ * assert what was (and was not) published. Filter with `matching`, e.g. by the
+ * aggregate id the test created; reading from the start means no race with a
+ * message produced right after start().
+ */
+export class KafkaTopicReader {
+  readonly messages: ReadMessage[] = [];
+  private consumer: Consumer | undefined;
+
+  constructor(private readonly topic: string) {}
+
+  async start(): Promise<void> {
+    const kafka = new Kafka({ clientId: 'test-reader', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
+    this.consumer = kafka.consumer({ groupId: `test-reader-${randomUUID()}` });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    let joined!: () => void;
+    const hasJoined = new Promise<void>((resolve) => (joined = resolve));
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => joined());
+    await this.consumer.run({
+      eachMessage: async ({ message, partition }) => {
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(message.headers ?? {})) {
+          if (value !== undefined) headers[name] = Array.isArray(value) ? String(value[0]) : String(value);
+        }
+        this.messages.push({
+          key: message.key?.toString() ?? null,
+          value: message.value?.toString() ?? '',
+          headers,
+          partition,
+          offset: message.offset,
+        });
+      },
+    });
+    await hasJoined;
+  }
+
+  /** Messages whose JSON value matches the predicate. */
+  matching(predicate: (value: Record<string, unknown>) => boolean): ReadMessage[] {
+    return this.messages.filter((message) => {
+      try {
+        return predicate(JSON.parse(message.value) as Record<string, unknown>);
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}
