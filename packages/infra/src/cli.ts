@@ -3,13 +3,14 @@
  *   tsx packages/infra/src/cli.ts up [--env development|test]   start what is missing, reuse the rest
  *   tsx packages/infra/src/cli.ts down                          stop the Kafka broker this project started
  *   tsx packages/infra/src/cli.ts status                        what answers, one line per service
+ *   tsx packages/infra/src/cli.ts topics                        only create missing topics on KAFKA_BROKERS (used by deploy/)
  *   tsx packages/infra/src/cli.ts deploy                        regenerate deploy/ from supergraph.yaml
  * PostgreSQL and Redis are machine services shared with other projects, so
  * `down` never stops them, even if `up` had to start them.
  */
 import { kafkaBrokers, postgresServerUrl, redisUrl } from '@commerce/config';
 import { writeDeployFiles } from './deploy.js';
-import { ensureInfrastructure, isPostgresUp, kafkaStatus, pingRedis, stopKafka, type InfrastructureOptions } from './index.js';
+import { ensureInfrastructure, ensureTopics, isPostgresUp, kafkaStatus, pingRedis, stopKafka, type InfrastructureOptions } from './index.js';
 import { errorMessage, log } from './util.js';
 
 function parseEnv(args: string[]): InfrastructureOptions['env'] {
@@ -46,12 +47,17 @@ async function main(args: string[]): Promise<void> {
       if (!postgres || !redis || !kafka.up) process.exitCode = 1;
       return;
     }
+    case 'topics': {
+      const created = await ensureTopics();
+      log(`topics: ${created.length ? `created ${created.join(', ')}` : 'all present'}`);
+      return;
+    }
     case 'deploy': {
       for (const file of writeDeployFiles()) log(`deploy: wrote deploy/${file}`);
       return;
     }
     default:
-      throw new Error(`Unknown command "${command}". Use up [--env development|test], down, status or deploy.`);
+      throw new Error(`Unknown command "${command}". Use up [--env development|test], down, status, topics or deploy.`);
   }
 }
 

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { databaseName, DEFAULT_ROUTER_PORT, DOMAINS, repoRoot } from '@commerce/config';
 import { parse } from 'yaml';
-import { ALL_TOPICS, DEFAULT_PARTITIONS } from '../../events/src/topics.js';
+import { DEFAULT_PARTITIONS } from '../../events/src/topics.js';
 import { KAFKA_VERSION } from './kafka.js';
 
 export interface SubgraphSpec {
@@ -128,7 +128,6 @@ function routerComposeService(subgraphs: SubgraphSpec[]): string {
 }
 
 export function renderCompose(subgraphs: SubgraphSpec[]): string {
-  const topics = ALL_TOPICS.join(' ');
   return `${GENERATED_HEADER}
 #
 # The whole backend with Docker:
@@ -188,18 +187,19 @@ services:
       timeout: 10s
       retries: 12
 
-  # Topics are never auto-created; this one-shot job creates ALL_TOPICS (packages/events/src/topics.ts).
+  # Topics are never auto-created. This one-shot job creates ALL_TOPICS
+  # (packages/events/src/topics.ts) with the same code as local development.
   kafka-topics:
-    image: apache/kafka:${KAFKA_VERSION}
+    build:
+      context: ..
+      dockerfile: deploy/Dockerfile
+      args:
+        SERVICE: packages/infra
+    command: ["npx", "--no-install", "tsx", "packages/infra/src/cli.ts", "topics"]
+    environment:
+      KAFKA_BROKERS: kafka:9092
     depends_on:
       kafka: { condition: service_healthy }
-    entrypoint: ["/bin/sh", "-c"]
-    command:
-      - |
-        for topic in ${topics}; do
-          /opt/kafka/bin/kafka-topics.sh --bootstrap-server kafka:9092 --create --if-not-exists \\
-            --topic "$$topic" --partitions ${DEFAULT_PARTITIONS} --replication-factor 1 || exit 1
-        done
     restart: "no"
 
 ${subgraphs.map(subgraphComposeService).join('\n\n')}

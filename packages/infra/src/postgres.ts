@@ -43,17 +43,26 @@ export async function isPostgresUp(): Promise<boolean> {
   }
 }
 
-/** Debian cluster versions (/etc/postgresql/<version>/main), the one on our port first. */
-function localClusterVersions(port: number): string[] {
+interface LocalCluster {
+  version: string;
+  name: string;
+}
+
+/** Debian clusters (/etc/postgresql/<version>/<name>) configured for `port`, "main" first. */
+function localClusters(port: number): LocalCluster[] {
   const root = '/etc/postgresql';
   if (!existsSync(root)) return [];
-  const versions = readdirSync(root).filter((version) => existsSync(join(root, version, 'main')));
-  const portOf = (version: string): number => {
-    const conf = join(root, version, 'main', 'postgresql.conf');
-    const match = existsSync(conf) ? /^\s*port\s*=\s*(\d+)/m.exec(readFileSync(conf, 'utf8')) : null;
+  const clusters = readdirSync(root).flatMap((version) =>
+    readdirSync(join(root, version)).map((name) => ({ version, name, conf: join(root, version, name, 'postgresql.conf') })),
+  );
+  const portOf = (conf: string): number => {
+    const match = /^\s*port\s*=\s*(\d+)/m.exec(readFileSync(conf, 'utf8'));
     return match?.[1] ? Number(match[1]) : 5432;
   };
-  return versions.filter((version) => portOf(version) === port);
+  return clusters
+    .filter(({ conf }) => existsSync(conf) && portOf(conf) === port)
+    .sort((a, b) => Number(b.name === 'main') - Number(a.name === 'main'))
+    .map(({ version, name }) => ({ version, name }));
 }
 
 /**
@@ -65,25 +74,26 @@ export async function ensurePostgres(): Promise<ServiceOutcome> {
     await withClient((client) => client.query('SELECT 1'));
     return 'reused';
   } catch (error) {
-    if (!isNotListening(error)) throw new Error(`PostgreSQL at ${displayUrl()} refused us: ${errorMessage(error)}`);
+    if (!isNotListening(error)) throw new Error(`Cannot use PostgreSQL at ${displayUrl()}: ${errorMessage(error)}`);
   }
   const url = new URL(postgresServerUrl());
   const port = Number(url.port || 5432);
   if (!isLocalHost(url.hostname)) throw new Error(`PostgreSQL at ${displayUrl()} is not reachable and is not local, so it cannot be started here.`);
-  const versions = localClusterVersions(port);
-  if (versions.length === 0) {
+  const [cluster] = localClusters(port);
+  if (!cluster) {
     throw new Error(`Nothing listens on PostgreSQL ${displayUrl()} and no local cluster on port ${port} was found under /etc/postgresql. Start PostgreSQL or set POSTGRES_URL.`);
   }
-  const version = versions[0] as string;
-  log(`postgres: not running, starting cluster ${version}/main`);
+  const { version, name } = cluster;
+  log(`postgres: not running, starting cluster ${version}/${name}`);
   let result: RunResult;
   try {
-    result = await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start']);
+    // --skip-systemctl-redirect: there is no systemd in containers and CI machines.
+    result = await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, name, 'start']);
   } catch (error) {
     throw new Error(`Could not run pg_ctlcluster to start PostgreSQL: ${errorMessage(error)}`);
   }
-  if (result.code !== 0) throw new Error(`pg_ctlcluster ${version} main start failed:\n${tail(result.output)}`);
-  if (!(await waitUntil(isPostgresUp, 30_000, 250))) throw new Error(`PostgreSQL ${version}/main was started but does not accept connections at ${displayUrl()}`);
+  if (result.code !== 0) throw new Error(`pg_ctlcluster ${version} ${name} start failed:\n${tail(result.output)}`);
+  if (!(await waitUntil(isPostgresUp, 30_000, 250))) throw new Error(`PostgreSQL ${version}/${name} was started but does not accept connections at ${displayUrl()}`);
   return 'started';
 }
 
