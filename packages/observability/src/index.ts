@@ -1,0 +1,27 @@
+export {
+  initTelemetry,
+  shutdownTelemetry,
+  telemetryStatus,
+  telemetryModeFromEnv,
+  getFinishedSpans,
+  resetFinishedSpans,
+  type TelemetryMode,
+  type TelemetryOptions,
+  type TelemetryStatus,
+  type ReadableSpan,
+} from './telemetry.js';
+export {
+  currentTraceparent,
+  currentTraceContext,
+  traceLogFields,
+  parseTraceparent,
+  readHeader,
+  hasActiveSpan,
+  TRACEPARENT_HEADER,
+  TRACESTATE_HEADER,
+  type HeaderSource,
+  type TraceContextHeaders,
+  type ParsedTraceparent,
+  type TraceLogFields,
+} from './trace-context.js';
+export { createLogger, logLevelFromEnv, type Logger, type LoggerOptions } from './logger.js';

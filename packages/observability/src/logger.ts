@@ -1,0 +1,68 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
+import { pino, stdSerializers, stdTimeFunctions, type DestinationStream, type Logger as PinoLogger } from 'pino';
+
+/** The logger every package passes around: a pino logger (JSON lines on stdout). */
+export type Logger = PinoLogger;
+
+export interface LoggerOptions {
+  /** Written as `service` on every line, e.g. 'users', 'router'. */
+  service: string;
+  /** Overrides LOG_LEVEL. */
+  level?: string;
+  /** Where lines go; stdout by default. Tests pass a stream to assert on output. */
+  destination?: DestinationStream;
+}
+
+const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** LOG_LEVEL, default info; tests are silent unless LOG_LEVEL asks otherwise. */
+export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  const requested = env.LOG_LEVEL?.trim().toLowerCase();
+  if (requested && LEVELS.has(requested)) return requested;
+  return env.NODE_ENV === 'test' ? 'silent' : 'info';
+}
+
+const NO_FIELDS: Readonly<Record<string, never>> = Object.freeze({});
+
+/**
+ * Adds the active span's ids to each line so logs and traces join up. With the
+ * SDK off there is never an active span, and this costs one context lookup.
+ * (Request loggers additionally bind the incoming trace id, see subgraph-kit.)
+ */
+function traceMixin(): Record<string, string> {
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  if (!spanContext || !isSpanContextValid(spanContext)) return NO_FIELDS;
+  return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
+}
+
+/**
+ * A pino JSON logger. Secrets that commonly end up in log objects are redacted
+ * here once, rather than trusting every call site.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const pinoOptions = {
+    level: options.level ?? logLevelFromEnv(),
+    base: { service: options.service },
+    // ISO time and a level label keep the lines readable without pino-pretty.
+    timestamp: stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+    mixin: traceMixin,
+    serializers: { err: stdSerializers.err, error: stdSerializers.err },
+    redact: {
+      paths: [
+        'authorization',
+        'headers.authorization',
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'password',
+        '*.password',
+        'token',
+        '*.token',
+        'refreshToken',
+        '*.refreshToken',
+      ],
+      censor: '[redacted]',
+    },
+  };
+  return options.destination ? pino(pinoOptions, options.destination) : pino(pinoOptions);
+}

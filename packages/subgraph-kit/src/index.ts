@@ -1,0 +1,46 @@
+export type {
+  BaseContext,
+  GraphQLResolverMap,
+  RunningSubgraph,
+  ShieldRules,
+  SubgraphDefinition,
+} from './types.js';
+export { loadSchema } from './schema.js';
+export {
+  startSubgraph,
+  buildSchema,
+  installSignalHandlers,
+  type StartSubgraphOptions,
+  type SignalHandlerOptions,
+  type Stoppable,
+} from './server.js';
+export {
+  allow,
+  deny,
+  isAuthenticated,
+  isAdmin,
+  ownerOrAdmin,
+  rule,
+  and,
+  or,
+  not,
+  chain,
+  race,
+  applyPermissions,
+  buildRuleTree,
+  type ShieldRule,
+  type OwnerIdResolver,
+} from './permissions.js';
+export { DateTimeScalar } from './scalars.js';
+export {
+  encodeCursor,
+  decodeCursor,
+  clampFirst,
+  toConnection,
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  type Connection,
+  type Edge,
+  type PageInfo,
+} from './connections.js';
+export { createLoader, createGroupLoader, groupBy, indexBy, DataLoader, type LoaderOptions } from './loaders.js';

@@ -1,0 +1,433 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { identityFromAuthorization, type Identity } from '@commerce/auth';
+import { isProduction, readIntEnv } from '@commerce/config';
+import { ErrorCode, maskError } from '@commerce/errors';
+import {
+  createLogger,
+  currentTraceContext,
+  hasActiveSpan,
+  shutdownTelemetry,
+  traceLogFields,
+  type Logger,
+} from '@commerce/observability';
+import { applyPermissions } from './permissions.js';
+import type { BaseContext, GraphQLResolverMap, RunningSubgraph, SubgraphDefinition } from './types.js';
+
+export interface StartSubgraphOptions {
+  /** 0 = ephemeral (tests). Defaults to 0; main.ts passes `subgraphPort(name)`. */
+  port?: number;
+  /** Interface to bind. HOST, else all interfaces (containers need that). */
+  host?: string;
+  /** Largest accepted request body. GRAPHQL_MAX_BODY_BYTES, default 1 MiB. */
+  maxBodyBytes?: number;
+  /**
+   * How long `stop()` keeps serving while /ready already answers 503, so a load
+   * balancer can notice before we stop accepting. SHUTDOWN_DELAY_MS, default 0.
+   */
+  shutdownDelayMs?: number;
+  /** Longest wait for in-flight requests before their connections are cut. SHUTDOWN_DRAIN_TIMEOUT_MS, default 10 s. */
+  drainTimeoutMs?: number;
+  /** Defaults to `createLogger({ service: def.name })`. */
+  logger?: Logger;
+}
+
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+const READY_CHECK_TIMEOUT_MS = 2_000;
+// Above the usual 60 s idle timeout of load balancers and client agents, so the
+// server never closes a socket the client is just about to reuse (ECONNRESET).
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+const REQUEST_ID_RE = /^[\w.:-]{1,128}$/;
+
+/** The schema a subgraph serves: `buildSubgraphSchema` plus the permission rules. */
+export function buildSchema<TContext extends BaseContext>(def: SubgraphDefinition<TContext>): GraphQLSchema {
+  // The resolver map is typed with the subgraph's own context; buildSubgraphSchema
+  // only knows `unknown`, and resolver parameters are contravariant, hence the cast.
+  const schema = buildSubgraphSchema({
+    typeDefs: def.typeDefs,
+    resolvers: def.resolvers as unknown as GraphQLResolverMap<unknown>,
+  });
+  return applyPermissions(schema, def.permissions);
+}
+
+class RequestBodyError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': JSON_CONTENT_TYPE, 'content-length': Buffer.byteLength(payload) });
+  res.end(payload);
+}
+
+/** A transport-level failure in the shape clients already parse: `{ errors: [...] }`. */
+function sendGraphQLError(res: ServerResponse, status: number, code: string, message: string): void {
+  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    return Promise.reject(new RequestBodyError(413, ErrorCode.PAYLOAD_TOO_LARGE, `The request body exceeds ${limit} bytes.`));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        // Stop buffering; the response carries `connection: close` so the unread rest is discarded with the socket.
+        req.pause();
+        reject(new RequestBodyError(413, ErrorCode.PAYLOAD_TOO_LARGE, `The request body exceeds ${limit} bytes.`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!failed) resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+    });
+    req.on('error', (error) => {
+      if (!failed) {
+        failed = true;
+        reject(error);
+      }
+    });
+  });
+}
+
+function isJsonContentType(value: string | undefined): boolean {
+  if (!value) return false;
+  const essence = value.split(';', 1)[0]!.trim().toLowerCase();
+  return essence === 'application/json' || essence.endsWith('+json');
+}
+
+function toHeaderMap(req: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
+}
+
+function requestIdOf(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
+}
+
+/**
+ * A rejected token is a client error, not a crash: answer with a GraphQL-shaped
+ * UNAUTHENTICATED error and HTTP 200. 200 on purpose: @apollo/gateway turns a
+ * non-2xx subgraph response into an opaque "401: Unauthorized" error (carrying
+ * the subgraph URL), while a 200 body keeps our code and reason intact.
+ * Apollo removes `extensions.http` from what the client sees.
+ */
+function authenticationFailure(error: unknown): unknown {
+  if (!(error instanceof GraphQLError)) return error;
+  return new GraphQLError(error.message, {
+    extensions: { ...error.extensions, http: { status: 200 } },
+    originalError: error,
+  });
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Apollo's logger interface on top of pino. */
+function apolloLogger(logger: Logger) {
+  return {
+    debug: (message: string) => logger.debug(message),
+    info: (message: string) => logger.info(message),
+    warn: (message: string) => logger.warn(message),
+    error: (message: string) => logger.error(message),
+  };
+}
+
+/**
+ * Serves a subgraph: Apollo Server 5 on a plain node:http server (no framework
+ * in the hot path; the router in front of us is benchmarked).
+ *
+ * POST/GET /graphql, GET /health (process alive), GET /ready (`def.ready()`
+ * passes and not shutting down). Every request verifies the forwarded
+ * Authorization header again; errors are masked by `maskError`.
+ */
+export async function startSubgraph<TContext extends BaseContext>(
+  def: SubgraphDefinition<TContext>,
+  options: StartSubgraphOptions = {},
+): Promise<RunningSubgraph> {
+  const logger = options.logger ?? createLogger({ service: def.name });
+  const maxBodyBytes = options.maxBodyBytes ?? readIntEnv('GRAPHQL_MAX_BODY_BYTES', 1024 * 1024);
+  const shutdownDelayMs = options.shutdownDelayMs ?? readIntEnv('SHUTDOWN_DELAY_MS', 0);
+  const drainTimeoutMs = options.drainTimeoutMs ?? readIntEnv('SHUTDOWN_DRAIN_TIMEOUT_MS', 10_000);
+  const production = isProduction();
+
+  const plugins: ApolloServerPlugin<TContext>[] = [
+    // Federated tracing (ftv1) is for Apollo Studio, which we do not use; skip its per-request hooks.
+    ApolloServerPluginInlineTraceDisabled(),
+  ];
+  if (production) plugins.push(ApolloServerPluginLandingPageDisabled());
+
+  const apollo = new ApolloServer<TContext>({
+    schema: buildSchema(def),
+    introspection: !production,
+    includeStacktraceInErrorResponses: false,
+    // No "did you mean" field suggestions for strangers in production.
+    hideSchemaDetailsFromClientErrors: production,
+    formatError: (formatted, error) =>
+      maskError(formatted, error, {
+        onInternalError: (original) =>
+          logger.error({ err: unwrapResolverError(original), path: formatted.path }, 'internal error hidden from client'),
+      }),
+    logger: apolloLogger(logger),
+    // installSignalHandlers drains every server of the process together.
+    stopOnTerminationSignals: false,
+    plugins,
+  });
+  await apollo.start();
+
+  let shuttingDown = false;
+  let inFlight = 0;
+  let onDrained: (() => void) | undefined;
+
+  const createContext = async (req: IncomingMessage, requestId: string): Promise<TContext> => {
+    let identity: Identity | null;
+    try {
+      identity = await identityFromAuthorization(req.headers.authorization);
+    } catch (error) {
+      throw authenticationFailure(error);
+    }
+    // With the SDK on, the logger mixin adds the active span's ids; off, bind the caller's trace id.
+    const requestLogger = logger.child(hasActiveSpan() ? { requestId } : { requestId, ...traceLogFields(req.headers) });
+    return def.createContext({ identity, requestId, logger: requestLogger, traceContext: currentTraceContext(req.headers) });
+  };
+
+  const handleGraphQL = async (req: IncomingMessage, res: ServerResponse, search: string): Promise<void> => {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+
+    let body: unknown;
+    if (method === 'POST') {
+      let raw: string;
+      try {
+        raw = await readBody(req, maxBodyBytes);
+      } catch (error) {
+        if (error instanceof RequestBodyError) {
+          res.setHeader('connection', 'close');
+          sendGraphQLError(res, error.status, error.code, error.message);
+          return;
+        }
+        throw error;
+      }
+      if (isJsonContentType(req.headers['content-type'])) {
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          sendGraphQLError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON.');
+          return;
+        }
+      } else {
+        // Apollo answers other content types with its own 400 (and CSRF protection).
+        body = raw;
+      }
+    }
+
+    const httpGraphQLRequest: HTTPGraphQLRequest = { method, headers: toHeaderMap(req), search, body };
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest,
+      context: () => createContext(req, requestId),
+    });
+
+    res.statusCode = response.status ?? 200;
+    for (const [name, value] of response.headers) res.setHeader(name, value);
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    // Incremental delivery (@defer): write parts as they come.
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+
+  const handleReady = async (res: ServerResponse): Promise<void> => {
+    if (shuttingDown) return sendJson(res, 503, { status: 'shutting_down' });
+    if (def.ready) {
+      try {
+        await withTimeout(def.ready(), READY_CHECK_TIMEOUT_MS, 'ready check');
+      } catch (error) {
+        logger.warn({ err: error }, 'ready check failed');
+        return sendJson(res, 503, { status: 'not_ready' });
+      }
+    }
+    // Shutdown may have begun while the check ran.
+    sendJson(res, shuttingDown ? 503 : 200, { status: shuttingDown ? 'shutting_down' : 'ready' });
+  };
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    inFlight += 1;
+    res.once('close', () => {
+      inFlight -= 1;
+      if (inFlight === 0) onDrained?.();
+    });
+    // While draining, tell keep-alive clients to reconnect (to another instance).
+    if (shuttingDown) res.setHeader('connection', 'close');
+
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const search = queryAt === -1 ? '' : url.slice(queryAt + 1);
+
+    let work: Promise<void> | void;
+    if (path === '/graphql') {
+      work = handleGraphQL(req, res, search);
+    } else if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+      work = sendJson(res, 200, { status: 'ok' });
+    } else if (path === '/ready' && (req.method === 'GET' || req.method === 'HEAD')) {
+      work = handleReady(res);
+    } else {
+      work = sendJson(res, 404, { error: 'Not found' });
+    }
+    if (work) {
+      work.catch((error: unknown) => {
+        logger.error({ err: error }, 'request failed outside GraphQL execution');
+        if (!res.headersSent) {
+          sendGraphQLError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Something went wrong on our side. Please try again.');
+        } else {
+          res.destroy();
+        }
+      });
+    }
+  };
+
+  const server: Server = createServer({ keepAlive: true, noDelay: true }, onRequest);
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // Must exceed keepAliveTimeout, or node may cut a connection mid-headers.
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+  server.on('clientError', (error, socket) => {
+    // Malformed HTTP (not malformed GraphQL): answer 400 if the socket still can, never crash.
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy(error);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? process.env.HOST ?? '0.0.0.0', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}/graphql`;
+  logger.info({ port, url }, `${def.name} subgraph listening`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      shuttingDown = true;
+      logger.info({ inFlight }, `${def.name} subgraph shutting down`);
+      if (shutdownDelayMs > 0) await sleep(shutdownDelayMs);
+
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        const drained = new Promise<void>((resolve) => {
+          onDrained = resolve;
+        });
+        await Promise.race([drained, sleep(drainTimeoutMs)]);
+        if (inFlight > 0) logger.warn({ inFlight }, 'drain timed out; closing remaining connections');
+      }
+      server.closeAllConnections();
+      await closed;
+      await apollo.stop();
+      await def.stop?.();
+      logger.info(`${def.name} subgraph stopped`);
+    })());
+
+  return { name: def.name, port, url, stop };
+}
+
+export interface Stoppable {
+  name?: string;
+  stop(): Promise<void>;
+}
+
+export interface SignalHandlerOptions {
+  logger?: Logger;
+  /** Hard exit if draining takes longer. Default 25 s (Kubernetes gives 30 s). */
+  timeoutMs?: number;
+  /** Injected by tests; defaults to process.exit. */
+  exit?: (code: number) => void;
+}
+
+/**
+ * SIGTERM/SIGINT: stop every server (drain), flush telemetry, exit. A second
+ * signal exits at once. Returns a function that removes the handlers.
+ */
+export function installSignalHandlers(running: Stoppable | readonly Stoppable[], options: SignalHandlerOptions = {}): () => void {
+  const targets = Array.isArray(running) ? [...(running as readonly Stoppable[])] : [running as Stoppable];
+  const logger = options.logger ?? createLogger({ service: targets.map((t) => t.name ?? 'service').join(',') });
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const timeoutMs = options.timeoutMs ?? 25_000;
+  let signalled = false;
+
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled) {
+      logger.warn({ signal }, 'second signal, exiting now');
+      exit(1);
+      return;
+    }
+    signalled = true;
+    logger.info({ signal }, 'signal received, draining');
+    const timer = setTimeout(() => {
+      logger.error({ timeoutMs }, 'shutdown timed out');
+      exit(1);
+    }, timeoutMs);
+    timer.unref();
+    void Promise.allSettled(targets.map((target) => target.stop()))
+      .then(async (results) => {
+        const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        for (const failure of failed) logger.error({ err: failure.reason }, 'error while stopping');
+        await shutdownTelemetry().catch((error: unknown) => logger.warn({ err: error }, 'telemetry shutdown failed'));
+        clearTimeout(timer);
+        exit(failed.length > 0 ? 1 : 0);
+      });
+  };
+
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return () => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  };
+}

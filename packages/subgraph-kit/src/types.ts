@@ -1,0 +1,66 @@
+import type { DocumentNode, GraphQLFieldResolver, GraphQLScalarType } from 'graphql';
+import type { IRules } from 'graphql-shield';
+import type { Identity } from '@commerce/auth';
+import type { Domain } from '@commerce/config';
+import type { Logger, TraceContextHeaders } from '@commerce/observability';
+
+/** What every subgraph request context starts from; `createContext` extends it. */
+export interface BaseContext {
+  /** Verified again in every subgraph from the forwarded Authorization header; null when anonymous. */
+  identity: Identity | null;
+  /** The caller's `x-request-id` when sane, else a fresh UUID; echoed back in the response. */
+  requestId: string;
+  /** pino child with requestId and the trace id. */
+  logger: Logger;
+  /**
+   * W3C trace context to stamp on events this request publishes (traceparent/tracestate).
+   * The active span when telemetry runs, else the caller's headers passed through.
+   */
+  traceContext: TraceContextHeaders;
+}
+
+/**
+ * Resolvers, typed with the subgraph's context. Same shape as @apollo/subgraph's
+ * `GraphQLResolverMap`, which is only reachable through a dist path.
+ */
+export interface GraphQLResolverMap<TContext = BaseContext> {
+  [typeName: string]:
+    | {
+        [fieldName: string]:
+          | GraphQLFieldResolver<any, TContext>
+          | {
+              requires?: string;
+              resolve?: GraphQLFieldResolver<any, TContext>;
+              subscribe?: GraphQLFieldResolver<any, TContext>;
+            };
+      }
+    | GraphQLScalarType
+    | { [enumValue: string]: string | number };
+}
+
+/** graphql-shield rule tree: `{ Type: rule }` or `{ Type: { field: rule, '*': rule } }`. */
+export type ShieldRules = IRules;
+
+export interface SubgraphDefinition<TContext extends BaseContext = BaseContext> {
+  name: Domain;
+  /** loadSchema(new URL('../schema.graphql', import.meta.url)) */
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<TContext>;
+  /** Mutation is deny-by-default; allow each mutation explicitly. */
+  permissions?: ShieldRules;
+  /** Per request: DataLoaders, services. */
+  createContext(base: BaseContext): TContext | Promise<TContext>;
+  /** Throws when not ready (e.g. database ping). */
+  ready?(): Promise<void>;
+  /** Close Prisma, relay, consumers. */
+  stop?(): Promise<void>;
+}
+
+export interface RunningSubgraph {
+  name: string;
+  port: number;
+  /** http://127.0.0.1:<port>/graphql */
+  url: string;
+  /** Not ready, stop accepting, drain in-flight requests, stop Apollo, then `def.stop()`. Idempotent. */
+  stop(): Promise<void>;
+}
