@@ -1,0 +1,13 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Identity } from '@commerce/auth';
+
+/** Per-request context of the router; built once in the HTTP handler, read by the subgraph data sources. */
+export type RouterContext = {
+  /** Verified at the edge; null for an anonymous caller. */
+  identity: Identity | null;
+  /** The client's Authorization header, forwarded to subgraphs, which verify it again. */
+  authorization: string | undefined;
+  requestId: string;
+  /** Raw incoming headers, for trace context propagation. */
+  incomingHeaders: IncomingHttpHeaders;
+};

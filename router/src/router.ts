@@ -1,0 +1,367 @@
+/**
+ * The supergraph router: @apollo/gateway behind Apollo Server 5 on plain
+ * node:http.
+ *
+ * It is benchmarked against a bare gateway, so each feature is placed where
+ * it costs least: auth is one Map lookup per request after a token's first
+ * use, limits run inside validation (cached per document), subgraph calls use
+ * a keep-alive client, and no per-request plugin is installed.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { ApolloGateway, type SupergraphManager, type SupergraphSdlHook } from '@apollo/gateway';
+import { ApolloServer, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { Identity } from '@commerce/auth';
+import { isProduction, readEnv, readIntEnv, routerPort } from '@commerce/config';
+import { ErrorCode, maskError } from '@commerce/errors';
+import { createLogger, type Logger } from '@commerce/observability';
+import { TokenCache } from './auth.ts';
+import type { RouterContext } from './context.ts';
+import { RouterDataSource } from './datasource.ts';
+import { createSubgraphFetcher } from './fetcher.ts';
+import { complexityRule, type ComplexityLimits } from './limits.ts';
+import { fileSupergraph, pollSupergraph, resolveSubgraphUrl } from './supergraph.ts';
+
+export interface RouterLimits extends ComplexityLimits {
+  /** Largest accepted request body; bigger ones get 413 PAYLOAD_TOO_LARGE without being read. */
+  maxBodyBytes: number;
+}
+
+export interface RouterOptions {
+  /** Default ROUTER_PORT/PORT or 4000; 0 picks a free port. */
+  port?: number;
+  /** Interface to bind; default all (IPv4 and IPv6). */
+  host?: string;
+  /** Supergraph SDL file to serve and watch; default schema/supergraph.graphql. */
+  supergraphPath?: string;
+  /** Hot-swap the supergraph when the file changes (default true). */
+  watch?: boolean;
+  /**
+   * Development only: compose from the running subgraphs listed in
+   * supergraph.yaml instead of the file, re-checking every interval.
+   */
+  poll?: boolean | { intervalMs?: number; configPath?: string };
+  /** Per-subgraph URL overrides (tests run subgraphs on ephemeral ports); see resolveSubgraphUrl. */
+  subgraphUrls?: Readonly<Record<string, string>>;
+  /** Production turns off introspection and the Sandbox landing page. Default from APP_ENV/NODE_ENV. */
+  production?: boolean;
+  limits?: Partial<RouterLimits>;
+  logger?: Logger;
+  /** Allowed browser origins for CORS; default `*` outside production, none in production (ROUTER_CORS_ORIGINS). */
+  corsOrigins?: readonly string[];
+  /** Called after every attempted hot reload of the supergraph file. */
+  onSupergraphReload?: (outcome: { ok: true } | { ok: false; error: Error }) => void;
+}
+
+export interface RunningRouter {
+  /** http://host:port/graphql */
+  url: string;
+  port: number;
+  /** Subscribe to schema loads and swaps; returns an unsubscribe function. */
+  onSchemaChange(listener: (schema: GraphQLSchema) => void): () => void;
+  /** Stops accepting requests, lets in-flight ones finish, stops the gateway. */
+  stop(): Promise<void>;
+}
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+export function limitsFromEnv(): RouterLimits {
+  return {
+    maxDepth: readIntEnv('ROUTER_MAX_DEPTH', 12),
+    maxAliases: readIntEnv('ROUTER_MAX_ALIASES', 30),
+    maxFields: readIntEnv('ROUTER_MAX_FIELDS', 500),
+    maxBodyBytes: readIntEnv('ROUTER_MAX_BODY_BYTES', 1024 * 1024),
+  };
+}
+
+/** Body of an error answered by the router itself, shaped like any GraphQL response. */
+function sendError(
+  res: ServerResponse,
+  status: number,
+  code: ErrorCode | 'BAD_REQUEST',
+  message: string,
+  extra: { extensions?: Record<string, unknown>; headers?: Record<string, string> } = {},
+): void {
+  const body = JSON.stringify({ errors: [{ message, extensions: { code, ...extra.extensions } }] });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    ...extra.headers,
+  });
+  res.end(body);
+}
+
+class PayloadTooLarge extends Error {}
+
+/** Reads the body up to `limit` bytes; rejects with PayloadTooLarge beyond it. */
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new PayloadTooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        // Stop buffering; the 413 is sent with Connection: close, dropping the rest.
+        req.removeAllListeners('data');
+        req.pause();
+        reject(new PayloadTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+function toHeaderMap(headers: IncomingHttpHeaders): HeaderMap {
+  const map = new HeaderMap();
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined) map.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return map;
+}
+
+function originalCode(error: unknown): string | undefined {
+  // Apollo wraps validation errors as GRAPHQL_VALIDATION_FAILED; our limit rule's own code is on the original.
+  if (!(error instanceof GraphQLError)) return undefined;
+  const original = error.originalError;
+  if (original instanceof GraphQLError && original.extensions.code === ErrorCode.QUERY_TOO_COMPLEX) return ErrorCode.QUERY_TOO_COMPLEX;
+  return undefined;
+}
+
+export async function createRouter(options: RouterOptions = {}): Promise<RunningRouter> {
+  const production = options.production ?? isProduction();
+  const logger = options.logger ?? createLogger({ service: 'router' });
+  const limits: RouterLimits = { ...limitsFromEnv(), ...options.limits };
+  const corsOrigins = new Set(
+    options.corsOrigins ??
+      (readEnv('ROUTER_CORS_ORIGINS') ?? (production ? '' : '*'))
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+  );
+  const tokens = new TokenCache();
+  const fetcher = createSubgraphFetcher({ timeoutMs: readIntEnv('ROUTER_SUBGRAPH_TIMEOUT_MS', 30_000) });
+  const subgraphUrls = options.subgraphUrls ?? {};
+
+  let supergraphSource: SupergraphSdlHook | SupergraphManager;
+  if (options.poll) {
+    if (production) throw new Error('Polling subgraphs (--poll) is for development; production serves the composed schema/supergraph.graphql.');
+    const poll = options.poll === true ? {} : options.poll;
+    supergraphSource = await pollSupergraph({
+      configPath: poll.configPath ?? `${repoRoot}supergraph.yaml`,
+      intervalMs: poll.intervalMs ?? readIntEnv('ROUTER_POLL_INTERVAL_MS', 2_000),
+      subgraphUrls,
+      logger,
+    });
+  } else {
+    const path = options.supergraphPath ?? readEnv('ROUTER_SUPERGRAPH_PATH') ?? `${repoRoot}schema/supergraph.graphql`;
+    const manager = fileSupergraph({ path, logger, onReload: options.onSupergraphReload });
+    supergraphSource =
+      options.watch === false
+        ? async (hooks) => {
+            const loaded = await manager(hooks);
+            await loaded.cleanup?.();
+            return { supergraphSdl: loaded.supergraphSdl };
+          }
+        : manager;
+  }
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: supergraphSource,
+    logger,
+    // Validate every supergraph we load, production included: a bad hot reload must be rejected, not served.
+    validateSupergraph: true,
+    buildService: ({ name, url }) =>
+      new RouterDataSource({ url: resolveSubgraphUrl(name, url ?? '', subgraphUrls), fetcher: fetcher.fetch }),
+  });
+
+  const server = new ApolloServer<RouterContext>({
+    gateway,
+    logger,
+    introspection: !production,
+    includeStacktraceInErrorResponses: false,
+    stopOnTerminationSignals: false,
+    validationRules: [complexityRule(limits)],
+    plugins: [
+      production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+    ],
+    formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+      const code = originalCode(error);
+      const withCode = code ? { ...formatted, extensions: { ...formatted.extensions, code } } : formatted;
+      const masked = maskError(withCode, error, {
+        onInternalError: (internal) => logger.error({ err: internal }, 'internal error hidden from the client'),
+      });
+      if (!masked.extensions || !('serviceName' in masked.extensions)) return masked;
+      // The gateway names the failing subgraph; useful in development, internal topology in production.
+      if (!production) return masked;
+      const { serviceName: _serviceName, ...extensions } = masked.extensions;
+      return { ...masked, extensions };
+    },
+  });
+  await server.start();
+
+  let stopping = false;
+  let active = 0;
+
+  const cors = (req: IncomingMessage, res: ServerResponse): void => {
+    const origin = req.headers.origin;
+    if (!origin || corsOrigins.size === 0) return;
+    if (corsOrigins.has('*') || corsOrigins.has(origin)) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('vary', 'origin');
+    }
+  };
+
+  const handleGraphQL = async (req: IncomingMessage, res: ServerResponse, search: string): Promise<void> => {
+    const incomingId = req.headers['x-request-id'];
+    const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    cors(req, res);
+
+    let body: unknown;
+    if (req.method === 'POST') {
+      let text: string;
+      try {
+        text = await readBody(req, limits.maxBodyBytes);
+      } catch (error) {
+        if (error instanceof PayloadTooLarge) {
+          sendError(res, 413, ErrorCode.PAYLOAD_TOO_LARGE, `The request body is larger than ${limits.maxBodyBytes} bytes.`, {
+            headers: { connection: 'close' },
+          });
+          return;
+        }
+        throw error;
+      }
+      const contentType = req.headers['content-type'] ?? '';
+      if (contentType.includes('json') && text !== '') {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          sendError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON.');
+          return;
+        }
+      } else {
+        // Apollo Server answers non-JSON POSTs itself (400 with a clear message, CSRF rules).
+        body = text;
+      }
+    }
+
+    // Authenticate before Apollo parses, validates or plans anything: a bad token costs one lookup.
+    const authorization = req.headers.authorization;
+    let identity: Identity | null;
+    try {
+      const pending = tokens.identify(authorization);
+      identity = pending instanceof Promise ? await pending : pending;
+    } catch (error) {
+      const appError = error instanceof GraphQLError ? error : undefined;
+      const reason = typeof appError?.extensions.reason === 'string' ? appError.extensions.reason : 'TOKEN_INVALID';
+      sendError(res, 401, ErrorCode.UNAUTHENTICATED, appError?.message ?? 'The access token is invalid.', {
+        extensions: { reason },
+        headers: { 'www-authenticate': `Bearer error="invalid_token"` },
+      });
+      return;
+    }
+
+    const context: RouterContext = { identity, authorization, requestId, incomingHeaders: req.headers };
+    const response: HTTPGraphQLResponse = await server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers: toHeaderMap(req.headers), search, body },
+      context: () => Promise.resolve(context),
+    });
+    for (const [name, value] of response.headers) res.setHeader(name, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    // Incremental delivery (@defer) streams parts as they are ready.
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const search = queryAt === -1 ? '' : url.slice(queryAt);
+    if (path === '/graphql') {
+      if (req.method === 'OPTIONS') {
+        cors(req, res);
+        res.writeHead(204, {
+          'access-control-allow-methods': 'GET, POST, OPTIONS',
+          'access-control-allow-headers': req.headers['access-control-request-headers'] ?? 'content-type, authorization',
+          'access-control-max-age': '600',
+        });
+        res.end();
+        return;
+      }
+      await handleGraphQL(req, res, search);
+      return;
+    }
+    if (path === '/health') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
+    if (path === '/ready') {
+      const ready = !stopping;
+      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(ready ? '{"status":"ready"}' : '{"status":"stopping"}');
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+  };
+
+  const httpServer: Server = createServer((req, res) => {
+    active++;
+    res.once('close', () => active--);
+    handle(req, res).catch((error: unknown) => {
+      logger.error({ err: error }, 'request failed');
+      if (!res.headersSent) sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Something went wrong on our side. Please try again.');
+      else res.destroy();
+    });
+  });
+  // Clients (and load balancers) reuse connections; outlive their idle timeouts to avoid resets.
+  httpServer.keepAliveTimeout = 65_000;
+
+  const port = options.port ?? routerPort();
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen({ port, host: options.host }, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = (httpServer.address() as AddressInfo).port;
+  const shownHost = !options.host || options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${bound}/graphql`;
+  logger.info({ url, production, poll: Boolean(options.poll), limits }, 'router ready');
+
+  return {
+    url,
+    port: bound,
+    onSchemaChange: (listener) => gateway.onSchemaLoadOrUpdate(({ apiSchema }) => listener(apiSchema)),
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      // In-flight requests get a grace period, then their connections are cut.
+      const grace = setTimeout(() => httpServer.closeAllConnections(), readIntEnv('ROUTER_DRAIN_MS', 10_000));
+      await closed;
+      clearTimeout(grace);
+      if (active > 0) logger.warn({ active }, 'requests still open at shutdown');
+      await server.stop();
+      fetcher.close();
+    },
+  };
+}
