@@ -90,7 +90,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const started = performance.now();
   switch (command) {
     case 'generate': {
-      const results = await generateAll({ force: args.flags.has('force'), domains: selectedDomains(args) });
+      // npm_config_force: `npm run db:generate -- --force` reaches us through a nested npm that keeps --force.
+      const force = args.flags.has('force') || process.env.npm_config_force === 'true';
+      const results = await generateAll({ force, domains: selectedDomains(args) });
       for (const result of results) {
         out(`${result.domain}: ${result.generated ? `generated in ${seconds(result.durationMs)}` : 'up to date'} -> ${result.outputs.map((o) => relative(process.cwd(), o)).join(', ')}`);
       }
