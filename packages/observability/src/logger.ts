@@ -22,7 +22,7 @@ export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   return env.NODE_ENV === 'test' ? 'silent' : 'info';
 }
 
-const NO_FIELDS: Readonly<Record<string, never>> = Object.freeze({});
+
 
 /**
  * Adds the active span's ids to each line so logs and traces join up. With the
@@ -31,7 +31,8 @@ const NO_FIELDS: Readonly<Record<string, never>> = Object.freeze({});
  */
 function traceMixin(): Record<string, string> {
   const spanContext = trace.getActiveSpan()?.spanContext();
-  if (!spanContext || !isSpanContextValid(spanContext)) return NO_FIELDS;
+  // A fresh object each time: pino merges the log object into what the mixin returns.
+  if (!spanContext || !isSpanContextValid(spanContext)) return {};
   return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
 }
 

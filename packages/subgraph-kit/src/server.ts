@@ -334,12 +334,7 @@ export async function startSubgraph<TContext extends BaseContext>(
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   // Must exceed keepAliveTimeout, or node may cut a connection mid-headers.
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
-  server.on('clientError', (error, socket) => {
-    // Malformed HTTP (not malformed GraphQL): answer 400 if the socket still can, never crash.
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-    else socket.destroy(error);
-  });
-
+  // Malformed HTTP itself (not malformed GraphQL) is left to node's default clientError handling: 400/408/431, socket closed.
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? process.env.HOST ?? '0.0.0.0', () => {
