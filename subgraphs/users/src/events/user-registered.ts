@@ -1,0 +1,21 @@
+import { appendToOutbox, UserRegistered } from '@commerce/events';
+import type { UsersTx } from '../data/prisma.js';
+import type { UserRecord } from '../data/records.js';
+
+/**
+ * `user.registered`: published once per new account (customers on sign-up,
+ * administrators when created). Written to the outbox inside the transaction
+ * that inserts the user; the relay publishes it to Kafka afterwards.
+ */
+export async function recordUserRegistered(tx: UsersTx, user: UserRecord): Promise<void> {
+  await appendToOutbox(tx, UserRegistered, {
+    aggregateId: user.id,
+    payload: {
+      userId: user.id,
+      email: user.email,
+      name: user.name,
+      role: user.role,
+      registeredAt: user.createdAt.toISOString(),
+    },
+  });
+}

@@ -1,0 +1,53 @@
+import { forbidden, unauthenticated } from '@commerce/errors';
+import { allow, isAuthenticated, rule } from '@commerce/subgraph-kit';
+import type { UsersContext } from './context.js';
+import { canSeePrivateFields, type UserView } from './service/user.service.js';
+
+/**
+ * Who may call what. Mutations are deny-by-default in subgraph-kit, so each
+ * is allowed here explicitly. `User` is reachable by anyone through
+ * federation (`_entities` resolves references without shield), so its private
+ * fields are guarded field by field.
+ */
+
+/** Private user fields: the owner, an administrator, or a caller who just signed in as this user. */
+const isOwnerOrAdmin = rule({ cache: 'no_cache' })((user: UserView, _args: unknown, ctx: UsersContext) => {
+  if (canSeePrivateFields(ctx.identity, user)) return true;
+  return ctx.identity ? forbidden('Only the account owner or an administrator can see this field.') : unauthenticated();
+});
+
+export const permissions = {
+  Query: {
+    me: allow,
+    _entities: allow,
+    _service: allow,
+  },
+  Mutation: {
+    // Anonymous by nature: they are how a caller obtains a session.
+    register: allow,
+    login: allow,
+    refreshSession: allow,
+    // Proof of the session is the refresh token itself, not an access token.
+    logout: allow,
+    updateProfile: isAuthenticated,
+    createAddress: isAuthenticated,
+    updateAddress: isAuthenticated,
+    deleteAddress: isAuthenticated,
+    setDefaultAddress: isAuthenticated,
+  },
+  User: {
+    '*': allow,
+    email: isOwnerOrAdmin,
+    role: isOwnerOrAdmin,
+    addresses: isOwnerOrAdmin,
+    defaultAddress: isOwnerOrAdmin,
+  },
+  Address: allow,
+  AddressConnection: allow,
+  AddressEdge: allow,
+  PageInfo: allow,
+  AuthPayload: allow,
+  LogoutPayload: allow,
+  DeleteAddressPayload: allow,
+  _Service: allow,
+};

@@ -1,0 +1,22 @@
+import type { UsersContext } from '../context.js';
+import * as addresses from '../service/address.service.js';
+import * as auth from '../service/auth.service.js';
+import * as users from '../service/user.service.js';
+
+// Inputs arrive already shaped by the GraphQL schema; the services validate and normalize them.
+type Input<T = Record<string, unknown>> = { input: T };
+
+export const Mutation = {
+  register: (_: unknown, { input }: Input, ctx: UsersContext) => auth.register(ctx, input),
+  login: (_: unknown, { input }: Input<{ email: string; password: string }>, ctx: UsersContext) => auth.login(ctx, input),
+  refreshSession: (_: unknown, { input }: Input<{ refreshToken: string }>, ctx: UsersContext) =>
+    auth.refreshSession(ctx, input.refreshToken),
+  logout: async (_: unknown, { input }: Input<{ refreshToken: string }>, ctx: UsersContext) => ({
+    success: await auth.logout(ctx, input.refreshToken),
+  }),
+  updateProfile: (_: unknown, { input }: Input, ctx: UsersContext) => users.updateProfile(ctx, input),
+  createAddress: (_: unknown, { input }: Input, ctx: UsersContext) => addresses.createAddress(ctx, input),
+  updateAddress: (_: unknown, { input }: Input, ctx: UsersContext) => addresses.updateAddress(ctx, input),
+  deleteAddress: (_: unknown, { input }: Input, ctx: UsersContext) => addresses.deleteAddress(ctx, input),
+  setDefaultAddress: (_: unknown, { input }: Input, ctx: UsersContext) => addresses.setDefaultAddress(ctx, input),
+};

@@ -1,0 +1,77 @@
+import { appEnv, databaseUrl as defaultDatabaseUrl, readEnv } from '@commerce/config';
+import { startOutboxRelay, type OutboxRelay } from '@commerce/events';
+import { createLogger, type Logger } from '@commerce/observability';
+import { loadSchema, type SubgraphDefinition } from '@commerce/subgraph-kit';
+import { systemContext, type UsersContext } from './context.js';
+import { createLoaders } from './data/loaders.js';
+import { createPrismaClient, type UsersDb } from './data/prisma.js';
+import { permissions } from './permissions.js';
+import { resolvers } from './resolvers/index.js';
+import { adminCredentialsFromEnv, ensureAdmin, type AdminCredentials } from './service/auth.service.js';
+
+export interface UsersSubgraphOptions {
+  /** The users database; default `databaseUrl('users')` for the current APP_ENV. */
+  databaseUrl?: string;
+  /** A client to use instead of creating one (tests count its queries). The caller disconnects it. */
+  db?: UsersDb;
+  /** Publish the outbox to Kafka. Default true; tests that need no Kafka pass false. */
+  relay?: boolean;
+  /**
+   * Create or promote this administrator at start-up (see `ensureAdmin`). By
+   * default: ADMIN_EMAIL/ADMIN_PASSWORD (or the documented dev pair) in
+   * development; in test and production only when ADMIN_PASSWORD is set, so
+   * a production deployment never gets the well-known dev password.
+   */
+  admin?: AdminCredentials | false;
+  logger?: Logger;
+}
+
+function defaultAdmin(): AdminCredentials | false {
+  if (appEnv() === 'development' || readEnv('ADMIN_PASSWORD') !== undefined) return adminCredentialsFromEnv();
+  return false;
+}
+
+/**
+ * The users subgraph: accounts, sessions and address books. Building the
+ * definition starts its background work (outbox relay, admin bootstrap);
+ * `stop()` ends it and closes the database client.
+ */
+export function usersSubgraph(options: UsersSubgraphOptions = {}): SubgraphDefinition<UsersContext> {
+  const logger = options.logger ?? createLogger({ service: 'users' });
+  const url = options.databaseUrl ?? defaultDatabaseUrl('users');
+  const db = options.db ?? createPrismaClient(url);
+
+  // The relay retries Kafka on its own; a failure to start must not take the
+  // API down with it (events wait in the outbox until a relay publishes them).
+  const relay: Promise<OutboxRelay | null> =
+    options.relay === false
+      ? Promise.resolve(null)
+      : startOutboxRelay({ domain: 'users', databaseUrl: url, logger }).catch((error: unknown) => {
+          logger.error({ err: error }, 'outbox relay failed to start; events stay in the outbox');
+          return null;
+        });
+
+  const admin = options.admin ?? defaultAdmin();
+  const bootstrap: Promise<void> = admin
+    ? ensureAdmin(systemContext(db, logger), admin).then(
+        (user) => logger.info({ userId: user.id, email: user.email }, 'administrator ready'),
+        (error: unknown) => logger.error({ err: error }, 'could not create the administrator'),
+      )
+    : Promise.resolve();
+
+  return {
+    name: 'users',
+    typeDefs: loadSchema(new URL('../schema.graphql', import.meta.url)),
+    resolvers,
+    permissions,
+    createContext: (base) => ({ ...base, db, loaders: createLoaders(db) }),
+    async ready() {
+      await db.$queryRaw`SELECT 1`;
+    },
+    async stop() {
+      await bootstrap;
+      await (await relay)?.stop();
+      if (!options.db) await db.$disconnect();
+    },
+  };
+}
