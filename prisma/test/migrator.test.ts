@@ -144,7 +144,7 @@ describe('applier', () => {
   });
 });
 
-describe('drift check (Prisma 6 wasm schema engine)', () => {
+describe('drift check (Prisma 6 wasm schema engine)', { timeout: 120_000 }, () => {
   it('finds no drift for any domain', async () => {
     const results = await checkDriftAll();
     expect(results.map((r) => r.domain)).toEqual(expect.arrayContaining(['users', 'catalog']));
