@@ -1,5 +1,6 @@
 export type {
   BaseContext,
+  FieldResolver,
   GraphQLResolverMap,
   RunningSubgraph,
   ShieldRules,

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
+import {
+  ApolloServer,
+  HeaderMap,
+  type ApolloServerPlugin,
+  type GraphQLRequestContextDidEncounterErrors,
+  type HTTPGraphQLRequest,
+} from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import {
   ApolloServerPluginInlineTraceDisabled,
@@ -192,9 +198,33 @@ export async function startSubgraph<TContext extends BaseContext>(
   const drainTimeoutMs = options.drainTimeoutMs ?? readIntEnv('SHUTDOWN_DRAIN_TIMEOUT_MS', 10_000);
   const production = isProduction();
 
+  // Hidden errors are logged once: with the request's logger (requestId, trace id)
+  // when Apollo reports them to plugins, else by formatError with the base logger.
+  const loggedErrors = new WeakSet<object>();
+  const logHidden = (requestLogger: Logger, error: unknown, path?: readonly (string | number)[]): void => {
+    const original = unwrapResolverError(error);
+    if (typeof original === 'object' && original !== null) {
+      if (loggedErrors.has(original)) return;
+      loggedErrors.add(original);
+    }
+    requestLogger.error({ err: original, path }, 'internal error hidden from client');
+  };
+  const requestListener = {
+    async didEncounterErrors(requestContext: GraphQLRequestContextDidEncounterErrors<TContext>) {
+      const requestLogger = requestContext.contextValue?.logger ?? logger;
+      for (const error of requestContext.errors) {
+        // Same decision as formatError: only what maskError would hide is logged as an error.
+        maskError({ message: error.message, extensions: error.extensions }, error, {
+          onInternalError: () => logHidden(requestLogger, error, error.path),
+        });
+      }
+    },
+  };
+
   const plugins: ApolloServerPlugin<TContext>[] = [
     // Federated tracing (ftv1) is for Apollo Studio, which we do not use; skip its per-request hooks.
     ApolloServerPluginInlineTraceDisabled(),
+    { requestDidStart: async () => requestListener },
   ];
   if (production) plugins.push(ApolloServerPluginLandingPageDisabled());
 
@@ -206,8 +236,7 @@ export async function startSubgraph<TContext extends BaseContext>(
     hideSchemaDetailsFromClientErrors: production,
     formatError: (formatted, error) =>
       maskError(formatted, error, {
-        onInternalError: (original) =>
-          logger.error({ err: unwrapResolverError(original), path: formatted.path }, 'internal error hidden from client'),
+        onInternalError: (original) => logHidden(logger, original, formatted.path),
       }),
     logger: apolloLogger(logger),
     // installSignalHandlers drains every server of the process together.

@@ -1,4 +1,4 @@
-import type { DocumentNode, GraphQLFieldResolver, GraphQLScalarType } from 'graphql';
+import type { DocumentNode, GraphQLResolveInfo, GraphQLScalarType } from 'graphql';
 import type { IRules } from 'graphql-shield';
 import type { Identity } from '@commerce/auth';
 import type { Domain } from '@commerce/config';
@@ -20,19 +20,25 @@ export interface BaseContext {
 }
 
 /**
+ * A field resolver (or `__resolveReference`). Declared with method syntax on
+ * purpose: method parameters are checked bivariantly, so a resolver may
+ * annotate its own parent and argument types (`(user: UserRow, args: { id: string }, ctx)`)
+ * the way Apollo's `any` allows, without `any` leaking into our types.
+ */
+export type FieldResolver<TContext> = {
+  resolve(parent: unknown, args: unknown, context: TContext, info: GraphQLResolveInfo): unknown;
+}['resolve'];
+
+/**
  * Resolvers, typed with the subgraph's context. Same shape as @apollo/subgraph's
- * `GraphQLResolverMap`, which is only reachable through a dist path.
+ * `GraphQLResolverMap` (only reachable through a dist path).
  */
 export interface GraphQLResolverMap<TContext = BaseContext> {
   [typeName: string]:
     | {
         [fieldName: string]:
-          | GraphQLFieldResolver<any, TContext>
-          | {
-              requires?: string;
-              resolve?: GraphQLFieldResolver<any, TContext>;
-              subscribe?: GraphQLFieldResolver<any, TContext>;
-            };
+          | FieldResolver<TContext>
+          | { requires?: string; resolve?: FieldResolver<TContext>; subscribe?: FieldResolver<TContext> };
       }
     | GraphQLScalarType
     | { [enumValue: string]: string | number };

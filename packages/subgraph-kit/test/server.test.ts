@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request as httpRequest } from 'node:http';
+import { Writable } from 'node:stream';
 import { gql } from 'graphql-tag';
 import { signAccessToken } from '@commerce/auth';
 import { badInput, notFound } from '@commerce/errors';
+import { createLogger } from '@commerce/observability';
 import {
   clampFirst,
   createLoader,
@@ -239,7 +241,7 @@ describe('startSubgraph', () => {
   it('keeps federation working under shield: _service and _entities', async () => {
     const sdl = await gqlPost(running.url, '{ _service { sdl } }');
     expect(sdl.json.errors).toBeUndefined();
-    expect((sdl.json.data?._service as { sdl: string }).sdl).toContain('type Widget');
+    expect((sdl.json.data?._service as { sdl: string } | undefined)?.sdl).toContain('type Widget');
 
     const entities = await gqlPost(
       running.url,
@@ -324,6 +326,30 @@ describe('startSubgraph', () => {
     expect(text).not.toContain('stacktrace');
   });
 
+  it('logs a hidden error once, with the request id, and no AppErrors', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>));
+        callback();
+      },
+    });
+    const logged = await startSubgraph(widgetSubgraph(), {
+      port: 0,
+      host: '127.0.0.1',
+      logger: createLogger({ service: 'catalog', level: 'info', destination }),
+    });
+    try {
+      await post(logged.url, { query: '{ boom badInput }' }, { 'x-request-id': 'req-boom' });
+      const errors = lines.filter((l) => l.level === 'error');
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ requestId: 'req-boom', path: ['boom'], msg: 'internal error hidden from client' });
+      expect((errors[0]?.err as { message: string } | undefined)?.message).toBe('connection to db-7.internal:5432 refused');
+    } finally {
+      await logged.stop();
+    }
+  });
+
   it('passes AppError codes and details through', async () => {
     const { json } = await gqlPost(running.url, '{ badInput }');
     expect(json.errors?.[0]).toMatchObject({ message: 'Name is too long.', extensions: { code: 'BAD_USER_INPUT', field: 'name' } });
@@ -362,7 +388,7 @@ describe('startSubgraph', () => {
     expect(connection.edges.map((e) => e.node.id)).toEqual(['w1', 'w2']);
     expect(connection.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false, endCursor: connection.edges[1]!.cursor });
     const second = await gqlPost(running.url, page, { after: connection.pageInfo.endCursor });
-    expect((second.json.data?.widgets as typeof connection).edges.map((e) => e.node.id)).toEqual(['w3', 'w4']);
+    expect((second.json.data?.widgets as typeof connection | undefined)?.edges.map((e) => e.node.id)).toEqual(['w3', 'w4']);
 
     for (const after of ['garbage!!', 'bm90LWpzb24', encodeCursor([]).slice(0, 2), Buffer.from('{"a":1}').toString('base64url')]) {
       const bad = await gqlPost(running.url, page, { after });
