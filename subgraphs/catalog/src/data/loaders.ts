@@ -1,0 +1,177 @@
+/**
+ * Per-request DataLoaders: every relation of the catalog graph is fetched for
+ * a whole batch of parents in one SQL statement, so a page of N products costs
+ * the same number of queries as a page of one. Loaders are created per request
+ * (in the subgraph's createContext) so caches never leak between callers with
+ * different permissions.
+ */
+import DataLoader from 'dataloader';
+import type {
+  Category,
+  Price,
+  Product,
+  ProductImage,
+  ProductVariant,
+  Review,
+  VariantOption,
+} from '../generated/prisma/client.js';
+import { isUuid } from './ids.js';
+import type { CatalogDb } from './prisma.js';
+import {
+  activeProductsInCategoryTrees,
+  ancestorsOfCategories,
+  childCategories,
+  latestReviews,
+  reviewCounts,
+  type Keyed,
+  type PositionCursor,
+} from './queries.js';
+
+
+/** A page request for one parent: the parent's key plus the page window. */
+export interface PageKey<TCursor> {
+  parent: string;
+  limit: number;
+  after: TCursor | null;
+}
+
+function groupBy<T>(rows: readonly T[], keyOf: (row: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
+  }
+  return groups;
+}
+
+function stripKey<T>({ key: _key, ...row }: Keyed<T>): T {
+  // The spread drops `key`; what is left is exactly T.
+  return row as T;
+}
+
+/** Loads rows by unique id; unknown or malformed ids resolve to null. */
+function byIdLoader<T extends { id: string }>(
+  fetch: (ids: string[]) => Promise<T[]>,
+): DataLoader<string, T | null> {
+  return new DataLoader<string, T | null>(async (keys) => {
+    const ids = [...new Set(keys.filter(isUuid))];
+    const rows = ids.length ? await fetch(ids) : [];
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return keys.map((key) => byId.get(key) ?? null);
+  });
+}
+
+/** Loads rows by a unique non-id column (slug, sku). */
+function byUniqueLoader<T>(fetch: (keys: string[]) => Promise<T[]>, keyOf: (row: T) => string): DataLoader<string, T | null> {
+  return new DataLoader<string, T | null>(async (keys) => {
+    const rows = await fetch([...new Set(keys)]);
+    const byKey = new Map(rows.map((row) => [keyOf(row), row]));
+    return keys.map((key) => byKey.get(key) ?? null);
+  });
+}
+
+/** Loads every child row of each parent id (variants of a product, prices of a variant...). */
+function childrenLoader<T>(fetch: (parentIds: string[]) => Promise<T[]>, parentOf: (row: T) => string): DataLoader<string, T[]> {
+  return new DataLoader<string, T[]>(async (keys) => {
+    const ids = [...new Set(keys.filter(isUuid))];
+    const groups = groupBy(ids.length ? await fetch(ids) : [], parentOf);
+    return keys.map((key) => groups.get(key) ?? []);
+  });
+}
+
+/**
+ * Loads one page per parent. Keys that share a window (limit and cursor) go
+ * into one statement; in a listing every parent asks for the same window, so
+ * that is one statement for the whole list.
+ */
+function pageLoader<TCursor, TRow>(
+  fetch: (parents: string[], limit: number, after: TCursor | null) => Promise<Keyed<TRow>[]>,
+): DataLoader<PageKey<TCursor>, TRow[], string> {
+  const cacheKey = (parent: string, limit: number, after: TCursor | null): string => JSON.stringify([parent, limit, after]);
+  return new DataLoader<PageKey<TCursor>, TRow[], string>(
+    async (keys) => {
+      const windows = groupBy(keys, (key) => JSON.stringify([key.limit, key.after]));
+      const pages = new Map<string, TRow[]>();
+      await Promise.all(
+        [...windows.values()].map(async (group) => {
+          const { limit, after } = group[0] ?? { limit: 0, after: null };
+          const rows = await fetch([...new Set(group.map((key) => key.parent))], limit, after);
+          for (const [parent, parentRows] of groupBy(rows, (row) => row.key)) {
+            pages.set(cacheKey(parent, limit, after), parentRows.map(stripKey));
+          }
+        }),
+      );
+      return keys.map((key) => pages.get(cacheKey(key.parent, key.limit, key.after)) ?? []);
+    },
+    { cacheKeyFn: (key) => cacheKey(key.parent, key.limit, key.after) },
+  );
+}
+
+export function createLoaders(db: CatalogDb) {
+  const productById = byIdLoader<Product>((ids) => db.product.findMany({ where: { id: { in: ids } } }));
+  const categoryById = byIdLoader<Category>((ids) => db.category.findMany({ where: { id: { in: ids } } }));
+  const variantById = byIdLoader<ProductVariant>((ids) => db.productVariant.findMany({ where: { id: { in: ids } } }));
+
+  const loaders = {
+    productById,
+    categoryById,
+    variantById,
+    productBySlug: byUniqueLoader<Product>((slugs) => db.product.findMany({ where: { slug: { in: slugs } } }), (p) => p.slug),
+    categoryBySlug: byUniqueLoader<Category>(
+      (slugs) => db.category.findMany({ where: { slug: { in: slugs } } }),
+      (c) => c.slug,
+    ),
+    variantBySku: byUniqueLoader<ProductVariant>(
+      (skus) => db.productVariant.findMany({ where: { sku: { in: skus } } }),
+      (v) => v.sku,
+    ),
+    variantsByProduct: childrenLoader<ProductVariant>(
+      (ids) => db.productVariant.findMany({ where: { productId: { in: ids } }, orderBy: [{ position: 'asc' }, { id: 'asc' }] }),
+      (v) => v.productId,
+    ),
+    imagesByProduct: childrenLoader<ProductImage>(
+      (ids) => db.productImage.findMany({ where: { productId: { in: ids } }, orderBy: [{ position: 'asc' }, { id: 'asc' }] }),
+      (i) => i.productId,
+    ),
+    optionsByVariant: childrenLoader<VariantOption>(
+      (ids) => db.variantOption.findMany({ where: { variantId: { in: ids } }, orderBy: [{ position: 'asc' }, { name: 'asc' }] }),
+      (o) => o.variantId,
+    ),
+    pricesByVariant: childrenLoader<Price>(
+      (ids) => db.price.findMany({ where: { variantId: { in: ids } }, orderBy: { currency: 'asc' } }),
+      (p) => p.variantId,
+    ),
+    /** Root first, parent last. */
+    ancestorsByCategory: childrenLoader<Keyed<Category & { depth: number }>>(
+      (ids) => ancestorsOfCategories(db, ids),
+      (row) => row.key,
+    ),
+    /** Parent '' is the top level. */
+    childCategoriesPage: pageLoader<PositionCursor, Category>((parents, limit, after) =>
+      childCategories(
+        db,
+        parents.map((p) => (p === '' ? null : p)),
+        limit,
+        after,
+      ),
+    ),
+    activeProductsInCategoryPage: pageLoader<string, Product>((roots, limit, after) =>
+      activeProductsInCategoryTrees(db, roots, limit, after),
+    ),
+    latestReviewsPage: pageLoader<string, Review>((products, limit, after) => latestReviews(db, products, limit, after)),
+    reviewCount: new DataLoader<string, number>(async (ids) => {
+      const counts = await reviewCounts(db, ids.filter(isUuid));
+      return ids.map((id) => counts.get(id) ?? 0);
+    }),
+  };
+  return loaders;
+}
+
+export type CatalogLoaders = ReturnType<typeof createLoaders>;
+
+/** Lets later lookups by id (entity references, Variant.product) hit the cache. */
+export function primeProducts(loaders: CatalogLoaders, products: readonly Product[]): void {
+  for (const product of products) loaders.productById.prime(product.id, product);
+}

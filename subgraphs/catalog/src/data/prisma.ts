@@ -1,0 +1,43 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { databaseUrl as configuredDatabaseUrl } from '@commerce/config';
+import { Prisma, PrismaClient } from '../generated/prisma/client.js';
+
+export { Prisma, PrismaClient };
+export type CatalogPrisma = PrismaClient;
+/** What a service gets inside `prisma.$transaction(async (tx) => ...)`. */
+export type CatalogTx = Prisma.TransactionClient;
+/** Either the client or a transaction: read helpers accept both. */
+export type CatalogDb = CatalogPrisma | CatalogTx;
+
+export interface CatalogPrismaOptions {
+  /** Defaults to the catalog database of the current APP_ENV. */
+  databaseUrl?: string;
+  /**
+   * Called with every SQL statement Prisma sends. Tests use it to prove that a
+   * page costs a constant number of queries; production leaves it unset, so
+   * Prisma does not build query events at all.
+   */
+  onQuery?: (sql: string) => void;
+  /** Pool size; the driver default (10) suits one subgraph process. */
+  maxConnections?: number;
+}
+
+/** One PrismaClient per process, over the pg driver adapter (no native engine). */
+export function createCatalogPrisma(options: CatalogPrismaOptions = {}): CatalogPrisma {
+  const adapter = new PrismaPg({
+    connectionString: options.databaseUrl ?? configuredDatabaseUrl('catalog'),
+    ...(options.maxConnections ? { max: options.maxConnections } : {}),
+  });
+  const { onQuery } = options;
+  if (!onQuery) return new PrismaClient({ adapter });
+  const client = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
+  client.$on('query', (event) => onQuery(event.query));
+  return client;
+}
+
+/** True for Prisma's unique-constraint violation (P2002), optionally on a given column. */
+export function isUniqueViolation(error: unknown, column?: string): boolean {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2002') return false;
+  if (!column) return true;
+  return JSON.stringify(error.meta ?? {}).includes(column);
+}

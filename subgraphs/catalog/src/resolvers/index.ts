@@ -1,0 +1,23 @@
+import { DateTimeScalar, type GraphQLResolverMap } from '@commerce/subgraph-kit';
+import type { CatalogContext } from '../context.js';
+import { Mutation } from './mutation.js';
+import { Query } from './query.js';
+import {
+  CategoryResolvers,
+  ProductResolvers,
+  ProductVariantResolvers,
+  ReviewConnectionResolvers,
+  ReviewResolvers,
+} from './types.js';
+
+/** Every resolver of schema.graphql; enums and plain fields use graphql-js defaults. */
+export const resolvers: GraphQLResolverMap<CatalogContext> = {
+  DateTime: DateTimeScalar,
+  Query,
+  Mutation,
+  Product: ProductResolvers,
+  ProductVariant: ProductVariantResolvers,
+  Category: CategoryResolvers,
+  Review: ReviewResolvers,
+  ReviewConnection: ReviewConnectionResolvers,
+};

@@ -1,0 +1,54 @@
+/**
+ * Field resolvers of the catalog's object types. Each one hands its parent to
+ * a service, which batches through the request's DataLoaders.
+ */
+import type { CatalogContext } from '../context.js';
+import type { Category, Product, ProductVariant, Review } from '../generated/prisma/client.js';
+import * as categories from '../service/category.service.js';
+import * as pricing from '../service/pricing.service.js';
+import * as products from '../service/product.service.js';
+import * as reviews from '../service/review.service.js';
+import type { CurrencyCode } from '../service/validation.js';
+
+type PageArgs = categories.PageArgs;
+
+export const ProductResolvers = {
+  /** Entity reference from another subgraph; batched through the productById loader. */
+  __resolveReference: (reference: { id: string }, ctx: CatalogContext) => products.productReference(ctx, reference.id),
+  category: (product: Product, _: unknown, ctx: CatalogContext) => categories.categoryOfProduct(ctx, product),
+  images: (product: Product, _: unknown, ctx: CatalogContext) => products.imagesOf(ctx, product),
+  variants: (product: Product, _: unknown, ctx: CatalogContext) => products.variantsOf(ctx, product),
+  priceRange: (product: Product, args: { currency: CurrencyCode }, ctx: CatalogContext) =>
+    pricing.priceRangeOf(ctx, product, args.currency),
+  rating: (product: Product) => reviews.ratingOf(product),
+  reviews: (product: Product, args: PageArgs, ctx: CatalogContext) => reviews.reviewsOf(ctx, product, args),
+};
+
+export const ProductVariantResolvers = {
+  __resolveReference: (reference: { id: string }, ctx: CatalogContext) => products.variantReference(ctx, reference.id),
+  product: (variant: ProductVariant, _: unknown, ctx: CatalogContext) => products.productOfVariant(ctx, variant),
+  options: (variant: ProductVariant, _: unknown, ctx: CatalogContext) => products.optionsOf(ctx, variant),
+  price: (variant: ProductVariant, args: { currency: CurrencyCode }, ctx: CatalogContext) =>
+    pricing.priceOf(ctx, variant, args.currency),
+  prices: (variant: ProductVariant, _: unknown, ctx: CatalogContext) => pricing.pricesOf(ctx, variant),
+};
+
+export const CategoryResolvers = {
+  __resolveReference: (reference: { id: string }, ctx: CatalogContext) =>
+    categories.findCategory(ctx, { id: reference.id }),
+  parent: (category: Category, _: unknown, ctx: CatalogContext) => categories.parentOf(ctx, category),
+  ancestors: (category: Category, _: unknown, ctx: CatalogContext) => categories.ancestorsOf(ctx, category),
+  children: (category: Category, args: PageArgs, ctx: CatalogContext) => categories.childrenOf(ctx, category, args),
+  products: (category: Category, args: PageArgs, ctx: CatalogContext) =>
+    products.productsOfCategory(ctx, category, args),
+};
+
+export const ReviewResolvers = {
+  author: (review: Review) => reviews.authorOf(review),
+  product: (review: Review, _: unknown, ctx: CatalogContext) => reviews.productOfReview(ctx, review),
+};
+
+export const ReviewConnectionResolvers = {
+  totalCount: (connection: reviews.ReviewConnection, _: unknown, ctx: CatalogContext) =>
+    reviews.reviewCountOf(ctx, connection.productId),
+};

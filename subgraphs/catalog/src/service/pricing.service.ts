@@ -1,0 +1,108 @@
+/**
+ * Prices: one integer amount in minor units per variant and currency, never a
+ * float. Use this service to read a variant's prices, a product's price range,
+ * or to change prices (admin), which publishes product.price_changed for
+ * every price that actually changed, in the same transaction.
+ *
+ * Reads go through the request's DataLoaders; a product's price range is
+ * computed from the same batched variant and price rows the listing already
+ * loads, so it costs no extra query.
+ */
+import { notFound } from '@commerce/errors';
+import type { CatalogContext } from '../context.js';
+import type { Price, Product, ProductVariant } from '../generated/prisma/client.js';
+import { isUuid } from '../data/ids.js';
+import { publishPriceChanged, type PriceChange } from '../events/publish.js';
+import { variantsOf } from './product.service.js';
+import { requirePrices, type CurrencyCode, type MoneyInput } from './validation.js';
+
+export interface Money {
+  amountMinor: number;
+  currency: CurrencyCode;
+}
+
+export interface PriceRange {
+  min: Money;
+  max: Money;
+}
+
+export interface SetVariantPricesInput {
+  variantId: string;
+  prices: MoneyInput[];
+}
+
+/** The schema's CurrencyCode enum only holds supported codes; a stray row is skipped, not served. */
+function toMoney(price: Price): Money | null {
+  const currency = price.currency.trim();
+  return currency === 'USD' || currency === 'EUR' ? { amountMinor: price.amount, currency } : null;
+}
+
+/** Every price of the variant, one per currency. */
+export async function pricesOf(ctx: CatalogContext, variant: ProductVariant): Promise<Money[]> {
+  const prices = await ctx.loaders.pricesByVariant.load(variant.id);
+  return prices.map(toMoney).filter((money): money is Money => money !== null);
+}
+
+/** The variant's price in the currency, or null when it is not sold in it. */
+export async function priceOf(ctx: CatalogContext, variant: ProductVariant, currency: CurrencyCode): Promise<Money | null> {
+  const prices = await pricesOf(ctx, variant);
+  return prices.find((price) => price.currency === currency) ?? null;
+}
+
+/** Lowest and highest variant price in the currency; null when no variant is priced in it. */
+export async function priceRangeOf(ctx: CatalogContext, product: Product, currency: CurrencyCode): Promise<PriceRange | null> {
+  const variants = await variantsOf(ctx, product);
+  const prices = await Promise.all(variants.map((variant) => priceOf(ctx, variant, currency)));
+  let range: PriceRange | null = null;
+  for (const price of prices) {
+    if (!price) continue;
+    if (!range) range = { min: price, max: price };
+    else {
+      if (price.amountMinor < range.min.amountMinor) range.min = price;
+      if (price.amountMinor > range.max.amountMinor) range.max = price;
+    }
+  }
+  return range;
+}
+
+/**
+ * Admin: upserts one price per listed currency (others stay as they are) and
+ * publishes product.price_changed for each price whose amount changed,
+ * with the previous amount (null for a new currency). Setting a price to its
+ * current amount publishes nothing.
+ * Errors: BAD_USER_INPUT (with `field`), NOT_FOUND (variant).
+ */
+export async function setVariantPrices(ctx: CatalogContext, input: SetVariantPricesInput): Promise<ProductVariant> {
+  const prices = requirePrices(input.prices, 'prices');
+  return ctx.prisma.$transaction(async (tx) => {
+    // Lock the variant so two concurrent price changes see each other's
+    // result as their "previous" amount, in commit order.
+    const locked = isUuid(input.variantId)
+      ? await tx.$queryRaw<{ id: string }[]>`SELECT id::text AS id FROM product_variants WHERE id = ${input.variantId}::uuid FOR UPDATE`
+      : [];
+    if (!locked[0]) throw notFound('Variant', input.variantId);
+    const variant = await tx.productVariant.findUniqueOrThrow({ where: { id: input.variantId }, include: { prices: true } });
+    const current = new Map(variant.prices.map((price) => [price.currency.trim(), price.amount]));
+    const changes: PriceChange[] = [];
+    for (const price of prices) {
+      const previous = current.get(price.currency);
+      if (previous === price.amountMinor) continue;
+      await tx.price.upsert({
+        where: { variantId_currency: { variantId: variant.id, currency: price.currency } },
+        create: { variantId: variant.id, currency: price.currency, amount: price.amountMinor },
+        update: { amount: price.amountMinor },
+      });
+      changes.push({
+        productId: variant.productId,
+        variantId: variant.id,
+        sku: variant.sku,
+        currency: price.currency,
+        previousAmountMinor: previous ?? null,
+        amountMinor: price.amountMinor,
+      });
+    }
+    for (const change of changes) await publishPriceChanged(tx, change);
+    const { prices: _prices, ...plain } = variant;
+    return plain;
+  });
+}

@@ -1,0 +1,369 @@
+/**
+ * Products and their variants: what a caller may see, the storefront listings
+ * (newest first, by category subtree), and the admin changes to a product.
+ * Use this service for anything that reads or changes a product or variant
+ * other than prices (pricing.service) and reviews (review.service).
+ *
+ * Visibility: only ACTIVE products are shown to the storefront. Admins also
+ * see DRAFT and ARCHIVED products by id or slug; listings are always ACTIVE
+ * only, as the contract says. Entity references from other subgraphs resolve
+ * whatever the status: an order placed last year still names its product.
+ *
+ * Every change runs in one transaction that also appends its event to the
+ * outbox (product.created / product.updated), so no change goes unpublished
+ * and no event describes a change that rolled back.
+ */
+import { AppError, ErrorCode, badInput, notFound } from '@commerce/errors';
+import { isAdmin } from '@commerce/auth';
+import type { CatalogContext } from '../context.js';
+import type { Category, Product, ProductImage, ProductVariant, VariantOption } from '../generated/prisma/client.js';
+import { isUuid } from '../data/ids.js';
+import { primeProducts } from '../data/loaders.js';
+import { isUniqueViolation, type CatalogTx } from '../data/prisma.js';
+import { publishProductCreated, publishProductUpdated } from '../events/publish.js';
+import type { PageArgs } from './category.service.js';
+import { decodeIdCursor, idConnection, pageSize, type Connection } from './pagination.js';
+import {
+  MAX_IMAGES,
+  MAX_OPTIONS,
+  MAX_VARIANTS,
+  exactlyOne,
+  optionalText,
+  requireHttpUrl,
+  requirePrices,
+  requireSku,
+  requireSlug,
+  requireText,
+  slugify,
+  type MoneyInput,
+  type ValidMoney,
+} from './validation.js';
+
+export interface ImageInput {
+  url: string;
+  altText?: string | null;
+}
+
+export interface CreateVariantInput {
+  sku: string;
+  name: string;
+  options?: { name: string; value: string }[] | null;
+  prices: MoneyInput[];
+}
+
+export interface CreateProductInput {
+  name: string;
+  slug?: string | null;
+  description?: string | null;
+  brand?: string | null;
+  categoryId: string;
+  images?: ImageInput[] | null;
+  variants: CreateVariantInput[];
+}
+
+export interface UpdateProductInput {
+  id: string;
+  name?: string | null;
+  description?: string | null;
+  /** Omitted: unchanged; null: cleared. */
+  brand?: string | null;
+  categoryId?: string | null;
+  /** Replaces every image when given. */
+  images?: ImageInput[] | null;
+}
+
+export interface ProductFilter {
+  categoryId?: string | null;
+}
+
+/** Whether the caller may see this product outside entity references. */
+export function isVisibleTo(ctx: CatalogContext, product: Product): boolean {
+  return product.status === 'ACTIVE' || isAdmin(ctx.identity);
+}
+
+/** A product by id or slug (exactly one); null when missing or hidden from the caller. */
+export async function findProduct(
+  ctx: CatalogContext,
+  args: { id?: string | null; slug?: string | null },
+): Promise<Product | null> {
+  const key = exactlyOne({ name: 'id', value: args.id }, { name: 'slug', value: args.slug });
+  const product =
+    key.by === 'id' ? await ctx.loaders.productById.load(key.value) : await ctx.loaders.productBySlug.load(key.value);
+  return product && isVisibleTo(ctx, product) ? product : null;
+}
+
+/**
+ * A product referenced by another subgraph (`_entities`). Not filtered by
+ * status: the referencing subgraph already holds the id legitimately (a cart
+ * line, an order), and a reference that suddenly resolves to null would break
+ * its non-null fields.
+ */
+export async function productReference(ctx: CatalogContext, id: string): Promise<Product | null> {
+  return ctx.loaders.productById.load(id);
+}
+
+/** Active products, newest first, optionally within a category subtree. */
+export async function listProducts(
+  ctx: CatalogContext,
+  args: PageArgs & { filter?: ProductFilter | null },
+): Promise<Connection<Product>> {
+  const categoryId = args.filter?.categoryId;
+  if (categoryId != null) {
+    const first = pageSize(args.first, 20);
+    const after = decodeIdCursor(args.after);
+    // An id that cannot exist matches nothing, like any other unknown category.
+    if (!isUuid(categoryId)) return idConnection<Product>([], first);
+    return productsInSubtree(ctx, categoryId, first, after);
+  }
+  const first = pageSize(args.first, 20);
+  const after = decodeIdCursor(args.after);
+  const rows = await ctx.prisma.product.findMany({
+    where: { status: 'ACTIVE', ...(after ? { id: { lt: after } } : {}) },
+    orderBy: { id: 'desc' },
+    take: first + 1,
+  });
+  primeProducts(ctx.loaders, rows);
+  return idConnection(rows, first);
+}
+
+/** Active products in the category and all its subcategories, newest first. */
+export async function productsOfCategory(ctx: CatalogContext, category: Category, args: PageArgs): Promise<Connection<Product>> {
+  const first = pageSize(args.first, 20);
+  return productsInSubtree(ctx, category.id, first, decodeIdCursor(args.after));
+}
+
+async function productsInSubtree(
+  ctx: CatalogContext,
+  categoryId: string,
+  first: number,
+  after: string | null,
+): Promise<Connection<Product>> {
+  const rows = await ctx.loaders.activeProductsInCategoryPage.load({ parent: categoryId, limit: first + 1, after });
+  primeProducts(ctx.loaders, rows);
+  return idConnection(rows, first);
+}
+
+export async function imagesOf(ctx: CatalogContext, product: Product): Promise<ProductImage[]> {
+  return ctx.loaders.imagesByProduct.load(product.id);
+}
+
+/** Every variant of the product, in display order. */
+export async function variantsOf(ctx: CatalogContext, product: Product): Promise<ProductVariant[]> {
+  const variants = await ctx.loaders.variantsByProduct.load(product.id);
+  for (const variant of variants) ctx.loaders.variantById.prime(variant.id, variant);
+  return variants;
+}
+
+export async function optionsOf(ctx: CatalogContext, variant: ProductVariant): Promise<VariantOption[]> {
+  return ctx.loaders.optionsByVariant.load(variant.id);
+}
+
+/** The product a variant belongs to (a foreign key guarantees it). */
+export async function productOfVariant(ctx: CatalogContext, variant: ProductVariant): Promise<Product> {
+  const product = await ctx.loaders.productById.load(variant.productId);
+  if (!product) throw new Error(`Variant ${variant.id} points at missing product ${variant.productId}`);
+  return product;
+}
+
+/** A variant by id or SKU (exactly one); null when missing or its product is hidden from the caller. */
+export async function findVariant(
+  ctx: CatalogContext,
+  args: { id?: string | null; sku?: string | null },
+): Promise<ProductVariant | null> {
+  const key = exactlyOne({ name: 'id', value: args.id }, { name: 'sku', value: args.sku });
+  const variant =
+    key.by === 'id' ? await ctx.loaders.variantById.load(key.value) : await ctx.loaders.variantBySku.load(key.value);
+  if (!variant) return null;
+  const product = await ctx.loaders.productById.load(variant.productId);
+  return product && isVisibleTo(ctx, product) ? variant : null;
+}
+
+/** A variant referenced by another subgraph; not filtered by status (see productReference). */
+export async function variantReference(ctx: CatalogContext, id: string): Promise<ProductVariant | null> {
+  return ctx.loaders.variantById.load(id);
+}
+
+interface ValidVariant {
+  sku: string;
+  name: string;
+  options: { name: string; value: string }[];
+  prices: ValidMoney[];
+}
+
+function validImages(images: readonly ImageInput[], field: string): { url: string; altText: string }[] {
+  if (images.length > MAX_IMAGES) throw badInput(`A product has at most ${MAX_IMAGES} images.`, field);
+  return images.map((image, index) => ({
+    url: requireHttpUrl(image.url, `${field}[${index}].url`),
+    altText: optionalText(image.altText, `${field}[${index}].altText`, 300),
+  }));
+}
+
+function validVariants(variants: readonly CreateVariantInput[]): ValidVariant[] {
+  if (variants.length === 0) throw badInput('A product needs at least one variant.', 'variants');
+  if (variants.length > MAX_VARIANTS) throw badInput(`A product has at most ${MAX_VARIANTS} variants.`, 'variants');
+  const skus = new Set<string>();
+  return variants.map((variant, index) => {
+    const field = `variants[${index}]`;
+    const sku = requireSku(variant.sku, `${field}.sku`);
+    // SKUs are compared case-insensitively: "ab-1" and "AB-1" on one shelf is a mistake.
+    if (skus.has(sku.toUpperCase())) throw badInput(`SKU ${sku} is used by two variants.`, `${field}.sku`);
+    skus.add(sku.toUpperCase());
+    const options = variant.options ?? [];
+    if (options.length > MAX_OPTIONS) throw badInput(`A variant has at most ${MAX_OPTIONS} options.`, `${field}.options`);
+    const optionNames = new Set<string>();
+    const validOptions = options.map((option, optionIndex) => {
+      const name = requireText(option.name, `${field}.options[${optionIndex}].name`, 60);
+      if (optionNames.has(name.toLowerCase())) {
+        throw badInput(`Option ${name} is given twice.`, `${field}.options[${optionIndex}].name`);
+      }
+      optionNames.add(name.toLowerCase());
+      return { name, value: requireText(option.value, `${field}.options[${optionIndex}].value`, 60) };
+    });
+    return {
+      sku,
+      name: requireText(variant.name, `${field}.name`, 200),
+      options: validOptions,
+      prices: requirePrices(variant.prices, `${field}.prices`),
+    };
+  });
+}
+
+async function requireCategory(tx: CatalogTx, categoryId: string): Promise<void> {
+  const category = isUuid(categoryId) ? await tx.category.findUnique({ where: { id: categoryId }, select: { id: true } }) : null;
+  if (!category) throw notFound('Category', categoryId);
+}
+
+/**
+ * Locks the product row for the rest of the transaction, so concurrent
+ * changes to one product apply (and publish their snapshots) one after the
+ * other. Throws NOT_FOUND when there is no such product.
+ */
+async function lockProduct(tx: CatalogTx, id: string): Promise<Product['status']> {
+  const rows = isUuid(id)
+    ? await tx.$queryRaw<{ status: Product['status'] }[]>`SELECT status::text AS status FROM products WHERE id = ${id}::uuid FOR UPDATE`
+    : [];
+  const row = rows[0];
+  if (!row) throw notFound('Product', id);
+  return row.status;
+}
+
+/** Maps a unique violation on slug or SKU (a race past the pre-checks) to CONFLICT. */
+function conflictFromUniqueViolation(error: unknown, slug: string): never {
+  if (isUniqueViolation(error, 'slug')) {
+    throw new AppError(ErrorCode.CONFLICT, `A product with slug "${slug}" already exists.`, { details: { field: 'slug' } });
+  }
+  if (isUniqueViolation(error, 'sku')) {
+    throw new AppError(ErrorCode.CONFLICT, 'A SKU is already used by another variant.', { details: { field: 'variants' } });
+  }
+  throw error;
+}
+
+/**
+ * Admin: creates an ACTIVE product with its variants, option values, prices
+ * and images, and publishes product.created with the full snapshot.
+ * Errors: BAD_USER_INPUT (with `field`), NOT_FOUND (category), CONFLICT
+ * (slug or SKU taken).
+ */
+export async function createProduct(ctx: CatalogContext, input: CreateProductInput): Promise<Product> {
+  const name = requireText(input.name, 'name', 200);
+  const slug = requireSlug(input.slug ?? slugify(name));
+  const description = optionalText(input.description, 'description', 10_000);
+  const brand = input.brand == null ? null : optionalText(input.brand, 'brand', 120) || null;
+  const images = validImages(input.images ?? [], 'images');
+  const variants = validVariants(input.variants);
+  try {
+    return await ctx.prisma.$transaction(async (tx) => {
+      await requireCategory(tx, input.categoryId);
+      if (await tx.product.findUnique({ where: { slug }, select: { id: true } })) {
+        throw new AppError(ErrorCode.CONFLICT, `A product with slug "${slug}" already exists.`, { details: { field: 'slug' } });
+      }
+      const taken = await tx.productVariant.findMany({
+        where: { sku: { in: variants.map((v) => v.sku), mode: 'insensitive' } },
+        select: { sku: true },
+      });
+      if (taken[0]) {
+        const index = variants.findIndex((v) => v.sku.toUpperCase() === taken[0]?.sku.toUpperCase());
+        throw new AppError(ErrorCode.CONFLICT, `SKU ${taken[0].sku} is already used by another variant.`, {
+          details: { field: `variants[${Math.max(index, 0)}].sku` },
+        });
+      }
+      const product = await tx.product.create({
+        data: {
+          slug,
+          name,
+          description,
+          brand,
+          categoryId: input.categoryId,
+          images: { create: images.map((image, position) => ({ ...image, position })) },
+        },
+      });
+      // One nested create per variant keeps option and price rows tied to it.
+      for (const [position, variant] of variants.entries()) {
+        await tx.productVariant.create({
+          data: {
+            productId: product.id,
+            sku: variant.sku,
+            name: variant.name,
+            position,
+            options: { create: variant.options.map((option, index) => ({ ...option, position: index })) },
+            prices: { create: variant.prices.map((price) => ({ currency: price.currency, amount: price.amountMinor })) },
+          },
+        });
+      }
+      await publishProductCreated(tx, product.id);
+      return product;
+    });
+  } catch (error) {
+    conflictFromUniqueViolation(error, slug);
+  }
+}
+
+/**
+ * Admin: changes the given fields (omitted ones stay), replaces the images
+ * when a list is given, and publishes product.updated with the new snapshot.
+ */
+export async function updateProduct(ctx: CatalogContext, input: UpdateProductInput): Promise<Product> {
+  const name = input.name == null ? undefined : requireText(input.name, 'name', 200);
+  const description = input.description == null ? undefined : optionalText(input.description, 'description', 10_000);
+  const brand =
+    input.brand === undefined ? undefined : input.brand === null ? null : optionalText(input.brand, 'brand', 120) || null;
+  const images = input.images == null ? undefined : validImages(input.images, 'images');
+  return ctx.prisma.$transaction(async (tx) => {
+    await lockProduct(tx, input.id);
+    if (input.categoryId != null) await requireCategory(tx, input.categoryId);
+    if (images) {
+      await tx.productImage.deleteMany({ where: { productId: input.id } });
+      await tx.productImage.createMany({
+        data: images.map((image, position) => ({ ...image, position, productId: input.id })),
+      });
+    }
+    const product = await tx.product.update({
+      where: { id: input.id },
+      data: {
+        ...(name !== undefined ? { name } : {}),
+        ...(description !== undefined ? { description } : {}),
+        ...(brand !== undefined ? { brand } : {}),
+        ...(input.categoryId != null ? { categoryId: input.categoryId } : {}),
+        // Bumped even when only the images changed: they are part of the product.
+        updatedAt: new Date(),
+      },
+    });
+    await publishProductUpdated(tx, product.id);
+    return product;
+  });
+}
+
+/**
+ * Admin: hides the product from the storefront and publishes
+ * product.updated. Archiving an archived product changes nothing and
+ * publishes nothing.
+ */
+export async function archiveProduct(ctx: CatalogContext, input: { id: string }): Promise<Product> {
+  return ctx.prisma.$transaction(async (tx) => {
+    const status = await lockProduct(tx, input.id);
+    if (status === 'ARCHIVED') return tx.product.findUniqueOrThrow({ where: { id: input.id } });
+    const product = await tx.product.update({ where: { id: input.id }, data: { status: 'ARCHIVED' } });
+    await publishProductUpdated(tx, product.id);
+    return product;
+  });
+}

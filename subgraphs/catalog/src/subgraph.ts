@@ -1,0 +1,67 @@
+import { type AppEnv, databaseUrl as configuredDatabaseUrl, kafkaBrokers } from '@commerce/config';
+import { startOutboxRelay, type OutboxRelay } from '@commerce/events';
+import { createLogger, type Logger } from '@commerce/observability';
+import { loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
+import type { CatalogContext } from './context.js';
+import { createLoaders } from './data/loaders.js';
+import { createCatalogPrisma, type CatalogPrisma } from './data/prisma.js';
+import { permissions } from './permissions.js';
+import { resolvers } from './resolvers/index.js';
+
+export interface CatalogSubgraphOptions {
+  /** The catalog database; defaults to databaseUrl('catalog', env). */
+  databaseUrl?: string;
+  /** Which environment's database to use when databaseUrl is not given. */
+  env?: AppEnv;
+  /**
+   * Start the outbox relay that publishes this subgraph's events to Kafka
+   * (default true). Tests that look only at outbox rows turn it off, so they
+   * need no Kafka.
+   */
+  relay?: boolean;
+  /**
+   * A Prisma client to use instead of creating one; the caller keeps
+   * ownership (stop() does not disconnect it). Tests pass one that counts
+   * queries.
+   */
+  prisma?: CatalogPrisma;
+  logger?: Logger;
+}
+
+/**
+ * The catalog subgraph: products, variants, prices, categories and reviews.
+ * Owns its Prisma client and outbox relay; `stop()` closes both.
+ */
+export function catalogSubgraph(options: CatalogSubgraphOptions = {}): SubgraphDefinition<CatalogContext> {
+  const url = options.databaseUrl ?? configuredDatabaseUrl('catalog', options.env);
+  const prisma = options.prisma ?? createCatalogPrisma({ databaseUrl: url });
+  const ownsPrisma = options.prisma === undefined;
+  const logger = options.logger ?? createLogger({ service: 'catalog' });
+
+  // Started with the definition: SubgraphDefinition has no start hook, and
+  // the relay must run for as long as the subgraph may write events.
+  let relay: Promise<OutboxRelay | undefined> = Promise.resolve(undefined);
+  if (options.relay ?? true) {
+    relay = startOutboxRelay({ domain: 'catalog', databaseUrl: url, brokers: kafkaBrokers(), logger }).catch(
+      (error: unknown) => {
+        logger.error({ err: error }, 'catalog outbox relay did not start');
+        return undefined;
+      },
+    );
+  }
+
+  return {
+    name: 'catalog',
+    typeDefs: loadSchema(new URL('../schema.graphql', import.meta.url)),
+    resolvers,
+    permissions,
+    createContext: (base: BaseContext): CatalogContext => ({ ...base, prisma, loaders: createLoaders(prisma) }),
+    async ready() {
+      await prisma.$queryRaw`SELECT 1`;
+    },
+    async stop() {
+      await (await relay)?.stop();
+      if (ownsPrisma) await prisma.$disconnect();
+    },
+  };
+}
