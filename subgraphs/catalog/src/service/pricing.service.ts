@@ -2,7 +2,8 @@
  * Prices: one integer amount in minor units per variant and currency, never a
  * float. Use this service to read a variant's prices, a product's price range,
  * or to change prices (admin), which publishes product.price_changed for
- * every price that actually changed, in the same transaction.
+ * every price that actually changed (and one product.updated with the new
+ * snapshot), in the same transaction.
  *
  * Reads go through the request's DataLoaders; a product's price range is
  * computed from the same batched variant and price rows the listing already
@@ -12,7 +13,7 @@ import { notFound } from '@commerce/errors';
 import type { CatalogContext } from '../context.js';
 import type { Price, Product, ProductVariant } from '../generated/prisma/client.js';
 import { isUuid } from '../data/ids.js';
-import { publishPriceChanged, type PriceChange } from '../events/publish.js';
+import { publishPriceChanged, publishProductUpdated, type PriceChange } from '../events/publish.js';
 import { variantsOf } from './product.service.js';
 import { requirePrices, type CurrencyCode, type MoneyInput } from './validation.js';
 
@@ -68,8 +69,8 @@ export async function priceRangeOf(ctx: CatalogContext, product: Product, curren
 /**
  * Admin: upserts one price per listed currency (others stay as they are) and
  * publishes product.price_changed for each price whose amount changed,
- * with the previous amount (null for a new currency). Setting a price to its
- * current amount publishes nothing.
+ * with the previous amount (null for a new currency), then product.updated
+ * once. Setting a price to its current amount publishes nothing.
  * Errors: BAD_USER_INPUT (with `field`), NOT_FOUND (variant).
  */
 export async function setVariantPrices(ctx: CatalogContext, input: SetVariantPricesInput): Promise<ProductVariant> {
@@ -101,7 +102,14 @@ export async function setVariantPrices(ctx: CatalogContext, input: SetVariantPri
         amountMinor: price.amountMinor,
       });
     }
-    for (const change of changes) await publishPriceChanged(tx, change);
+    if (changes.length > 0) {
+      for (const change of changes) await publishPriceChanged(tx, change);
+      // Read models that keep product snapshots (search) get the new prices
+      // from product.updated, as they get every other change; the product
+      // row is touched so the snapshot's updatedAt moves too.
+      await tx.product.update({ where: { id: variant.productId }, data: { updatedAt: new Date() } });
+      await publishProductUpdated(tx, variant.productId);
+    }
     const { prices: _prices, ...plain } = variant;
     return plain;
   });
