@@ -17,11 +17,18 @@ export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
 
 export const deadLetterTopic = (topic: string): string => `${topic}.dlq`;
 
-/** Every topic the infrastructure must create, dead-letter topics included. */
-export const ALL_TOPICS: readonly string[] = Object.values(TOPICS).flatMap((topic) => [
-  topic,
-  deadLetterTopic(topic),
-]);
+/**
+ * Holds no messages: outbox relays commit their exactly-once markers as
+ * consumer-group offsets against partition 0 of this topic (Kafka only accepts
+ * offsets for existing topics). See packages/events/README.md.
+ */
+export const OUTBOX_MARKER_TOPIC = 'commerce.outbox-relay.markers';
+
+/** Every topic the infrastructure must create, dead-letter topics and the relay marker topic included. */
+export const ALL_TOPICS: readonly string[] = [
+  ...Object.values(TOPICS).flatMap((topic) => [topic, deadLetterTopic(topic)]),
+  OUTBOX_MARKER_TOPIC,
+];
 
 /** Partitions per topic; above 1 so per-key ordering and consumer scaling are exercised. */
 export const DEFAULT_PARTITIONS = 6;

@@ -1,0 +1,102 @@
+/**
+ * Transactional outbox, producer side. The event row is written by the same
+ * database transaction as the state change it describes, so the two commit
+ * or roll back together; the relay publishes committed rows to Kafka later.
+ */
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { EventDefinition, EventEnvelope } from './define.js';
+import { captureTraceContext } from './trace.js';
+
+/**
+ * What appendToOutbox needs from a transaction: Prisma's raw-SQL method.
+ * Structural, so the interactive-transaction client of every domain's
+ * generated Prisma client fits (their `$executeRawUnsafe` returns a
+ * PrismaPromise<number>, which is a PromiseLike<number>), and so does a thin
+ * adapter around `pg` in tests.
+ */
+export interface OutboxTransaction {
+  $executeRawUnsafe(query: string, ...values: unknown[]): PromiseLike<number>;
+}
+
+/**
+ * LISTEN/NOTIFY channel the relay waits on. NOTIFY is scoped to one database
+ * and every domain has its own database, so one fixed name is enough.
+ * Notifications are delivered only on commit, which is exactly when the row
+ * becomes visible to the relay.
+ */
+export const OUTBOX_NOTIFY_CHANNEL = 'outbox_events';
+
+/**
+ * Advisory-lock namespace (first key of pg_advisory_xact_lock(int, int)) for
+ * per-aggregate serialisation of appends; see appendToOutbox.
+ */
+export const OUTBOX_AGGREGATE_LOCK_CLASS = 0x0b0e_0001;
+
+export interface AppendToOutboxInput<TPayload> {
+  aggregateId: string;
+  payload: TPayload;
+  /** When the fact happened; defaults to now. */
+  occurredAt?: Date;
+  /** Supply to make a retried command produce the same event id; defaults to a random uuid. */
+  eventId?: string;
+}
+
+/**
+ * Validates the payload, builds the envelope (with the active trace context)
+ * and inserts it into outbox_events inside the caller's transaction:
+ *
+ *   await prisma.$transaction(async (tx) => {
+ *     const user = await tx.user.create({ data });
+ *     await appendToOutbox(tx, UserRegistered, { aggregateId: user.id, payload: { ... } });
+ *   });
+ *
+ * Per-aggregate order: `position` comes from a sequence, assigned at INSERT
+ * time, while rows become visible at COMMIT time. Two concurrent transactions
+ * appending events for the same aggregate could commit in the opposite order
+ * of their positions, and the relay (which reads in position order) would
+ * publish them out of order. A transaction-scoped advisory lock on
+ * (topic, aggregateId), taken before the INSERT, serialises such appends so
+ * position order equals commit order per aggregate. Events of different
+ * aggregates do not wait for each other. (Append events of several aggregates
+ * in a consistent order, as you would lock their rows, to avoid deadlocks.)
+ */
+export async function appendToOutbox<const TType extends string, TSchema extends z.ZodType>(
+  tx: OutboxTransaction,
+  definition: EventDefinition<TType, TSchema>,
+  input: AppendToOutboxInput<z.input<TSchema>>,
+): Promise<EventEnvelope<z.output<TSchema>, TType>> {
+  if (!input.aggregateId) throw new Error(`appendToOutbox(${definition.type}): aggregateId is required`);
+  const payload = definition.parse(input.payload);
+  const envelope: EventEnvelope<z.output<TSchema>, TType> = {
+    eventId: input.eventId ?? randomUUID(),
+    type: definition.type,
+    version: definition.version,
+    occurredAt: (input.occurredAt ?? new Date()).toISOString(),
+    aggregateId: input.aggregateId,
+    payload,
+    ...captureTraceContext(),
+  };
+
+  await tx.$executeRawUnsafe(
+    'SELECT pg_advisory_xact_lock($1::int4, hashtext($2::text))',
+    OUTBOX_AGGREGATE_LOCK_CLASS,
+    `${definition.topic}:${input.aggregateId}`,
+  );
+  // INSERT and NOTIFY in one round trip. NOTIFY with an identical payload is
+  // folded into one per transaction, so appending many events wakes the relay once.
+  await tx.$executeRawUnsafe(
+    `WITH inserted AS (
+       INSERT INTO outbox_events (event_id, topic, event_type, aggregate_id, envelope)
+       VALUES ($1::uuid, $2, $3, $4, $5::jsonb)
+       RETURNING position
+     )
+     SELECT pg_notify('${OUTBOX_NOTIFY_CHANNEL}', '') FROM inserted`,
+    envelope.eventId,
+    definition.topic,
+    definition.type,
+    envelope.aggregateId,
+    JSON.stringify(envelope),
+  );
+  return envelope;
+}
