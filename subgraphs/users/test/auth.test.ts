@@ -336,6 +336,17 @@ describe('updateProfile', () => {
     expect(data.updateProfile.name).toBe('New Name');
   });
 
+  it('leaves the profile alone when nothing is given', async () => {
+    const session = await register(server, { email: uniqueEmail(), name: 'Unchanged' });
+    const data = await server.ok<{ updateProfile: { name: string } }>(UPDATE, { token: session.accessToken, variables: { input: {} } });
+    expect(data.updateProfile.name).toBe('Unchanged');
+  });
+
+  it('is NOT_FOUND for a valid token whose account no longer exists', async () => {
+    const { token } = await tokenFor();
+    expect(errorCode(await server.gql(UPDATE, { token, variables: { input: { name: 'Ghost' } } }))).toBe('NOT_FOUND');
+  });
+
   it('requires a signed-in caller and a non-null name', async () => {
     expect(errorCode(await server.gql(UPDATE, { variables: { input: { name: 'x' } } }))).toBe('UNAUTHENTICATED');
     const session = await register(server, { email: uniqueEmail() });
