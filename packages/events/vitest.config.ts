@@ -1,4 +1,5 @@
 import { defineProject } from 'vitest/config';
+import { testEnv } from '../../vitest.shared.ts';
 
 // Integration tests talk to real PostgreSQL and Kafka (started by the root
 // global setup, or `npm run infra:up`); the Kafka-backed ones need more than
@@ -9,6 +10,6 @@ export default defineProject({
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    env: { NODE_ENV: 'test', APP_ENV: 'test' },
+    env: testEnv,
   },
 });

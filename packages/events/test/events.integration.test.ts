@@ -267,10 +267,13 @@ describe('outbox relay', () => {
     expect(await unpublished()).toBe(4);
     await waitFor(() => ids.every((id) => countById(ORDERS).has(id)), 10_000, 'batch committed on Kafka by the killed relay');
 
-    const relayB = await relay();
+    // A fresh process knows nothing of the batch: only the Kafka marker can tell it.
+    const log = memoryLogger();
+    const relayB = await relay({ logger: log });
     await relayB.flush();
     expect(await unpublished()).toBe(0);
     await expectExactlyOnce(ORDERS, ids);
+    expect(log.lines.some((l) => l.msg.includes('already on Kafka'))).toBe(true);
     await relayB.stop();
   });
 
