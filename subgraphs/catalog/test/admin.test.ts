@@ -328,6 +328,38 @@ describe('setVariantPrices', () => {
     expect(rows[0]?.envelope.payload).toMatchObject({ currency: 'EUR', previousAmountMinor: null, amountMinor: 450 });
   });
 
+  it('serializes concurrent changes to one product: no deadlock, and the last snapshot is the final state', async () => {
+    const product = await createProduct(server, auth.admin, {
+      name: 'Contended Shirt',
+      categoryId: shirts,
+      variants: [{ sku: 'CONT-1' }, { sku: 'CONT-2' }],
+    });
+    await server.db.$executeRawUnsafe('TRUNCATE outbox_events');
+    const [v1, v2] = product.variants.map((v) => v.id);
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => [
+        server.gql(UPDATE, { token: auth.admin, variables: { input: { id: product.id, description: `Edit ${i}` } } }),
+        server.gql(SET_PRICES, { token: auth.admin, variables: { input: { variantId: i % 2 ? v1 : v2, prices: [{ amountMinor: 3000 + i, currency: 'USD' }] } } }),
+      ]).flat(),
+    );
+    expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);
+
+    const rows = await outboxRows(server.db, product.id);
+    expect(rows.filter((r) => r.event_type === 'product.price_changed')).toHaveLength(8);
+    const last = rows.filter((r) => r.event_type === 'product.updated').at(-1)?.envelope.payload as {
+      description: string;
+      variants: { variantId: string; prices: { currency: string; amountMinor: number }[] }[];
+    };
+    const final = await server.db.product.findUniqueOrThrow({
+      where: { id: product.id },
+      include: { variants: { include: { prices: true }, orderBy: { position: 'asc' } } },
+    });
+    expect(last.description).toBe(final.description);
+    expect(last.variants.map((v) => v.prices.find((p) => p.currency === 'USD')?.amountMinor)).toEqual(
+      final.variants.map((v) => v.prices.find((p) => p.currency.trim() === 'USD')?.amount),
+    );
+  });
+
   it('answers NOT_FOUND for an unknown variant and BAD_USER_INPUT for bad prices, writing nothing', async () => {
     const product = await createProduct(server, auth.admin, { name: 'Unpriced Shirt', categoryId: shirts });
     await server.db.$executeRawUnsafe('TRUNCATE outbox_events');

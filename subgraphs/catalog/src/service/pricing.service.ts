@@ -103,11 +103,13 @@ export async function setVariantPrices(ctx: CatalogContext, input: SetVariantPri
       });
     }
     if (changes.length > 0) {
-      for (const change of changes) await publishPriceChanged(tx, change);
       // Read models that keep product snapshots (search) get the new prices
       // from product.updated, as they get every other change; the product
-      // row is touched so the snapshot's updatedAt moves too.
+      // row is touched so the snapshot's updatedAt moves too. Touched BEFORE
+      // appending events: every writer takes the product row lock before the
+      // outbox's per-aggregate lock, so two writers can never deadlock.
       await tx.product.update({ where: { id: variant.productId }, data: { updatedAt: new Date() } });
+      for (const change of changes) await publishPriceChanged(tx, change);
       await publishProductUpdated(tx, variant.productId);
     }
     const { prices: _prices, ...plain } = variant;
