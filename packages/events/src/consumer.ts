@@ -13,7 +13,7 @@
  *   handler throws → roll back, retry with backoff (bounded) → <topic>.dlq
  */
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { type Consumer, type EachMessagePayload, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
+import type { Consumer, EachMessagePayload, IHeaders, KafkaMessage, Producer } from 'kafkajs';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
 import {
   eventEnvelopeSchema,

@@ -33,6 +33,13 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     const { message, ...rest } = entry.log;
     if (EXPECTED.some((pattern) => pattern.test(message))) return;
     const obj = { kafka: { namespace: entry.namespace, ...rest } };
+    // The consumer abandons the message in progress on stop by throwing
+    // StoppingError (so its offset is not committed); kafkajs reports that as
+    // an eachMessage failure, which it is not.
+    if (/StoppingError/.test(`${String(rest.stack ?? '')}${String(rest.error ?? '')}`)) {
+      logger.debug?.(obj, `kafkajs: ${message} (consumer stopping)`);
+      return;
+    }
     if (entry.level === KafkaLogLevel.ERROR) logger.error(obj, `kafkajs: ${message}`);
     else if (entry.level === KafkaLogLevel.WARN) logger.warn(obj, `kafkajs: ${message}`);
     else if (entry.level === KafkaLogLevel.INFO) logger.info(obj, `kafkajs: ${message}`);

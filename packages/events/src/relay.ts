@@ -465,9 +465,12 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
     if (!id) throw new Error('relay id not resolved');
 
     if (!leader) {
+      // Keyed per database, not per domain: one database has one outbox, and
+      // two relays on it (even if misconfigured with different domains) must
+      // never both publish.
       const result = await db.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::int4, hashtext($2::text)) AS locked', [
         OUTBOX_RELAY_LOCK_CLASS,
-        domain,
+        'outbox_events',
       ]);
       if (!result.rows[0]?.locked) return 'standby';
       leader = true;
@@ -525,6 +528,8 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
     }
   })();
 
+  let stopping: Promise<void> | undefined;
+
   // Flush checks run on their own connection: they must work on a standby too.
   let flushClient: pg.Client | undefined;
   async function flushDb(): Promise<pg.Client> {
@@ -560,16 +565,18 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
       }
     },
 
-    async stop(): Promise<void> {
-      if (stopped) return loop;
-      stopped = true;
-      abort.abort();
-      wakeup.notify();
-      await loop;
-      await dropKafka();
-      await admin?.disconnect().catch(() => undefined);
-      await dropDb();
-      await flushClient?.end().catch(() => undefined);
+    stop(): Promise<void> {
+      stopping ??= (async () => {
+        stopped = true;
+        abort.abort();
+        wakeup.notify();
+        await loop;
+        await dropKafka();
+        await admin?.disconnect().catch(() => undefined);
+        await dropDb();
+        await flushClient?.end().catch(() => undefined);
+      })();
+      return stopping;
     },
   };
 }
