@@ -46,11 +46,6 @@ function groupBy<T>(rows: readonly T[], keyOf: (row: T) => string): Map<string, 
   return groups;
 }
 
-function stripKey<T>({ key: _key, ...row }: Keyed<T>): T {
-  // The spread drops `key`; what is left is exactly T.
-  return row as T;
-}
-
 /** Loads rows by unique id; unknown or malformed ids resolve to null. */
 function byIdLoader<T extends { id: string }>(
   fetch: (ids: string[]) => Promise<T[]>,
@@ -99,7 +94,8 @@ function pageLoader<TCursor, TRow>(
           const { limit, after } = group[0] ?? { limit: 0, after: null };
           const rows = await fetch([...new Set(group.map((key) => key.parent))], limit, after);
           for (const [parent, parentRows] of groupBy(rows, (row) => row.key)) {
-            pages.set(cacheKey(parent, limit, after), parentRows.map(stripKey));
+            // Rows keep their batch `key`; it is an extra field GraphQL never reads.
+            pages.set(cacheKey(parent, limit, after), parentRows);
           }
         }),
       );
