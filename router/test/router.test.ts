@@ -265,3 +265,35 @@ describe('router with --poll (development)', () => {
     await expect(createRouter({ port: 0, poll: true, production: true, logger })).rejects.toThrow(/development/);
   });
 });
+
+describe('router with a subgraph down', () => {
+  let degraded: RunningRouter;
+  let dir: string;
+
+  beforeAll(async () => {
+    const written = writeSupergraph(false);
+    dir = written.dir;
+    // Port 9 (discard) is closed on test machines: every call to accounts is refused.
+    degraded = await createRouter({
+      port: 0,
+      host: '127.0.0.1',
+      supergraphPath: written.path,
+      subgraphUrls: { accounts: 'http://127.0.0.1:9/graphql', shop: shop.url },
+      production: true,
+      logger,
+    });
+  });
+  afterAll(async () => {
+    await degraded?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers SERVICE_UNAVAILABLE without the subgraph address, and keeps the data it could get', async () => {
+    const { status, body } = await post(degraded.url, { query: '{ products { id seller { name } } }' });
+    expect(status).toBe(200);
+    expect(body.errors?.[0]).toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE' } });
+    expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
+    const only = await post(degraded.url, { query: '{ products { id } }' });
+    expect(only.body).toEqual({ data: { products: [{ id: 'p1' }, { id: 'p2' }] } });
+  });
+});
