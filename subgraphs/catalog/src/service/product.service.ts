@@ -107,16 +107,14 @@ export async function listProducts(
   ctx: CatalogContext,
   args: PageArgs & { filter?: ProductFilter | null },
 ): Promise<Connection<Product>> {
+  const first = pageSize(args.first, 20);
+  const after = decodeIdCursor(args.after);
   const categoryId = args.filter?.categoryId;
   if (categoryId != null) {
-    const first = pageSize(args.first, 20);
-    const after = decodeIdCursor(args.after);
     // An id that cannot exist matches nothing, like any other unknown category.
     if (!isUuid(categoryId)) return idConnection<Product>([], first);
     return productsInSubtree(ctx, categoryId, first, after);
   }
-  const first = pageSize(args.first, 20);
-  const after = decodeIdCursor(args.after);
   const rows = await ctx.prisma.product.findMany({
     where: { status: 'ACTIVE', ...(after ? { id: { lt: after } } : {}) },
     orderBy: { id: 'desc' },
