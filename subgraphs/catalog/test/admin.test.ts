@@ -27,6 +27,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Leave the shared test database empty for the next file (e2e seeds it).
+  if (server) await truncateAll(server.db);
   await server?.stop();
 });
 

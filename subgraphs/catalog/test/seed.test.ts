@@ -13,6 +13,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Leave the shared test database empty for the next file (e2e seeds it).
+  if (db) await truncateAll(db);
   await db?.$disconnect();
 });
 
