@@ -50,7 +50,9 @@ export function fileSupergraph(options: FileSupergraphOptions): SupergraphSdlHoo
   const path = resolve(options.path);
   const debounceMs = options.debounceMs ?? 150;
   return async ({ update }) => {
-    let current = await readFile(path, 'utf8');
+    let current = await readFile(path, 'utf8').catch((error: unknown) => {
+      throw new Error(`Cannot read the supergraph at ${path}; run \`npm run schema:compose\` first.`, { cause: error });
+    });
     let timer: NodeJS.Timeout | undefined;
     let reloading = Promise.resolve();
 

@@ -24,7 +24,7 @@
  * which goes first.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
@@ -143,7 +143,7 @@ async function runMemorySubgraph(name: 'users' | 'catalog', recording: Recording
 
 async function runRouter(subgraphUrls: Record<string, string>): Promise<void> {
   const { createRouter } = await import('@commerce/router');
-  const router = await createRouter({ port: 0, host: '127.0.0.1', supergraphPath, subgraphUrls, production: true, watch: false });
+  const router = await createRouter({ port: 0, host: '127.0.0.1', supergraphPath, subgraphUrls, production: true });
   serveChild(router.url, () => router.stop());
 }
 
@@ -483,6 +483,8 @@ async function main(): Promise<void> {
     return child;
   };
   const log = (message: string): void => console.error(`bench: ${message}`);
+  // Other work on the machine skews req/s (CPU per request much less); say how busy it was.
+  const loadAtStart = loadavg()[0] ?? 0;
   try {
     log('starting users subgraph (bench database)…');
     const users = await started('users', null);
@@ -518,7 +520,8 @@ async function main(): Promise<void> {
 Measured ${date} on ${cpus().length} cores (${cpuModel}), Node ${process.version}, by \`npm run bench:router\`:
 autocannon, ${options.connections} connections, ${options.warmup} s warmup then ${options.duration} s per run; router and bare
 gateway are the mean of ${options.rounds} alternating rounds. Load generator, gateway, subgraphs and PostgreSQL share these cores,
-each Node piece in its own process.
+each Node piece in its own process. Load average when the run started: ${loadAtStart.toFixed(1)} (anything near or above
+the core count means other work competed for the CPU, and req/s is the less reliable column then).
 
 Query: a storefront page, 20 products with priceRange, variants with price, rating and the latest 3 reviews
 with author { name } from the users subgraph (${checked.description}). The catalog row sends the same page
