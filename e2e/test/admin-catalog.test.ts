@@ -34,7 +34,7 @@ function productInput(categoryId: string, n: number) {
     images: [{ url: `https://picsum.photos/seed/e2e-${tag}/800/800`, altText: 'Side view' }],
     variants: [
       { sku: `E2E-${tag}-42`, name: 'EU 42', options: [{ name: 'Size', value: '42' }], prices: [{ amountMinor: 12999, currency: 'USD' }, { amountMinor: 11999, currency: 'EUR' }] },
-      { sku: `E2E-${tag}-43`, name: 'EU 43', options: [{ name: 'Size', value: '43' }], prices: [{ amountMinor: 12999, currency: 'USD' }] },
+      { sku: `E2E-${tag}-43`, name: 'EU 43', options: [{ name: 'Size', value: '43' }], prices: [{ amountMinor: 12999, currency: 'USD' }, { amountMinor: 11999, currency: 'EUR' }] },
     ],
   };
 }

@@ -78,6 +78,9 @@ describe('a new shopper', () => {
     expect(errorCode(result)).toBe('UNAUTHENTICATED');
   });
 
+  // A seeded top-level category: browsing stays inside the demo catalog, whatever other tests created.
+  let departmentId = '';
+
   it('browses the category tree down to a leaf and its products', async () => {
     const roots = await graphqlOk<{
       categories: { edges: { node: { id: string; name: string; children: { edges: { node: { id: string; slug: string } }[] } } }[] };
@@ -86,6 +89,7 @@ describe('a new shopper', () => {
     const withChildren = roots.categories.edges.find((e) => e.node.children.edges.length > 0);
     expect(withChildren).toBeDefined();
     const childSlug = withChildren!.node.children.edges[0]!.node.slug;
+    departmentId = withChildren!.node.id;
 
     const child = await graphqlOk<{
       category: { name: string; ancestors: { id: string }[]; products: { edges: { node: { id: string; category: { ancestors: { id: string }[] } } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } };
@@ -119,13 +123,13 @@ describe('a new shopper', () => {
         }[];
         pageInfo: { hasNextPage: boolean };
       };
-    }>(url, `{ products(first: 20) { edges { node {
+    }>(url, `query($departmentId: ID!) { products(first: 20, filter: { categoryId: $departmentId }) { edges { node {
         id name
         variants { sku options { name value } usd: price(currency: USD) { amountMinor currency } eur: price(currency: EUR) { amountMinor currency } }
         priceRange(currency: USD) { min { amountMinor } max { amountMinor } }
         rating { average count }
         reviews(first: 3) { totalCount edges { node { rating author { id name } } } }
-      } } pageInfo { hasNextPage } } }`);
+      } } pageInfo { hasNextPage } } }`, { variables: { departmentId } });
     expect(page.products.edges).toHaveLength(20);
     expect(page.products.pageInfo.hasNextPage).toBe(true);
     for (const { node } of page.products.edges) {
