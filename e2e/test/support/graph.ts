@@ -4,6 +4,7 @@
  * with their outbox relays publishing to the real Kafka.
  */
 import { databaseUrl } from '@commerce/config';
+import { resetDatabase } from '@commerce/testing';
 import { startSubgraph, type RunningSubgraph } from '@commerce/subgraph-kit';
 import { createRouter, type RunningRouter } from '@commerce/router';
 import { usersSubgraph } from '../../../subgraphs/users/src/index.ts';
@@ -21,7 +22,9 @@ export interface Graph {
   stop(): Promise<void>;
 }
 
+/** Starts the graph on empty test databases, whatever earlier runs left in them. */
 export async function startGraph(): Promise<Graph> {
+  await Promise.all([resetDatabase(databaseUrl('users', 'test')), resetDatabase(databaseUrl('catalog', 'test'))]);
   const users = await startSubgraph(usersSubgraph({ databaseUrl: databaseUrl('users', 'test'), admin: E2E_ADMIN }), {
     port: 0,
   });

@@ -98,3 +98,5 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
 }
 
 export const uniqueEmail = (prefix = 'shopper'): string => `${prefix}-${randomUUID().slice(0, 8)}@example.test`;
+
+export { resetDatabase } from './database.js';
