@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { defineEvent } from '../define.js';
+import { TOPICS } from '../topics.js';
+import { amountMinor, currencyCode, isoTimestamp, uuid } from './common.js';
+
+/**
+ * Order events are keyed by orderId, so one order's events stay in order.
+ * They never carry card data: only the provider's payment-method token.
+ */
+export const orderStatusSchema = z.enum([
+  'PENDING',
+  'STOCK_RESERVED',
+  'PAYMENT_AUTHORIZED',
+  'CONFIRMED',
+  'FULFILLED',
+  'SHIPPED',
+  'DELIVERED',
+  'CANCELLED',
+  'PAYMENT_FAILED',
+  'REFUNDED',
+]);
+export type OrderStatus = z.output<typeof orderStatusSchema>;
+
+export const orderLineSchema = z.object({
+  lineId: uuid,
+  productId: uuid,
+  variantId: uuid,
+  sku: z.string().min(1),
+  name: z.string(),
+  quantity: z.number().int().positive(),
+  unitPriceMinor: amountMinor,
+  lineTotalMinor: amountMinor,
+});
+
+export const orderPlacedSchema = z.object({
+  orderId: uuid,
+  userId: uuid,
+  cartId: uuid,
+  currency: currencyCode,
+  lines: z.array(orderLineSchema).min(1),
+  subtotalMinor: amountMinor,
+  discountMinor: amountMinor,
+  taxMinor: amountMinor,
+  shippingMinor: amountMinor,
+  totalMinor: amountMinor,
+  /** The payment provider's token for the shopper's payment method (e.g. pm_card_visa). Never card data. */
+  paymentMethodToken: z.string().min(1),
+  placedAt: isoTimestamp,
+});
+/** Step 1 of the checkout saga: inventory reserves stock, payments records the amount to authorize. */
+export const OrderPlaced = defineEvent({ type: 'order.placed', version: 1, topic: TOPICS.order, schema: orderPlacedSchema });
+
+export const orderStatusChangedSchema = z.object({
+  orderId: uuid,
+  userId: uuid,
+  from: orderStatusSchema.nullable(),
+  to: orderStatusSchema,
+  reason: z.string().nullable(),
+  changedAt: isoTimestamp,
+});
+/** Every transition of the order state machine, for timelines, notifications and live status. */
+export const OrderStatusChanged = defineEvent({
+  type: 'order.status_changed',
+  version: 1,
+  topic: TOPICS.order,
+  schema: orderStatusChangedSchema,
+});
+
+export const orderConfirmedSchema = z.object({
+  orderId: uuid,
+  userId: uuid,
+  currency: currencyCode,
+  totalMinor: amountMinor,
+  confirmedAt: isoTimestamp,
+});
+/** Stock reserved and payment authorized: inventory commits the reservation, payments captures. */
+export const OrderConfirmed = defineEvent({ type: 'order.confirmed', version: 1, topic: TOPICS.order, schema: orderConfirmedSchema });
+
+export const orderCancelledSchema = z.object({
+  orderId: uuid,
+  userId: uuid,
+  /** The status the order left: inventory and payments use it to pick their compensation. */
+  from: orderStatusSchema,
+  /** CANCELLED or PAYMENT_FAILED. */
+  to: z.enum(['CANCELLED', 'PAYMENT_FAILED']),
+  reason: z.string().min(1),
+  cancelledAt: isoTimestamp,
+});
+/** The order ended without shipping: inventory releases any reservation, payments voids any authorization. */
+export const OrderCancelled = defineEvent({ type: 'order.cancelled', version: 1, topic: TOPICS.order, schema: orderCancelledSchema });
+
+export const orderRefundRequestedSchema = z.object({
+  orderId: uuid,
+  userId: uuid,
+  refundRequestId: uuid,
+  currency: currencyCode,
+  /** Full or partial, never more than what was captured and not yet refunded. */
+  amountMinor: amountMinor.positive(),
+  /** True when the items came back: inventory returns them to stock once the refund succeeds. */
+  restock: z.boolean(),
+  reason: z.string().min(1),
+  requestedAt: isoTimestamp,
+});
+/** An admin asked for a refund: payments refunds through the provider. */
+export const OrderRefundRequested = defineEvent({
+  type: 'order.refund_requested',
+  version: 1,
+  topic: TOPICS.order,
+  schema: orderRefundRequestedSchema,
+});
+
+export const orderRefundedSchema = z.object({
+  orderId: uuid,
+  userId: uuid,
+  refundRequestId: uuid,
+  currency: currencyCode,
+  amountMinor: amountMinor.positive(),
+  restock: z.boolean(),
+  /** The variants and quantities to return to stock when `restock` is true. */
+  lines: z.array(z.object({ variantId: uuid, quantity: z.number().int().positive() })),
+  refundedAt: isoTimestamp,
+});
+/** The refund went through; with `restock`, inventory puts the items back on hand. */
+export const OrderRefunded = defineEvent({ type: 'order.refunded', version: 1, topic: TOPICS.order, schema: orderRefundedSchema });
+
+export type OrderPlacedPayload = z.output<typeof orderPlacedSchema>;
+export type OrderLinePayload = z.output<typeof orderLineSchema>;
+export type OrderStatusChangedPayload = z.output<typeof orderStatusChangedSchema>;
+export type OrderConfirmedPayload = z.output<typeof orderConfirmedSchema>;
+export type OrderCancelledPayload = z.output<typeof orderCancelledSchema>;
+export type OrderRefundRequestedPayload = z.output<typeof orderRefundRequestedSchema>;
+export type OrderRefundedPayload = z.output<typeof orderRefundedSchema>;
