@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { testEnv } from './vitest.shared.ts';
 
 /**
  * One vitest run covers every workspace. Shared infrastructure (PostgreSQL
@@ -13,6 +14,6 @@ export default defineConfig({
     maxWorkers: 1,
     testTimeout: 60_000,
     hookTimeout: 180_000,
-    env: { NODE_ENV: 'test', APP_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
+    env: testEnv,
   },
 });

@@ -27,7 +27,7 @@ if (generated.status !== 0) throw new Error('Prisma client generation failed');
 await migrateAll('development', { log: () => {} });
 
 // Subgraph modules import their generated Prisma clients, so load them only now.
-const { usersSubgraph } = await import('../subgraphs/users/src/index.ts');
+const { usersSubgraph, adminCredentialsFromEnv } = await import('../subgraphs/users/src/index.ts');
 const { catalogSubgraph, seedCatalog } = await import('../subgraphs/catalog/src/index.ts');
 
 const running: Stoppable[] = [];
@@ -57,7 +57,7 @@ Ready in ${seconds}s.
   Router (Apollo Sandbox)  ${router.url}
   users subgraph           ${users.url}
   catalog subgraph         ${catalog.url}
-  Admin sign-in            ${process.env.ADMIN_EMAIL ?? 'admin@example.com'} (see README)
+  Admin sign-in            ${adminCredentialsFromEnv().email} (see README)
 Ctrl-C stops everything; Kafka keeps running (npm run infra:down stops it).`);
 
 /**

@@ -4,7 +4,7 @@
  *   2. Prisma clients are generated; test databases are migrated
  *   3. migrations are proven to match schema.prisma (no drift)
  *   4. the supergraph composes, matches the committed schema/, and has no unacknowledged breaking change
- *   5. every workspace typechecks (turbo)
+ *   5. every workspace typechecks, then lints with Biome (turbo)
  *   6. every test file (unit, integration, e2e) runs in one vitest run
  * Extra arguments are passed to vitest, e.g. `npm test -- e2e`.
  */
@@ -34,6 +34,9 @@ await prepareTestEnvironment();
 step('migrations match schema.prisma (drift check)', 'npm', ['run', '--silent', 'check-drift', '-w', 'prisma']);
 step('supergraph schema check', 'npm', ['run', '--silent', 'schema:check']);
 step('typecheck (turbo)', 'npx', ['turbo', 'run', 'typecheck', '--output-logs=errors-only'], {
+  TURBO_TELEMETRY_DISABLED: '1',
+});
+step('lint (biome, turbo)', 'npx', ['turbo', 'run', 'lint', '--output-logs=errors-only'], {
   TURBO_TELEMETRY_DISABLED: '1',
 });
 step('tests (vitest)', 'npx', ['vitest', 'run', ...extraArgs]);

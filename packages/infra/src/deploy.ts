@@ -58,6 +58,9 @@ export function renderPostgresInit(): string {
 
 const quote = (value: string): string => JSON.stringify(value);
 
+/** Docker Compose interpolation that refuses to start without the variable: `${NAME:?set NAME to …}`. */
+const composeRequired = (name: string, what: string): string => `\${${name}:?set ${name} to ${what}}`;
+
 /**
  * A Docker healthcheck that POSTs `{ __typename }`: works for any Apollo
  * server, needs no curl in the image, and passes CSRF prevention.
@@ -82,10 +85,12 @@ function subgraphComposeService(subgraph: SubgraphSpec): string {
     `      ${p}_DATABASE_URL: postgresql://postgres:\${POSTGRES_PASSWORD:-postgres}@postgres:5432/ecommerce_${subgraph.name}`,
     '      REDIS_URL: redis://redis:6379',
     '      KAFKA_BROKERS: kafka:9092',
-    '      JWT_PUBLIC_KEY: ${JWT_PUBLIC_KEY:?set JWT_PUBLIC_KEY to the Ed25519 public key (PEM)}',
+    `      JWT_PUBLIC_KEY: ${composeRequired('JWT_PUBLIC_KEY', 'the Ed25519 public key (PEM)')}`,
   ];
   // Only the users subgraph signs tokens; everyone else merely verifies them.
-  if (subgraph.name === 'users') lines.push('      JWT_PRIVATE_KEY: ${JWT_PRIVATE_KEY:?set JWT_PRIVATE_KEY to the Ed25519 private key (PEM)}');
+  if (subgraph.name === 'users') {
+    lines.push(`      JWT_PRIVATE_KEY: ${composeRequired('JWT_PRIVATE_KEY', 'the Ed25519 private key (PEM)')}`);
+  }
   lines.push(
     '    expose:',
     `      - "${subgraph.port}"`,
@@ -117,7 +122,7 @@ function routerComposeService(subgraphs: SubgraphSpec[]): string {
     `      ROUTER_PORT: "${DEFAULT_ROUTER_PORT}"`,
     '      REDIS_URL: redis://redis:6379',
     '      KAFKA_BROKERS: kafka:9092',
-    '      JWT_PUBLIC_KEY: ${JWT_PUBLIC_KEY:?set JWT_PUBLIC_KEY to the Ed25519 public key (PEM)}',
+    `      JWT_PUBLIC_KEY: ${composeRequired('JWT_PUBLIC_KEY', 'the Ed25519 public key (PEM)')}`,
     ...subgraphs.map((s) => `      ${s.envPrefix}_URL: http://${s.name}:${s.port}/graphql`),
     '    ports:',
     `      - "${DEFAULT_ROUTER_PORT}:${DEFAULT_ROUTER_PORT}"`,
