@@ -2,6 +2,7 @@ export type {
   BaseContext,
   FieldResolver,
   GraphQLResolverMap,
+  RouteHandler,
   RunningSubgraph,
   ShieldRules,
   SubgraphDefinition,

@@ -27,7 +27,7 @@ import {
   type Logger,
 } from '@commerce/observability';
 import { applyPermissions } from './permissions.js';
-import type { BaseContext, GraphQLResolverMap, RunningSubgraph, SubgraphDefinition } from './types.js';
+import type { BaseContext, GraphQLResolverMap, RouteHandler, RunningSubgraph, SubgraphDefinition } from './types.js';
 
 export interface StartSubgraphOptions {
   /** 0 = ephemeral (tests). Defaults to 0; main.ts passes `subgraphPort(name)`. */
@@ -53,6 +53,18 @@ const READY_CHECK_TIMEOUT_MS = 2_000;
 // server never closes a socket the client is just about to reuse (ECONNRESET).
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const REQUEST_ID_RE = /^[\w.:-]{1,128}$/;
+const RESERVED_PATHS = new Set(['/graphql', '/health', '/ready']);
+
+/** `def.routes` checked once at start: exact absolute paths, none of the kit's own. */
+function routeTable(routes: Record<string, RouteHandler> | undefined): Map<string, RouteHandler> {
+  const table = new Map<string, RouteHandler>();
+  for (const [path, handler] of Object.entries(routes ?? {})) {
+    if (!path.startsWith('/') || path.includes('?')) throw new Error(`Route "${path}" must be an absolute path without a query`);
+    if (RESERVED_PATHS.has(path)) throw new Error(`Route "${path}" is served by the subgraph kit itself`);
+    table.set(path, handler);
+  }
+  return table;
+}
 
 /** The schema a subgraph serves: `buildSubgraphSchema` plus the permission rules. */
 export function buildSchema<TContext extends BaseContext>(def: SubgraphDefinition<TContext>): GraphQLSchema {
@@ -86,7 +98,8 @@ function sendGraphQLError(res: ServerResponse, status: number, code: string, mes
   sendJson(res, status, { errors: [{ message, extensions: { code } }] });
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/** The request body as received, or RequestBodyError(413) past `limit` bytes. */
+function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     return Promise.reject(new RequestBodyError(413, ErrorCode.PAYLOAD_TOO_LARGE, `The request body exceeds ${limit} bytes.`));
@@ -108,7 +121,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       chunks.push(chunk);
     });
     req.on('end', () => {
-      if (!failed) resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+      if (!failed) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     });
     req.on('error', (error) => {
       if (!failed) {
@@ -117,6 +130,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       }
     });
   });
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return (await readRawBody(req, limit)).toString('utf8');
 }
 
 function isJsonContentType(value: string | undefined): boolean {
@@ -185,7 +202,8 @@ function apolloLogger(logger: Logger) {
  * in the hot path; the router in front of us is benchmarked).
  *
  * POST/GET /graphql, GET /health (process alive), GET /ready (`def.ready()`
- * passes and not shutting down). Every request verifies the forwarded
+ * passes and not shutting down), and POST on each of `def.routes` (raw body
+ * handed to the route; 405 for other methods). Every GraphQL request verifies the forwarded
  * Authorization header again; errors are masked by `maskError`.
  */
 export async function startSubgraph<TContext extends BaseContext>(
@@ -197,6 +215,7 @@ export async function startSubgraph<TContext extends BaseContext>(
   const shutdownDelayMs = options.shutdownDelayMs ?? readIntEnv('SHUTDOWN_DELAY_MS', 0);
   const drainTimeoutMs = options.drainTimeoutMs ?? readIntEnv('SHUTDOWN_DRAIN_TIMEOUT_MS', 10_000);
   const production = isProduction();
+  const routes = routeTable(def.routes);
 
   // Hidden errors are logged once: with the request's logger (requestId, trace id)
   // when Apollo reports them to plugins, else by formatError with the base logger.
@@ -309,6 +328,26 @@ export async function startSubgraph<TContext extends BaseContext>(
     res.end();
   };
 
+  /** A `def.routes` endpoint: POST only, body bounded like /graphql, handed over raw. */
+  const handleRoute = async (req: IncomingMessage, res: ServerResponse, handler: RouteHandler): Promise<void> => {
+    res.setHeader('x-request-id', requestIdOf(req));
+    if ((req.method ?? 'GET').toUpperCase() !== 'POST') {
+      res.setHeader('allow', 'POST');
+      return sendJson(res, 405, { error: 'Method not allowed' });
+    }
+    let rawBody: Buffer;
+    try {
+      rawBody = await readRawBody(req, maxBodyBytes);
+    } catch (error) {
+      if (error instanceof RequestBodyError) {
+        res.setHeader('connection', 'close');
+        return sendJson(res, error.status, { error: error.message, code: error.code });
+      }
+      throw error;
+    }
+    await handler(req, res, rawBody);
+  };
+
   const handleReady = async (res: ServerResponse): Promise<void> => {
     if (shuttingDown) return sendJson(res, 503, { status: 'shutting_down' });
     if (def.ready) {
@@ -338,7 +377,10 @@ export async function startSubgraph<TContext extends BaseContext>(
     const search = queryAt === -1 ? '' : url.slice(queryAt + 1);
 
     let work: Promise<void> | void;
-    if (path === '/graphql') {
+    const route = routes.get(path);
+    if (route) {
+      work = handleRoute(req, res, route);
+    } else if (path === '/graphql') {
       work = handleGraphQL(req, res, search);
     } else if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       work = sendJson(res, 200, { status: 'ok' });

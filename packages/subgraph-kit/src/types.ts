@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DocumentNode, GraphQLResolveInfo, GraphQLScalarType } from 'graphql';
 import type { IRules } from 'graphql-shield';
 import type { Identity } from '@commerce/auth';
@@ -44,6 +45,14 @@ export interface GraphQLResolverMap<TContext = BaseContext> {
     | { [enumValue: string]: string | number };
 }
 
+/**
+ * A plain HTTP endpoint next to /graphql, e.g. a payment provider's webhook.
+ * Gets the body exactly as received (signature checks need the raw bytes),
+ * already bounded by the server's body limit, and must answer on `res`.
+ * A handler that throws gets a generic 500 with no details; the error is logged.
+ */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, rawBody: Buffer) => Promise<void>;
+
 /** graphql-shield rule tree: `{ Type: rule }` or `{ Type: { field: rule, '*': rule } }`. */
 export type ShieldRules = IRules;
 
@@ -60,6 +69,13 @@ export interface SubgraphDefinition<TContext extends BaseContext = BaseContext> 
   ready?(): Promise<void>;
   /** Close Prisma, relay, consumers. */
   stop?(): Promise<void>;
+  /**
+   * Extra POST endpoints by exact path, e.g. `{ '/webhooks/stripe': handler }`.
+   * Not GraphQL: no identity, no shield; the handler authenticates the caller
+   * itself (a webhook checks its signature). Other methods on these paths get
+   * 405. `/graphql`, `/health` and `/ready` cannot be taken.
+   */
+  routes?: Record<string, RouteHandler>;
 }
 
 export interface RunningSubgraph {

@@ -469,3 +469,72 @@ describe('readiness and graceful shutdown', () => {
     await running.stop(); // idempotent
   });
 });
+
+describe('routes', () => {
+  it('serves POST on a route with the raw body, 405 on other methods, 413 past the body limit, 500 without details on a throw', async () => {
+    const seen: { body: string; signature: string | undefined }[] = [];
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({
+      service: 'test',
+      level: 'error',
+      destination: new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          lines.push(...chunk.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>));
+          callback();
+        },
+      }),
+    });
+    const running = await startSubgraph(
+      widgetSubgraph({
+        routes: {
+          '/webhooks/test': async (req, res, rawBody) => {
+            seen.push({ body: rawBody.toString('utf8'), signature: req.headers['x-signature'] as string | undefined });
+            res.writeHead(200, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ received: true }));
+          },
+          '/webhooks/broken': async () => {
+            throw new Error('secret detail at db-7.internal');
+          },
+        },
+      }),
+      { port: 0, host: '127.0.0.1', maxBodyBytes: 64, logger },
+    );
+    try {
+      const base = running.url.replace(/\/graphql$/, '');
+      // Bytes exactly as sent: whitespace and key order kept (signatures are over the raw body).
+      const raw = '{ "b":1,  "a": "é" }';
+      const ok = await fetch(`${base}/webhooks/test`, { method: 'POST', headers: { 'x-signature': 'sig' }, body: raw });
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toEqual({ received: true });
+      expect(ok.headers.get('x-request-id')).toBeTruthy();
+      expect(seen).toEqual([{ body: raw, signature: 'sig' }]);
+
+      const get = await fetch(`${base}/webhooks/test`);
+      expect(get.status).toBe(405);
+      expect(get.headers.get('allow')).toBe('POST');
+
+      const big = await fetch(`${base}/webhooks/test`, { method: 'POST', body: 'x'.repeat(100) });
+      expect(big.status).toBe(413);
+      expect(seen).toHaveLength(1);
+
+      const broken = await fetch(`${base}/webhooks/broken`, { method: 'POST', body: '{}' });
+      expect(broken.status).toBe(500);
+      const text = await broken.text();
+      expect(text).not.toMatch(/secret detail|db-7|stack|\.ts:\d+/);
+      expect(JSON.parse(text)).toMatchObject({ errors: [{ extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      expect(lines.some((line) => line.msg === 'request failed outside GraphQL execution')).toBe(true);
+
+      // Unknown paths stay 404, and /graphql is unaffected.
+      expect((await fetch(`${base}/webhooks/other`, { method: 'POST', body: '{}' })).status).toBe(404);
+      const { json } = await gqlPost(running.url, '{ widget(id: "w1") { id } }');
+      expect(json.data).toEqual({ widget: { id: 'w1' } });
+    } finally {
+      await running.stop();
+    }
+  });
+
+  it('refuses routes that take the kit’s own paths or are not absolute', async () => {
+    await expect(startSubgraph(widgetSubgraph({ routes: { '/graphql': async () => {} } }), { port: 0 })).rejects.toThrow(/served by the subgraph kit/);
+    await expect(startSubgraph(widgetSubgraph({ routes: { 'webhooks': async () => {} } }), { port: 0 })).rejects.toThrow(/absolute path/);
+  });
+});
