@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { EventDefinition, EventEnvelope } from './define.js';
-import { captureTraceContext } from './trace.js';
+import { captureTraceContext, type TraceCarrier } from './trace.js';
 
 /**
  * What appendToOutbox needs from a transaction: Prisma's raw-SQL method.
@@ -40,15 +40,31 @@ export interface AppendToOutboxInput<TPayload> {
   occurredAt?: Date;
   /** Supply to make a retried command produce the same event id; defaults to a random uuid. */
   eventId?: string;
+  /**
+   * The W3C trace context of the request that caused the event (a subgraph's
+   * `ctx.traceContext`). Used only when no span is active: with telemetry off
+   * (the default) there is none, and the caller's `traceparent` would
+   * otherwise be lost. An active span always wins.
+   */
+  traceContext?: TraceCarrier;
+}
+
+/** The active span's trace context, else the caller's (a tracestate alone means nothing). */
+function envelopeTraceContext(fallback: TraceCarrier | undefined): TraceCarrier {
+  const active = captureTraceContext();
+  if (active.traceparent || !fallback?.traceparent) return active;
+  return fallback.tracestate
+    ? { traceparent: fallback.traceparent, tracestate: fallback.tracestate }
+    : { traceparent: fallback.traceparent };
 }
 
 /**
- * Validates the payload, builds the envelope (with the active trace context)
- * and inserts it into outbox_events inside the caller's transaction:
+ * Validates the payload, builds the envelope (with the active trace context,
+ * else `input.traceContext`) and inserts it into outbox_events inside the caller's transaction:
  *
  *   await prisma.$transaction(async (tx) => {
  *     const user = await tx.user.create({ data });
- *     await appendToOutbox(tx, UserRegistered, { aggregateId: user.id, payload: { ... } });
+ *     await appendToOutbox(tx, UserRegistered, { aggregateId: user.id, payload: { ... }, traceContext: ctx.traceContext });
  *   });
  *
  * Per-aggregate order: `position` comes from a sequence, assigned at INSERT
@@ -75,7 +91,7 @@ export async function appendToOutbox<const TType extends string, TSchema extends
     occurredAt: (input.occurredAt ?? new Date()).toISOString(),
     aggregateId: input.aggregateId,
     payload,
-    ...captureTraceContext(),
+    ...envelopeTraceContext(input.traceContext),
   };
 
   await tx.$executeRawUnsafe(

@@ -165,6 +165,31 @@ describe('transactional outbox', () => {
       ),
     ).rejects.toBeInstanceOf(EventValidationError);
   });
+
+  it("stamps the caller's trace context when no span is active; an active span wins", async () => {
+    const orderId = randomUUID();
+    const traceContext = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'vendor=abc' };
+    const append = (seq: number) =>
+      prisma.$transaction((tx) => appendToOutbox(tx, OrderPlaced, { aggregateId: orderId, payload: { orderId, seq, totalMinor: 1 }, traceContext }));
+
+    // Telemetry off (the default): no active span, so the request's context is all there is.
+    expect(trace.getSpanContext(context.active())).toBeUndefined();
+    const envelope = await append(1);
+    expect(envelope).toMatchObject(traceContext);
+    const [row] = await prisma.query<{ envelope: Record<string, unknown> }>('SELECT envelope FROM outbox_events WHERE event_id = $1', [
+      envelope.eventId,
+    ]);
+    expect(row?.envelope).toMatchObject(traceContext);
+
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const parent = trace.setSpanContext(context.active(), { traceId, spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED });
+    const traced = await context.with(parent, () => append(2));
+    expect(traced.traceparent).toBe(`00-${traceId}-00f067aa0ba902b7-01`);
+    expect(traced.tracestate).toBeUndefined();
+
+    // Nothing for the relay tests to publish.
+    await prisma.query('DELETE FROM outbox_events WHERE aggregate_id = $1', [orderId]);
+  });
 });
 
 describe('outbox relay', () => {

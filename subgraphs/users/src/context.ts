@@ -10,10 +10,11 @@ export interface UsersContext extends BaseContext {
 
 /**
  * The part of the context services use. Scripts and tests that act outside an
- * HTTP request (creating an admin) build one with `systemContext`.
+ * HTTP request (creating an admin) build one with `systemContext`, which has
+ * no caller and so no trace context to stamp on events.
  */
-export type ServiceContext = Pick<UsersContext, 'db' | 'loaders' | 'identity' | 'logger'>;
+export type ServiceContext = Pick<UsersContext, 'db' | 'loaders' | 'identity' | 'logger' | 'traceContext'>;
 
 export function systemContext(db: UsersDb, logger: BaseContext['logger']): ServiceContext {
-  return { db, loaders: createLoaders(db), identity: null, logger };
+  return { db, loaders: createLoaders(db), identity: null, logger, traceContext: {} };
 }

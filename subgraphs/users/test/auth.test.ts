@@ -59,9 +59,13 @@ describe('register', () => {
     expect(row?.password_hash).not.toContain(STRONG_PASSWORD);
   });
 
-  it('writes user.registered to the outbox with the user', async () => {
+  it("writes user.registered to the outbox with the user, in the caller's trace", async () => {
     const email = uniqueEmail();
-    const session = await register(server, { email, name: 'Grace Hopper' });
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const { register: session } = await server.ok<{ register: Session }>(REGISTER, {
+      variables: { input: { email, password: STRONG_PASSWORD, name: 'Grace Hopper' } },
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
     const rows = await outboxRows(session.user.id);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
@@ -71,6 +75,7 @@ describe('register', () => {
         type: 'user.registered',
         aggregateId: session.user.id,
         payload: { userId: session.user.id, email, name: 'Grace Hopper', role: 'CUSTOMER' },
+        traceparent: expect.stringMatching(new RegExp(`^00-${traceId}-[0-9a-f]{16}-[0-9a-f]{2}$`)),
       },
     });
   });

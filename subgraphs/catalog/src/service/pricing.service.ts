@@ -109,8 +109,8 @@ export async function setVariantPrices(ctx: CatalogContext, input: SetVariantPri
       // appending events: every writer takes the product row lock before the
       // outbox's per-aggregate lock, so two writers can never deadlock.
       await tx.product.update({ where: { id: variant.productId }, data: { updatedAt: new Date() } });
-      for (const change of changes) await publishPriceChanged(tx, change);
-      await publishProductUpdated(tx, variant.productId);
+      for (const change of changes) await publishPriceChanged(tx, change, ctx.traceContext);
+      await publishProductUpdated(tx, variant.productId, ctx.traceContext);
     }
     const { prices: _prices, ...plain } = variant;
     return plain;

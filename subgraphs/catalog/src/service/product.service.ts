@@ -308,7 +308,7 @@ export async function createProduct(ctx: CatalogContext, input: CreateProductInp
           },
         });
       }
-      await publishProductCreated(tx, product.id);
+      await publishProductCreated(tx, product.id, ctx.traceContext);
       return product;
     });
   } catch (error) {
@@ -346,7 +346,7 @@ export async function updateProduct(ctx: CatalogContext, input: UpdateProductInp
         updatedAt: new Date(),
       },
     });
-    await publishProductUpdated(tx, product.id);
+    await publishProductUpdated(tx, product.id, ctx.traceContext);
     return product;
   });
 }
@@ -361,7 +361,7 @@ export async function archiveProduct(ctx: CatalogContext, input: { id: string })
     const status = await lockProduct(tx, input.id);
     if (status === 'ARCHIVED') return tx.product.findUniqueOrThrow({ where: { id: input.id } });
     const product = await tx.product.update({ where: { id: input.id }, data: { status: 'ARCHIVED' } });
-    await publishProductUpdated(tx, product.id);
+    await publishProductUpdated(tx, product.id, ctx.traceContext);
     return product;
   });
 }

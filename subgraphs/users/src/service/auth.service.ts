@@ -78,9 +78,9 @@ interface NewAccount {
  * Inserts the user and its `user.registered` event in one transaction: either
  * both exist or neither does, so consumers never miss or invent an account.
  */
-async function createAccount(tx: UsersTx, account: NewAccount): Promise<UserRecord> {
+async function createAccount(ctx: ServiceContext, tx: UsersTx, account: NewAccount): Promise<UserRecord> {
   const user = await tx.user.create({ data: account, omit: OMIT_PASSWORD });
-  await recordUserRegistered(tx, user);
+  await recordUserRegistered(tx, user, ctx.traceContext);
   return user;
 }
 
@@ -94,7 +94,7 @@ export async function register(ctx: ServiceContext, rawInput: unknown): Promise<
   const passwordHash = await hashPassword(input.password);
   try {
     const { user, refresh } = await ctx.db.$transaction(async (tx) => {
-      const user = await createAccount(tx, { email: input.email, passwordHash, name: input.name, role: 'CUSTOMER' });
+      const user = await createAccount(ctx, tx, { email: input.email, passwordHash, name: input.name, role: 'CUSTOMER' });
       const refresh = await issueRefreshToken(tx, user.id, randomUUID());
       return { user, refresh };
     });
@@ -251,7 +251,7 @@ export async function ensureAdmin(
     }
     const passwordHash = await hashPassword(credentials.password);
     try {
-      const admin = await ctx.db.$transaction((tx) => createAccount(tx, { email, passwordHash, name, role: 'ADMIN' }));
+      const admin = await ctx.db.$transaction((tx) => createAccount(ctx, tx, { email, passwordHash, name, role: 'ADMIN' }));
       ctx.logger.info({ userId: admin.id }, 'administrator created');
       return admin;
     } catch (error) {
