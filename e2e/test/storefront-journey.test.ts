@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseUrl } from '@commerce/config';
-import { errorCode, graphql, graphqlOk, uniqueEmail } from '@commerce/testing';
+import { errorCode, graphql, graphqlOk, tokenFor, uniqueEmail } from '@commerce/testing';
 import { seedCatalog } from '../../subgraphs/catalog/src/index.ts';
 import { startGraph, type Graph } from './support/graph.ts';
 
@@ -216,5 +216,19 @@ describe('a new shopper', () => {
       { variables: { id: productId }, token: other.accessToken },
     );
     expect(result.errors?.some((e) => e.extensions?.code === 'FORBIDDEN')).toBe(true);
+  });
+
+  it('still sees a product page when a reviewer’s account no longer exists', async () => {
+    // A signed token for a user the users subgraph has never stored, as after an account deletion.
+    const ghost = await tokenFor();
+    await graphqlOk(url, 'mutation($input: CreateReviewInput!) { createReview(input: $input) { id } }', {
+      variables: { input: { productId, rating: 3, title: 'From a closed account' } }, token: ghost.token,
+    });
+    const page = await graphqlOk<{ product: { reviews: { edges: { node: { title: string; author: { name: string } | null } }[] } } }>(
+      url, 'query($id: ID!) { product(id: $id) { reviews(first: 10) { edges { node { title author { name } } } } } }',
+      { variables: { id: productId } });
+    const titles = page.product.reviews.edges.map((e) => [e.node.title, e.node.author?.name ?? null]);
+    expect(titles).toContainEqual(['From a closed account', null]);
+    expect(titles).toContainEqual(['Solid', 'Nina Newcomer']);
   });
 });

@@ -77,10 +77,6 @@ export function deterministicUuidV7(name: string, timeMs: number): string {
 }
 
 /** Reviewer ids used when the caller has no real users: deterministic, like everything else. */
-export function defaultAuthorIds(count = 60): string[] {
-  return Array.from({ length: count }, (_, index) => deterministicUuidV7(`seed-user:${index}`, SEED_EPOCH_MS - HOUR_MS));
-}
-
 /** mulberry32: a tiny seeded PRNG, plenty for demo data. */
 function rng(seed: string): () => number {
   let state = createHash('sha256').update(seed).digest().readUInt32BE(0);
@@ -314,13 +310,16 @@ function rating(random: () => number): number {
 export interface GenerateOptions {
   /** Products in total, spread evenly over the leaf categories (default 1,200). */
   productCount?: number;
-  /** Reviewer ids (users of the users subgraph); default: deterministic made-up ids. */
+  /**
+   * Reviewer ids: real users of the users subgraph. Without them the seed
+   * writes no reviews, because a made-up author would have no name to show.
+   */
   authorIds?: readonly string[];
 }
 
 export function generateCatalog(options: GenerateOptions = {}): SeedCatalogData {
   const productCount = options.productCount ?? 1_200;
-  const authorIds = options.authorIds && options.authorIds.length > 0 ? [...options.authorIds] : defaultAuthorIds();
+  const authorIds = [...(options.authorIds ?? [])];
   const categories: SeedCategory[] = [];
   const leaves: { leaf: Leaf }[] = [];
   const categoryId = (slug: string): string => deterministicUuidV7(`category:${slug}`, SEED_EPOCH_MS - 2 * HOUR_MS);

@@ -29,8 +29,8 @@ export interface SeedCatalogOptions {
   prisma?: CatalogPrisma;
   /**
    * Ids of real users (from the users subgraph) to attribute reviews to.
-   * Default: deterministic made-up ids, whose names the users subgraph will
-   * not know.
+   * Without them no reviews are seeded: an author the users subgraph does not
+   * know has no name to show.
    */
   authorIds?: readonly string[];
   /** Default 1,200. */
