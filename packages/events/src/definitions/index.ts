@@ -19,7 +19,7 @@ import {
   StockReservationFailed,
   StockReserved,
 } from './stock.js';
-import { UserRegistered } from './user.js';
+import { UserPasswordResetRequested, UserRegistered } from './user.js';
 
 export * from './cart.js';
 export * from './common.js';
@@ -32,6 +32,7 @@ export * from './user.js';
 /** Every domain event definition. Add new definitions (and new versions) here. */
 export const eventDefinitions = [
   UserRegistered,
+  UserPasswordResetRequested,
   ProductCreated,
   ProductUpdated,
   ProductPriceChanged,

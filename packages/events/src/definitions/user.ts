@@ -24,3 +24,26 @@ export const UserRegistered = defineEvent({
 });
 
 export type UserRegisteredPayload = z.output<typeof userRegisteredSchema>;
+
+export const userPasswordResetRequestedSchema = z.object({
+  userId: uuid,
+  email: z.email(),
+  name: z.string().min(1),
+  /**
+   * The single-use reset token, for the link in the email. Only its hash is
+   * stored by users; it expires at expiresAt. Internal topic only: never
+   * forwarded to clients or logs.
+   */
+  resetToken: z.string().min(32),
+  expiresAt: isoTimestamp,
+});
+
+/** Someone asked to reset this account's password; notifications emails the link. */
+export const UserPasswordResetRequested = defineEvent({
+  type: 'user.password_reset_requested',
+  version: 1,
+  topic: TOPICS.user,
+  schema: userPasswordResetRequestedSchema,
+});
+
+export type UserPasswordResetRequestedPayload = z.output<typeof userPasswordResetRequestedSchema>;
