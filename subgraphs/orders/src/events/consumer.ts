@@ -1,0 +1,46 @@
+/**
+ * What the orders subgraph consumes: inventory's and payments' saga events,
+ * routed by type to saga.service. startConsumer subscribes to the topics of
+ * the handled types (commerce.stock, commerce.payment) and runs each handler
+ * in one transaction with the processed_events row, so redelivery is a no-op.
+ */
+import { kafkaBrokers } from '@commerce/config';
+import { startConsumer, type EventConsumer } from '@commerce/events';
+import type { Logger } from '@commerce/observability';
+import type { OrdersPrisma } from '../data/prisma.js';
+import * as saga from '../service/saga.service.js';
+
+export const ORDERS_CONSUMER_GROUP = 'orders';
+
+export interface OrdersConsumerOptions {
+  prisma: OrdersPrisma;
+  logger: Logger;
+  /** Consumer group (and processed_events consumer); default 'orders'. Tests use their own. */
+  group?: string;
+  brokers?: string[];
+  /** A new group starts at the oldest retained message (default true). */
+  fromBeginning?: boolean;
+}
+
+export function startOrdersConsumer(options: OrdersConsumerOptions): Promise<EventConsumer> {
+  const { logger } = options;
+  return startConsumer({
+    group: options.group ?? ORDERS_CONSUMER_GROUP,
+    brokers: options.brokers ?? kafkaBrokers(),
+    prisma: options.prisma,
+    logger,
+    fromBeginning: options.fromBeginning ?? true,
+    // A reaction locks one order row and writes a few rows; 10 s leaves room for a busy pool.
+    transactionOptions: { maxWait: 10_000, timeout: 10_000 },
+    handlers: {
+      'stock.reserved': (event, tx) => saga.onStockReserved(tx, event, logger),
+      'stock.reservation_failed': (event, tx) => saga.onStockReservationFailed(tx, event, logger),
+      'stock.reservation_expired': (event, tx) => saga.onStockReservationExpired(tx, event, logger),
+      'payment.authorized': (event, tx) => saga.onPaymentAuthorized(tx, event, logger),
+      'payment.failed': (event, tx) => saga.onPaymentFailed(tx, event, logger),
+      'payment.captured': (event, tx) => saga.onPaymentCaptured(tx, event, logger),
+      'payment.refunded': (event, tx) => saga.onPaymentRefunded(tx, event, logger),
+      'payment.refund_failed': (event, tx) => saga.onPaymentRefundFailed(tx, event, logger),
+    },
+  });
+}

@@ -1,0 +1,16 @@
+import { DateTimeScalar, type GraphQLResolverMap } from '@commerce/subgraph-kit';
+import type { OrdersContext } from '../context.js';
+import { Mutation } from './mutation.js';
+import { Query } from './query.js';
+import { OrderLineResolvers, OrderRefundResolvers, OrderResolvers, UserResolvers } from './types.js';
+
+/** Every resolver of schema.graphql; enums and plain fields use graphql-js defaults. */
+export const resolvers: GraphQLResolverMap<OrdersContext> = {
+  DateTime: DateTimeScalar,
+  Query,
+  Mutation,
+  Order: OrderResolvers,
+  OrderLine: OrderLineResolvers,
+  OrderRefund: OrderRefundResolvers,
+  User: UserResolvers,
+};

@@ -1,0 +1,9 @@
+import type { OrdersContext } from '../context.js';
+import * as reads from '../service/order-read.service.js';
+import type { PageArgs } from '../service/pagination.js';
+
+/** Root queries: arguments in, service call, result out. Who may call each one is in permissions.ts. */
+export const Query = {
+  order: (_: unknown, args: { id: string }, ctx: OrdersContext) => reads.findOrder(ctx, args.id),
+  orders: (_: unknown, args: PageArgs & { filter?: reads.OrderFilter | null }, ctx: OrdersContext) => reads.listOrders(ctx, args),
+};

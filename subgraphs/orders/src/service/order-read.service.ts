@@ -1,0 +1,108 @@
+/**
+ * Reading orders: who may see which order, the listings (a user's orders,
+ * every order for admins), and the views of an order's parts as the schema
+ * shows them (money, address, lines, timeline, refunds).
+ *
+ * Visibility: an order is visible to its owner and to admins. To anyone else
+ * it does not exist: `order(id)` and entity references answer null, the same
+ * as for an unknown id, so ids cannot be probed. permissions.ts guards every
+ * Order field as well, in case an order reaches a caller some other way.
+ */
+import { isAdmin } from '@commerce/auth';
+import type { Identity } from '@commerce/auth';
+import type { OrdersContext } from '../context.js';
+import type { Order, OrderLine, OrderStatus, OrderTransition, RefundRequest } from '../generated/prisma/client.js';
+import { isUuid } from '../data/ids.js';
+import { primeOrders } from '../data/loaders.js';
+import { decodeIdCursor, idConnection, pageSize, type Connection, type PageArgs } from './pagination.js';
+
+export interface Money {
+  amountMinor: number;
+  currency: string;
+}
+
+export const money = (amountMinor: number, currency: string): Money => ({ amountMinor, currency });
+
+export function canSeeOrder(identity: Identity | null, order: Pick<Order, 'userId'>): boolean {
+  return identity !== null && (isAdmin(identity) || identity.userId === order.userId);
+}
+
+/** An order by id for its owner or an admin; null otherwise (also for ids that cannot exist). */
+export async function findOrder(ctx: OrdersContext, id: string): Promise<Order | null> {
+  if (!isUuid(id)) return null;
+  const order = await ctx.loaders.orderById.load(id);
+  return order && canSeeOrder(ctx.identity, order) ? order : null;
+}
+
+/**
+ * An order referenced through `_entities` (e.g. by payments' Order.payment).
+ * Shield does not guard `__resolveReference`, so the visibility rule is
+ * applied here too: someone else's order resolves to null.
+ */
+export const orderReference = findOrder;
+
+export interface OrderFilter {
+  status?: OrderStatus | null;
+}
+
+/** Admins: every order, newest first, optionally in one status. */
+export async function listOrders(ctx: OrdersContext, args: PageArgs & { filter?: OrderFilter | null }): Promise<Connection<Order>> {
+  const first = pageSize(args.first);
+  const after = decodeIdCursor(args.after);
+  const status = args.filter?.status ?? undefined;
+  const rows = await ctx.prisma.order.findMany({
+    where: { ...(status ? { status } : {}), ...(after ? { id: { lt: after } } : {}) },
+    orderBy: { id: 'desc' },
+    take: first + 1,
+  });
+  primeOrders(ctx.loaders, rows);
+  return idConnection(rows, first);
+}
+
+/** A user's orders, newest first (permissions.ts: the user or an admin). Batched across users. */
+export async function ordersOfUser(ctx: OrdersContext, userId: string, args: PageArgs): Promise<Connection<Order>> {
+  const first = pageSize(args.first);
+  const after = decodeIdCursor(args.after);
+  if (!isUuid(userId)) return idConnection<Order>([], first);
+  const rows = await ctx.loaders.ordersOfUserPage.load({ parent: userId, limit: first + 1, after });
+  primeOrders(ctx.loaders, rows);
+  return idConnection(rows, first);
+}
+
+export type OrderLineView = OrderLine & { currency: string };
+
+/** The lines in cart order; each carries the order's currency for its Money fields. */
+export async function linesOf(ctx: OrdersContext, order: Order): Promise<OrderLineView[]> {
+  const lines = await ctx.loaders.linesByOrder.load(order.id);
+  return lines.map((line) => ({ ...line, currency: order.currency }));
+}
+
+export interface TimelineEntry {
+  from: OrderStatus | null;
+  to: OrderStatus;
+  reason: string | null;
+  actor: string;
+  at: Date;
+}
+
+export async function timelineOf(ctx: OrdersContext, order: Order): Promise<TimelineEntry[]> {
+  const rows: OrderTransition[] = await ctx.loaders.timelineByOrder.load(order.id);
+  return rows.map((row) => ({ from: row.fromStatus, to: row.toStatus, reason: row.reason, actor: row.actor, at: row.at }));
+}
+
+export async function refundsOf(ctx: OrdersContext, order: Order): Promise<RefundRequest[]> {
+  return ctx.loaders.refundsByOrder.load(order.id);
+}
+
+export function shippingAddressOf(order: Order) {
+  return {
+    fullName: order.shipFullName,
+    line1: order.shipLine1,
+    line2: order.shipLine2,
+    city: order.shipCity,
+    region: order.shipRegion,
+    postalCode: order.shipPostalCode,
+    countryCode: order.shipCountryCode,
+    phone: order.shipPhone,
+  };
+}

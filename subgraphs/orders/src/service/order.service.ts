@@ -1,0 +1,163 @@
+/**
+ * Placing orders: turning a shopper's cart into a PENDING order, exactly once
+ * per idempotency key. Use this service for anything that creates an order.
+ *
+ * The cart is read from the cart subgraph (CartReader, with the caller's
+ * Authorization header), and its lines and prices are copied into the order:
+ * later price changes never touch a placed order. The order, its lines, the
+ * first timeline row (null → PENDING), `order.placed` and
+ * `order.status_changed` are written in one transaction; `order.placed`
+ * starts the checkout saga (inventory reserves, payments records the amount,
+ * cart empties itself).
+ *
+ * Idempotency: (user_id, idempotency_key) is unique. A known key returns its
+ * order without reading the cart again (the cart is empty by then). Two
+ * concurrent submits of a new key both read the cart and race to insert; the
+ * loser's insert hits the unique index, its transaction rolls back (no events),
+ * and it returns the winner's order. A known key with another cart id is
+ * IDEMPOTENCY_KEY_REUSED.
+ */
+import { AppError, ErrorCode, badInput, notFound, unauthenticated } from '@commerce/errors';
+import type { OrdersContext } from '../context.js';
+import type { Order } from '../generated/prisma/client.js';
+import { cartEmpty, type CheckoutCart } from '../data/cart-client.js';
+import { isUuid } from '../data/ids.js';
+import { primeOrders } from '../data/loaders.js';
+import { isUniqueViolation, type OrdersDb } from '../data/prisma.js';
+import { publishOrderPlaced, publishStatusChanged } from '../events/publish.js';
+import { placementTransition } from './order-state-machine.js';
+import { SUPPORTED_CURRENCIES, validAddress, type AddressInput } from './validation.js';
+
+export interface PlaceOrderInput {
+  cartId: string;
+  shippingAddress: AddressInput;
+  idempotencyKey: string;
+  paymentMethodToken: string;
+}
+
+const MAX_IDEMPOTENCY_KEY = 200;
+const MAX_TOKEN = 255;
+
+function validKey(key: string): string {
+  if (typeof key !== 'string' || key.trim() === '') throw badInput('idempotencyKey is required.', 'idempotencyKey');
+  if (key.length > MAX_IDEMPOTENCY_KEY) throw badInput(`idempotencyKey is longer than ${MAX_IDEMPOTENCY_KEY} characters.`, 'idempotencyKey');
+  return key;
+}
+
+function validToken(token: string): string {
+  if (typeof token !== 'string' || !/^\S{1,255}$/.test(token)) {
+    throw badInput(`paymentMethodToken must be a provider token (1 to ${MAX_TOKEN} characters, no spaces).`, 'paymentMethodToken');
+  }
+  return token;
+}
+
+const findByKey = (db: OrdersDb, userId: string, idempotencyKey: string): Promise<Order | null> =>
+  db.order.findUnique({ where: { userId_idempotencyKey: { userId, idempotencyKey } } });
+
+/** The order a repeated key stands for, if the repeat is for the same cart. */
+function sameRequest(order: Order, cartId: string): Order {
+  if (order.cartId !== cartId) {
+    throw new AppError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This idempotency key was already used for another cart.', {
+      details: { field: 'idempotencyKey' },
+    });
+  }
+  return order;
+}
+
+/** Cart totals that do not add up are logged, not refused: the cart owns pricing, and the order charges its total. */
+function checkTotals(ctx: OrdersContext, cart: CheckoutCart): void {
+  const linesSum = cart.lines.reduce((sum, line) => sum + line.lineTotalMinor, 0);
+  const expectedTotal = cart.subtotalMinor - cart.discountMinor + cart.taxMinor + cart.shippingMinor;
+  if (linesSum !== cart.subtotalMinor || expectedTotal !== cart.totalMinor) {
+    ctx.logger.warn(
+      { cartId: cart.id, linesSum, subtotal: cart.subtotalMinor, expectedTotal, total: cart.totalMinor },
+      'cart totals do not add up; the order keeps them as the cart computed them',
+    );
+  }
+}
+
+/**
+ * Places an order from the caller's cart (see the top of this file).
+ * Errors: UNAUTHENTICATED, BAD_USER_INPUT, NOT_FOUND (cart), CART_EMPTY,
+ * UNSUPPORTED_CURRENCY, IDEMPOTENCY_KEY_REUSED, SERVICE_UNAVAILABLE.
+ */
+export async function placeOrder(ctx: OrdersContext, input: PlaceOrderInput): Promise<Order> {
+  if (!ctx.identity) throw unauthenticated();
+  const userId = ctx.identity.userId;
+  const idempotencyKey = validKey(input.idempotencyKey);
+  const paymentMethodToken = validToken(input.paymentMethodToken);
+  const address = validAddress(input.shippingAddress);
+
+  const existing = await findByKey(ctx.prisma, userId, idempotencyKey);
+  if (existing) return sameRequest(existing, input.cartId);
+  if (!isUuid(input.cartId)) throw notFound('Cart', input.cartId);
+
+  const cart = await ctx.cartReader.readCart({
+    cartId: input.cartId,
+    authorization: ctx.authorization,
+    requestId: ctx.requestId,
+    traceContext: ctx.traceContext,
+  });
+  if (cart.lines.length === 0) throw cartEmpty();
+  if (!SUPPORTED_CURRENCIES.has(cart.currency)) {
+    throw new AppError(ErrorCode.UNSUPPORTED_CURRENCY, `Orders cannot be placed in ${cart.currency}.`);
+  }
+  checkTotals(ctx, cart);
+
+  const placedAt = new Date();
+  try {
+    const order = await ctx.prisma.$transaction(async (tx) => {
+      const created = await tx.order.create({
+        data: {
+          userId,
+          cartId: input.cartId,
+          idempotencyKey,
+          status: 'PENDING',
+          currency: cart.currency,
+          subtotalMinor: cart.subtotalMinor,
+          discountMinor: cart.discountMinor,
+          taxMinor: cart.taxMinor,
+          shippingMinor: cart.shippingMinor,
+          totalMinor: cart.totalMinor,
+          discountCode: cart.discountCode,
+          shipFullName: address.fullName,
+          shipLine1: address.line1,
+          shipLine2: address.line2,
+          shipCity: address.city,
+          shipRegion: address.region,
+          shipPostalCode: address.postalCode,
+          shipCountryCode: address.countryCode,
+          shipPhone: address.phone,
+          placedAt,
+          lines: {
+            create: cart.lines.map((line, position) => ({
+              position,
+              variantId: line.variantId,
+              productId: line.productId,
+              sku: line.sku,
+              title: line.title,
+              quantity: line.quantity,
+              unitPriceMinor: line.unitPriceMinor,
+              lineTotalMinor: line.lineTotalMinor,
+            })),
+          },
+          timeline: { create: [placementTransition(userId, placedAt)] },
+        },
+        include: { lines: { orderBy: { position: 'asc' } } },
+      });
+      const { lines, ...row } = created;
+      await publishOrderPlaced(tx, row, lines, paymentMethodToken, ctx.traceContext);
+      await publishStatusChanged(tx, row, { from: null, to: 'PENDING', reason: null, at: placedAt }, ctx.traceContext);
+      return row;
+    });
+    ctx.logger.info({ orderId: order.id, cartId: order.cartId, totalMinor: order.totalMinor, currency: order.currency }, 'order placed');
+    primeOrders(ctx.loaders, [order]);
+    return order;
+  } catch (error) {
+    // Only (user_id, idempotency_key) can collide: every other key is generated here.
+    if (!isUniqueViolation(error)) throw error;
+    const winner = await findByKey(ctx.prisma, userId, idempotencyKey);
+    if (!winner) throw error;
+    return sameRequest(winner, input.cartId);
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * Refunds: an admin asks for one (full or partial, with or without restock),
+ * payments carries it out, and the order records the outcome. Use this
+ * service for anything that changes what was refunded on an order.
+ *
+ *   refundOrder ─► refund_requests row (REQUESTED) + order.refund_requested
+ *   payment.refunded ─► row SUCCEEDED, orders.refunded_minor, order.refunded {restock, lines}
+ *                        and REFUNDED once everything captured is refunded
+ *   payment.refund_failed ─► row FAILED, its units no longer count as returned
+ *
+ * The amount can never exceed what was captured minus what was refunded or is
+ * already requested (checked under the order's row lock, so two admins cannot
+ * both refund the last remaining amount). Restocked units are counted on the
+ * order lines when requested, so the same unit is never returned twice.
+ */
+import { badInput } from '@commerce/errors';
+import type { TraceCarrier } from '@commerce/events';
+import type { Logger } from '@commerce/observability';
+import type { OrdersContext } from '../context.js';
+import type { Order, OrderLine, OrderStatus } from '../generated/prisma/client.js';
+import type { OrdersTx } from '../data/prisma.js';
+import { publishRefunded, publishRefundRequested } from '../events/publish.js';
+import { withLockedOrder } from './fulfilment.service.js';
+import { canTransition, invalidTransition, SYSTEM, transitionOrder } from './order-state-machine.js';
+import { requireText } from './validation.js';
+
+/** Statuses in which money was captured and an admin may refund. */
+export const REFUNDABLE: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['CONFIRMED', 'FULFILLED', 'SHIPPED', 'DELIVERED']);
+
+export interface RefundOrderInput {
+  orderId: string;
+  /** Defaults to everything still refundable. */
+  amountMinor?: number | null;
+  restock: boolean;
+  reason: string;
+  /** With restock: which units came back; defaults to every unit not yet returned. */
+  lines?: { lineId: string; quantity: number }[] | null;
+}
+
+/** Captured minus refunded minus refunds requested and not settled yet. */
+async function refundableAmount(tx: OrdersTx, order: Order): Promise<number> {
+  const pending = await tx.refundRequest.aggregate({
+    where: { orderId: order.id, status: 'REQUESTED' },
+    _sum: { amountMinor: true },
+  });
+  return order.capturedMinor - order.refundedMinor - (pending._sum.amountMinor ?? 0);
+}
+
+/** The units to return to stock: the given lines (checked), or every unit not returned yet. */
+function restockLines(lines: readonly OrderLine[], requested: RefundOrderInput['lines']): { line: OrderLine; quantity: number }[] {
+  if (!requested) {
+    return lines.filter((line) => line.quantity > line.returnedQuantity).map((line) => ({ line, quantity: line.quantity - line.returnedQuantity }));
+  }
+  const byId = new Map(lines.map((line) => [line.id, line]));
+  const seen = new Set<string>();
+  return requested.map((item, index) => {
+    const field = `lines[${index}]`;
+    const line = byId.get(item.lineId);
+    if (!line) throw badInput('This line is not part of the order.', `${field}.lineId`);
+    if (seen.has(line.id)) throw badInput('Each line may be listed once.', `${field}.lineId`);
+    seen.add(line.id);
+    const remaining = line.quantity - line.returnedQuantity;
+    if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > remaining) {
+      throw badInput(`quantity must be between 1 and ${remaining} (units not returned yet).`, `${field}.quantity`);
+    }
+    return { line, quantity: item.quantity };
+  });
+}
+
+/**
+ * Admin: asks payments to refund (see the top of this file). The order keeps
+ * its status until payments reports the refund.
+ * Errors: NOT_FOUND, INVALID_STATE_TRANSITION (not refundable in its status),
+ * BAD_USER_INPUT (amount above what is refundable, bad lines, no reason).
+ */
+export function refundOrder(ctx: OrdersContext, input: RefundOrderInput): Promise<Order> {
+  if (!ctx.identity) throw new Error('refundOrder needs an identity (permissions.ts)');
+  const adminId = ctx.identity.userId;
+  const reason = requireText(input.reason, 'reason', 500);
+  if (!input.restock && input.lines?.length) throw badInput('lines are only for refunds with restock.', 'lines');
+
+  return withLockedOrder(ctx, input.orderId, async (tx, order) => {
+    if (!REFUNDABLE.has(order.status)) {
+      throw invalidTransition(order.status, 'REFUNDED', `An order in ${order.status} cannot be refunded.`);
+    }
+    const available = await refundableAmount(tx, order);
+    if (available <= 0) {
+      throw badInput('Nothing is left to refund: everything captured is refunded or already requested.', 'amountMinor');
+    }
+    const amountMinor = input.amountMinor ?? available;
+    if (!Number.isInteger(amountMinor) || amountMinor < 1) throw badInput('amountMinor must be a positive integer.', 'amountMinor');
+    if (amountMinor > available) {
+      throw badInput(`At most ${available} (captured minus refunded and requested) can be refunded.`, 'amountMinor');
+    }
+
+    const lines = input.restock ? restockLines(await tx.orderLine.findMany({ where: { orderId: order.id } }), input.lines) : [];
+    const request = await tx.refundRequest.create({
+      data: {
+        orderId: order.id,
+        amountMinor,
+        currency: order.currency,
+        restock: input.restock,
+        reason,
+        requestedBy: adminId,
+        lines: { create: lines.map(({ line, quantity }) => ({ orderLineId: line.id, variantId: line.variantId, quantity })) },
+      },
+    });
+    for (const { line, quantity } of lines) {
+      await tx.orderLine.update({ where: { id: line.id }, data: { returnedQuantity: { increment: quantity } } });
+    }
+    await publishRefundRequested(tx, order, request, ctx.traceContext);
+    ctx.logger.info({ orderId: order.id, refundRequestId: request.id, amountMinor, restock: input.restock }, 'refund requested');
+    ctx.loaders.refundsByOrder.clear(order.id);
+    return order;
+  });
+}
+
+export interface RefundOutcome {
+  refundRequestId: string;
+  amountMinor: number;
+  /** Payments' running total for the order, this refund included. */
+  refundedTotalMinor: number;
+  at: Date;
+}
+
+/**
+ * Saga: payments refunded. Settles the request (once), raises the refunded
+ * total, publishes order.refunded with the request's restock lines, and moves
+ * the order to REFUNDED when everything captured is refunded. A refund that
+ * no request of ours asked for (payments refunding a cancelled order) only
+ * raises the total. The order must be locked by the caller.
+ */
+export async function recordRefund(
+  tx: OrdersTx,
+  order: Order,
+  outcome: RefundOutcome,
+  traceContext: TraceCarrier,
+  logger: Logger,
+): Promise<Order> {
+  const request = await tx.refundRequest.findFirst({ where: { id: outcome.refundRequestId, orderId: order.id }, include: { lines: true } });
+  if (request && request.status === 'SUCCEEDED') {
+    logger.info({ orderId: order.id, refundRequestId: request.id }, 'refund already recorded; ignored');
+    return order;
+  }
+  const refundedMinor = Math.max(order.refundedMinor + (request ? request.amountMinor : outcome.amountMinor), outcome.refundedTotalMinor);
+  let updated = await tx.order.update({ where: { id: order.id }, data: { refundedMinor } });
+
+  if (request) {
+    if (request.status === 'FAILED') {
+      // Reported failed earlier, then went through after all: its units count as returned again.
+      for (const line of request.lines) {
+        await tx.orderLine.update({ where: { id: line.orderLineId }, data: { returnedQuantity: { increment: line.quantity } } });
+      }
+    }
+    await tx.refundRequest.update({ where: { id: request.id }, data: { status: 'SUCCEEDED', completedAt: outcome.at, failureReason: null } });
+    await publishRefunded(tx, updated, request, outcome.at, traceContext);
+  } else {
+    logger.info({ orderId: order.id, refundRequestId: outcome.refundRequestId }, 'refund without a request of ours (e.g. a cancelled order); total recorded');
+  }
+
+  if (updated.capturedMinor > 0 && updated.refundedMinor >= updated.capturedMinor && canTransition(updated.status, 'REFUNDED')) {
+    updated = await transitionOrder(tx, updated, 'REFUNDED', {
+      actor: SYSTEM,
+      reason: `Refunded in full (${updated.refundedMinor} ${updated.currency})`,
+      traceContext,
+      at: outcome.at,
+    });
+  }
+  return updated;
+}
+
+/** Saga: payments could not refund. The request fails and its units no longer count as returned. */
+export async function recordRefundFailure(
+  tx: OrdersTx,
+  order: Order,
+  failure: { refundRequestId: string; reason: string; at: Date },
+  logger: Logger,
+): Promise<void> {
+  const request = await tx.refundRequest.findFirst({ where: { id: failure.refundRequestId, orderId: order.id }, include: { lines: true } });
+  if (request?.status !== 'REQUESTED') {
+    logger.info({ orderId: order.id, refundRequestId: failure.refundRequestId }, 'refund failure for no pending request; ignored');
+    return;
+  }
+  await tx.refundRequest.update({
+    where: { id: request.id },
+    data: { status: 'FAILED', completedAt: failure.at, failureReason: failure.reason },
+  });
+  for (const line of request.lines) {
+    await tx.orderLine.update({ where: { id: line.orderLineId }, data: { returnedQuantity: { decrement: line.quantity } } });
+  }
+  logger.warn({ orderId: order.id, refundRequestId: request.id, reason: failure.reason }, 'refund failed');
+}

@@ -1,0 +1,100 @@
+import { type AppEnv, databaseUrl as configuredDatabaseUrl, kafkaBrokers, subgraphUrl } from '@commerce/config';
+import { startOutboxRelay, type EventConsumer, type OutboxRelay } from '@commerce/events';
+import { createLogger, type Logger } from '@commerce/observability';
+import { loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
+import type { OrdersContext } from './context.js';
+import { HttpCartReader, type CartReader } from './data/cart-client.js';
+import { createLoaders } from './data/loaders.js';
+import { createOrdersPrisma, type OrdersPrisma } from './data/prisma.js';
+import { currentAuthorization, installAuthorizationCapture } from './data/request-authorization.js';
+import { startOrdersConsumer } from './events/consumer.js';
+import { permissions } from './permissions.js';
+import { resolvers } from './resolvers/index.js';
+
+export interface OrdersSubgraphOptions {
+  /** The orders database; defaults to databaseUrl('orders', env). */
+  databaseUrl?: string;
+  /** Which environment's database to use when databaseUrl is not given. */
+  env?: AppEnv;
+  /**
+   * How placeOrder reads carts. Defaults to the cart subgraph over HTTP at
+   * `cartUrl` (default subgraphUrl('cart')). Tests pass an in-process reader.
+   */
+  cartReader?: CartReader;
+  cartUrl?: string;
+  /** Timeout of a cart subgraph call (default 5 s). */
+  cartTimeoutMs?: number;
+  /**
+   * Start the outbox relay that publishes this subgraph's events to Kafka
+   * (default true). Tests that look only at outbox rows turn it off.
+   */
+  relay?: boolean;
+  /** Start the saga consumer of stock and payment events (default true). */
+  consumers?: boolean;
+  /** The consumer group (default 'orders'); tests use their own. */
+  consumerGroup?: string;
+  /**
+   * A Prisma client to use instead of creating one; the caller keeps
+   * ownership (stop() does not disconnect it).
+   */
+  prisma?: OrdersPrisma;
+  logger?: Logger;
+}
+
+/**
+ * The orders subgraph: placing orders from carts, the order state machine,
+ * the saga reactions to inventory and payments, admin fulfilment and refunds.
+ * Owns its Prisma client, outbox relay, saga consumer and cart client;
+ * `stop()` closes them.
+ */
+export function ordersSubgraph(options: OrdersSubgraphOptions = {}): SubgraphDefinition<OrdersContext> {
+  const url = options.databaseUrl ?? configuredDatabaseUrl('orders', options.env);
+  const prisma = options.prisma ?? createOrdersPrisma({ databaseUrl: url });
+  const ownsPrisma = options.prisma === undefined;
+  const logger = options.logger ?? createLogger({ service: 'orders' });
+  const cartReader =
+    options.cartReader ?? new HttpCartReader({ url: options.cartUrl ?? subgraphUrl('cart'), timeoutMs: options.cartTimeoutMs, logger });
+  installAuthorizationCapture();
+
+  // Started with the definition: SubgraphDefinition has no start hook, and the
+  // relay and consumer must run for as long as the subgraph may write or react.
+  let relay: Promise<OutboxRelay | undefined> = Promise.resolve(undefined);
+  if (options.relay ?? true) {
+    relay = startOutboxRelay({ domain: 'orders', databaseUrl: url, brokers: kafkaBrokers(), logger }).catch((error: unknown) => {
+      logger.error({ err: error }, 'orders outbox relay did not start');
+      return undefined;
+    });
+  }
+  let consumer: Promise<EventConsumer | undefined> = Promise.resolve(undefined);
+  if (options.consumers ?? true) {
+    consumer = startOrdersConsumer({ prisma, logger, ...(options.consumerGroup ? { group: options.consumerGroup } : {}) }).catch(
+      (error: unknown) => {
+        logger.error({ err: error }, 'orders saga consumer did not start');
+        return undefined;
+      },
+    );
+  }
+
+  return {
+    name: 'orders',
+    typeDefs: loadSchema(new URL('../schema.graphql', import.meta.url)),
+    resolvers,
+    permissions,
+    createContext: (base: BaseContext): OrdersContext => ({
+      ...base,
+      prisma,
+      loaders: createLoaders(prisma),
+      cartReader,
+      authorization: currentAuthorization(),
+    }),
+    async ready() {
+      await prisma.$queryRaw`SELECT 1`;
+    },
+    async stop() {
+      await (await consumer)?.stop();
+      await (await relay)?.stop();
+      cartReader.close?.();
+      if (ownsPrisma) await prisma.$disconnect();
+    },
+  };
+}

@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+import { singleGraphqlRealm, testEnv } from '../../vitest.shared.ts';
+
+export default defineConfig({
+  resolve: { alias: singleGraphqlRealm },
+  test: {
+    name: 'orders',
+    include: ['test/**/*.test.ts'],
+    // The files share the ecommerce_orders_test database and truncate it.
+    fileParallelism: false,
+    // Consumer tests wait for Kafka group joins.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    globalSetup: ['./test/global-setup.ts'],
+    env: testEnv,
+  },
+});
