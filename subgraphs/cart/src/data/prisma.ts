@@ -1,0 +1,26 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { databaseUrl as configuredDatabaseUrl } from '@commerce/config';
+import { Prisma, PrismaClient } from '../generated/prisma/client.js';
+
+export { Prisma, PrismaClient };
+export type CartPrisma = PrismaClient;
+/** What a service gets inside `prisma.$transaction(async (tx) => ...)`. */
+export type CartTx = Prisma.TransactionClient;
+/** Either the client or a transaction: read helpers accept both. */
+export type CartDb = CartPrisma | CartTx;
+
+export interface CartPrismaOptions {
+  /** Defaults to the cart database of the current APP_ENV. */
+  databaseUrl?: string;
+  /** Pool size; the driver default (10) suits one subgraph process. */
+  maxConnections?: number;
+}
+
+/** One PrismaClient per process, over the pg driver adapter (no native engine). */
+export function createCartPrisma(options: CartPrismaOptions = {}): CartPrisma {
+  const adapter = new PrismaPg({
+    connectionString: options.databaseUrl ?? configuredDatabaseUrl('cart'),
+    ...(options.maxConnections ? { max: options.maxConnections } : {}),
+  });
+  return new PrismaClient({ adapter });
+}

@@ -1,0 +1,48 @@
+/**
+ * What the cart consumes, in one idempotent consumer (group `cart`; every
+ * handler runs in the transaction that records the event as processed):
+ *
+ * - product.created / product.updated → the variant read model (full snapshot);
+ * - product.price_changed → one price in the read model. Carts store no
+ *   prices, so the new price shows in every cart holding the variant on its
+ *   next read;
+ * - order.placed → the ordered lines leave the cart, cart.checked_out is published.
+ */
+import { kafkaBrokers } from '@commerce/config';
+import { startConsumer, type EventConsumer } from '@commerce/events';
+import type { Logger } from '@commerce/observability';
+import type { CartPrisma } from '../data/prisma.js';
+import { applyPriceChange, applyProductSnapshot } from '../data/read-model.js';
+import type { CartStore } from '../data/redis-store.js';
+import { applyOrderPlaced } from '../service/checkout.service.js';
+
+export const CART_CONSUMER_GROUP = 'cart';
+
+export interface CartConsumerOptions {
+  prisma: CartPrisma;
+  store: CartStore;
+  logger: Logger;
+  /** Default `cart`; tests use their own group so they never move the real one's offsets. */
+  group?: string;
+  brokers?: string[];
+  /** A new group reads each topic from its start (default true): the read model needs the history. */
+  fromBeginning?: boolean;
+}
+
+export function startCartConsumer(options: CartConsumerOptions): Promise<EventConsumer> {
+  const { store, logger } = options;
+  return startConsumer({
+    group: options.group ?? CART_CONSUMER_GROUP,
+    prisma: options.prisma,
+    brokers: options.brokers ?? kafkaBrokers(),
+    fromBeginning: options.fromBeginning ?? true,
+    logger,
+    handlers: {
+      'product.created': (event, tx) => applyProductSnapshot(tx, event.payload),
+      'product.updated': (event, tx) => applyProductSnapshot(tx, event.payload),
+      'product.price_changed': (event, tx) => applyPriceChange(tx, event.payload),
+      'order.placed': (event, tx) =>
+        applyOrderPlaced({ store, logger }, tx, event.payload, { traceparent: event.traceparent, tracestate: event.tracestate }),
+    },
+  });
+}

@@ -1,0 +1,93 @@
+import { type AppEnv, databaseUrl as configuredDatabaseUrl, kafkaBrokers, redisUrl } from '@commerce/config';
+import { startOutboxRelay, type EventConsumer, type OutboxRelay } from '@commerce/events';
+import { createLogger, type Logger } from '@commerce/observability';
+import { loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
+import { Redis } from 'ioredis';
+import type { CartContext } from './context.js';
+import { createLoaders } from './data/loaders.js';
+import { createCartPrisma, type CartPrisma } from './data/prisma.js';
+import { CartStore } from './data/redis-store.js';
+import { CART_CONSUMER_GROUP, startCartConsumer } from './events/consumers.js';
+import { permissions } from './permissions.js';
+import { resolvers } from './resolvers/index.js';
+
+export interface CartSubgraphOptions {
+  /** The cart database; defaults to databaseUrl('cart', env). */
+  databaseUrl?: string;
+  /** Which environment's database to use when databaseUrl is not given. */
+  env?: AppEnv;
+  /** A Prisma client to use instead of creating one; the caller keeps ownership. */
+  prisma?: CartPrisma;
+  /** An ioredis client (the caller keeps ownership) or a URL; defaults to redisUrl(). */
+  redis?: Redis | string;
+  /** Prefix of every Redis key (default `cart:`); tests use a per-run prefix. */
+  keyPrefix?: string;
+  /** Start the outbox relay that publishes cart events to Kafka (default true). */
+  relay?: boolean;
+  /**
+   * Start the consumer of product and order events (default true): the
+   * variant read model and checkout depend on it.
+   */
+  consumer?: boolean;
+  /** Consumer group (default `cart`). */
+  consumerGroup?: string;
+  logger?: Logger;
+}
+
+/**
+ * The cart subgraph: anonymous and signed-in users' carts, totals, discount
+ * codes, merge on sign-in, and the cart side of checkout. Owns its Prisma
+ * client, Redis connection (unless given), outbox relay and consumer;
+ * `stop()` closes what it owns.
+ */
+export function cartSubgraph(options: CartSubgraphOptions = {}): SubgraphDefinition<CartContext> {
+  const url = options.databaseUrl ?? configuredDatabaseUrl('cart', options.env);
+  const prisma = options.prisma ?? createCartPrisma({ databaseUrl: url });
+  const ownsPrisma = options.prisma === undefined;
+  const redis = typeof options.redis === 'object' ? options.redis : new Redis(options.redis ?? redisUrl());
+  const ownsRedis = typeof options.redis !== 'object';
+  const store = new CartStore(redis, options.keyPrefix ?? 'cart:');
+  const logger = options.logger ?? createLogger({ service: 'cart' });
+
+  // Started with the definition: SubgraphDefinition has no start hook.
+  let relay: Promise<OutboxRelay | undefined> = Promise.resolve(undefined);
+  if (options.relay ?? true) {
+    relay = startOutboxRelay({ domain: 'cart', databaseUrl: url, brokers: kafkaBrokers(), logger }).catch((error: unknown) => {
+      logger.error({ err: error }, 'cart outbox relay did not start');
+      return undefined;
+    });
+  }
+  let consumer: Promise<EventConsumer | undefined> = Promise.resolve(undefined);
+  if (options.consumer ?? true) {
+    consumer = startCartConsumer({ prisma, store, logger, group: options.consumerGroup ?? CART_CONSUMER_GROUP }).catch(
+      (error: unknown) => {
+        logger.error({ err: error }, 'cart event consumer did not start');
+        return undefined;
+      },
+    );
+  }
+
+  return {
+    name: 'cart',
+    typeDefs: loadSchema(new URL('../schema.graphql', import.meta.url)),
+    resolvers,
+    permissions,
+    createContext: (base: BaseContext): CartContext => ({
+      ...base,
+      prisma,
+      store,
+      loaders: createLoaders(prisma, store),
+      pricedCarts: new WeakMap(),
+    }),
+    async ready() {
+      await prisma.$queryRaw`SELECT 1`;
+      await redis.ping();
+    },
+    async stop() {
+      await (await consumer)?.stop();
+      await (await relay)?.stop();
+      if (ownsPrisma) await prisma.$disconnect();
+      if (ownsRedis) await redis.quit();
+    },
+  };
+}
