@@ -1,0 +1,10 @@
+import type { InventoryContext } from '../context.js';
+import * as stock from '../service/stock.service.js';
+
+type Args<T> = T & Record<string, unknown>;
+
+/** Root queries: arguments in, service call, result out. Who may call them is in permissions.ts. */
+export const Query = {
+  stockLevels: (_: unknown, args: Args<stock.StockLevelArgs>, ctx: InventoryContext) => stock.listStockLevels(ctx, args),
+  warehouses: (_: unknown, _args: unknown, ctx: InventoryContext) => stock.listWarehouses(ctx),
+};

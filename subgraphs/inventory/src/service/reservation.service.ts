@@ -1,0 +1,489 @@
+/**
+ * Reservations: stock held for an order between order.placed and
+ * order.confirmed. This is inventory's part of the checkout saga
+ * (docs/checkout.md). Use this service for everything that holds, commits,
+ * gives back or returns stock on behalf of an order; hand adjustments are in
+ * stock.service.ts.
+ *
+ * Lifecycle of an order's reservation (one row per order):
+ *
+ *   order.placed ──► ACTIVE (units reserved until expires_at) ─┬─ order.confirmed ─► COMMITTED (units left on hand)
+ *            └────► FAILED (a shortage: nothing held)         ├─ order.cancelled ─► RELEASED (units available again)
+ *                                                              └─ sweeper, TTL ────► EXPIRED  (units available again)
+ *   COMMITTED ── order.cancelled ──► RELEASED (units put back on hand)
+ *   EXPIRED ──── order.confirmed ──► COMMITTED if the units can be held again, else FAILED (stock.reservation_failed)
+ *
+ * Rules:
+ * - All lines or none. A placed order either holds every line (allocated
+ *   across warehouses, see `allocate`) or holds nothing and publishes
+ *   stock.reservation_failed with the shortages.
+ * - No overselling, under any concurrency: every transaction first locks the
+ *   stock rows it may touch, in (variant, warehouse) order, reads the current
+ *   counts under those locks, and then changes them with conditional updates
+ *   that cannot take `reserved` above `on_hand` (data/stock-writes.ts). A
+ *   trigger on stock_levels refuses the impossible as a last resort.
+ * - Every effect and its events commit in one transaction: the caller's
+ *   (the idempotent consumer's, with its processed_events row) or the
+ *   sweeper's. A crash before the commit leaves nothing behind, and the
+ *   redelivered event does the work once.
+ * - State-guarded: an event that no longer applies (a second cancellation,
+ *   confirming a released reservation, releasing an expired one) changes
+ *   nothing and says so in the log.
+ * - Expiry against confirmation: both lock the reservation row first. The
+ *   sweeper skips rows someone holds (SKIP LOCKED) and only expires ACTIVE
+ *   rows past their time, so a confirmation that gets the row first commits
+ *   it even if the TTL has just run out (the units were still held). A
+ *   confirmation that comes after the expiry tries to hold the units again
+ *   and commit them in the same transaction; if they are gone it publishes
+ *   stock.reservation_failed, and orders cancels and refunds.
+ */
+import type { InventoryServiceContext } from '../context.js';
+import type { InventoryTx } from '../data/prisma.js';
+import {
+  applyStockChange,
+  byVariantThenWarehouse,
+  lockStockRows,
+  recordMovements,
+  type LockedStockRow,
+  type Movement,
+} from '../data/stock-writes.js';
+import {
+  publishReservationExpired,
+  publishReservationFailed,
+  publishStockCommitted,
+  publishStockReleased,
+  publishStockReserved,
+} from '../events/publish.js';
+import type { ReservationStatus } from '../generated/prisma/enums.js';
+import { recordLevelChanges } from './stock.service.js';
+
+export interface RequestedLine {
+  variantId: string;
+  quantity: number;
+}
+
+/** Units of one variant held in one warehouse. */
+export interface AllocatedLine {
+  variantId: string;
+  warehouseId: string;
+  quantity: number;
+}
+
+export interface Shortage {
+  variantId: string;
+  requested: number;
+  available: number;
+}
+
+export interface Allocation {
+  lines: AllocatedLine[];
+  shortages: Shortage[];
+}
+
+/** Sums quantities per variant (an order may list a variant twice), ids in lower case, sorted. */
+export function mergeLines(lines: readonly RequestedLine[]): Map<string, number> {
+  const merged = new Map<string, number>();
+  for (const line of lines) {
+    const id = line.variantId.toLowerCase();
+    merged.set(id, (merged.get(id) ?? 0) + line.quantity);
+  }
+  return new Map([...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Where to take each line's units from, given the (locked) stock rows:
+ * fewest shipments first. One warehouse that can supply the whole line wins,
+ * by warehouse priority; otherwise the line is split over warehouses in
+ * priority order. A line the warehouses cannot cover together is a shortage;
+ * with any shortage, nothing is allocated (all or nothing).
+ */
+export function allocate(requested: ReadonlyMap<string, number>, rows: readonly LockedStockRow[]): Allocation {
+  const lines: AllocatedLine[] = [];
+  const shortages: Shortage[] = [];
+  for (const [variantId, quantity] of requested) {
+    const candidates = rows
+      .filter((row) => row.variantId === variantId && row.onHand > row.reserved)
+      .sort((a, b) => a.priority - b.priority || (a.warehouseId < b.warehouseId ? -1 : 1));
+    const total = candidates.reduce((sum, row) => sum + (row.onHand - row.reserved), 0);
+    if (total < quantity) {
+      shortages.push({ variantId, requested: quantity, available: total });
+      continue;
+    }
+    const single = candidates.find((row) => row.onHand - row.reserved >= quantity);
+    if (single) {
+      lines.push({ variantId, warehouseId: single.warehouseId, quantity });
+      continue;
+    }
+    let remaining = quantity;
+    for (const row of candidates) {
+      if (remaining === 0) break;
+      const take = Math.min(remaining, row.onHand - row.reserved);
+      lines.push({ variantId, warehouseId: row.warehouseId, quantity: take });
+      remaining -= take;
+    }
+  }
+  return shortages.length > 0 ? { lines: [], shortages } : { lines: lines.sort(byVariantThenWarehouse), shortages };
+}
+
+function shortageReason(shortages: readonly Shortage[], prefix = 'Insufficient stock'): string {
+  const parts = shortages.map((s) => `${s.variantId}: requested ${s.requested}, available ${s.available}`);
+  return `${prefix} for ${shortages.length} line(s): ${parts.join('; ')}`;
+}
+
+interface ReservationRow {
+  id: string;
+  orderId: string;
+  status: ReservationStatus;
+  expiresAt: Date;
+}
+
+interface ReservationLineRow {
+  id: string;
+  variantId: string;
+  warehouseId: string;
+  quantity: number;
+  returned: number;
+}
+
+/** The order's reservation, locked for the rest of the transaction; null when there is none. */
+async function lockReservation(tx: InventoryTx, orderId: string): Promise<ReservationRow | null> {
+  const [row] = await tx.$queryRaw<ReservationRow[]>`
+    SELECT id::text AS id, order_id::text AS "orderId", status::text AS status, expires_at AS "expiresAt"
+      FROM reservations WHERE order_id = ${orderId}::uuid
+       FOR UPDATE`;
+  return row ?? null;
+}
+
+async function linesOf(tx: InventoryTx, reservationIds: readonly string[]): Promise<(ReservationLineRow & { reservationId: string })[]> {
+  if (reservationIds.length === 0) return [];
+  return tx.$queryRaw<(ReservationLineRow & { reservationId: string })[]>`
+    SELECT id::text AS id, reservation_id::text AS "reservationId", variant_id::text AS "variantId",
+           warehouse_id::text AS "warehouseId", quantity, returned
+      FROM reservation_lines WHERE reservation_id = ANY(${[...reservationIds]}::uuid[])
+     ORDER BY variant_id, warehouse_id, id`;
+}
+
+async function setStatus(tx: InventoryTx, reservationId: string, status: ReservationStatus, reason: string | null): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE reservations SET status = ${status}::"ReservationStatus", reason = ${reason}, updated_at = now()
+     WHERE id = ${reservationId}::uuid`;
+}
+
+/** When a reservation made now expires, by the database's clock (the sweeper compares with the same clock). */
+async function expiryFromNow(tx: InventoryTx, ttlSeconds: number): Promise<Date> {
+  const [row] = await tx.$queryRaw<{ expiresAt: Date }[]>`
+    SELECT clock_timestamp() + make_interval(secs => ${ttlSeconds}::int) AS "expiresAt"`;
+  if (!row) throw new Error('clock_timestamp() returned nothing');
+  return row.expiresAt;
+}
+
+const variantsOfLines = (lines: readonly { variantId: string }[]): string[] => [...new Set(lines.map((line) => line.variantId))];
+
+// ---------------------------------------------------------------- order.placed
+
+export interface ReserveRequest {
+  orderId: string;
+  lines: readonly RequestedLine[];
+}
+
+export type ReserveOutcome =
+  | { status: 'reserved'; reservationId: string; expiresAt: Date; lines: AllocatedLine[] }
+  | { status: 'failed'; reservationId: string; shortages: Shortage[] }
+  | { status: 'skipped'; existing: ReservationStatus };
+
+/**
+ * Holds every line of the order or none, in the caller's transaction, and
+ * publishes stock.reserved (lines with warehouses, reservation id, expiry)
+ * or stock.reservation_failed (shortages). A variant inventory has never
+ * heard of has no stock, so it is a shortage. An order that already has a
+ * reservation (in any state) is left alone.
+ */
+export async function reserveForOrder(ctx: InventoryServiceContext, tx: InventoryTx, request: ReserveRequest): Promise<ReserveOutcome> {
+  const orderId = request.orderId.toLowerCase();
+  const [existing] = await tx.$queryRaw<{ status: ReservationStatus }[]>`
+    SELECT status::text AS status FROM reservations WHERE order_id = ${orderId}::uuid`;
+  if (existing) {
+    ctx.logger.info({ orderId, status: existing.status }, 'order already has a reservation; order.placed ignored');
+    return { status: 'skipped', existing: existing.status };
+  }
+  const requested = mergeLines(request.lines);
+  const rows = await lockStockRows(tx, [...requested.keys()]);
+  const { lines, shortages } = allocate(requested, rows);
+
+  if (shortages.length > 0) {
+    const reason = shortageReason(shortages);
+    const reservation = await tx.reservation.create({
+      data: { orderId, status: 'FAILED', expiresAt: new Date(), reason },
+      select: { id: true },
+    });
+    await publishReservationFailed(tx, { orderId, reason, shortages }, ctx.traceContext);
+    ctx.logger.info({ orderId, shortages }, 'reservation failed: insufficient stock');
+    return { status: 'failed', reservationId: reservation.id, shortages };
+  }
+
+  for (const line of lines) {
+    await applyStockChange(tx, { variantId: line.variantId, warehouseId: line.warehouseId, onHandDelta: 0, reservedDelta: line.quantity });
+  }
+  const expiresAt = await expiryFromNow(tx, ctx.settings.reservationTtlSeconds);
+  const reservation = await tx.reservation.create({
+    data: { orderId, status: 'ACTIVE', expiresAt, lines: { create: lines } },
+    select: { id: true },
+  });
+  await recordLevelChanges(ctx, tx, requested.keys());
+  await publishStockReserved(
+    tx,
+    { orderId, reservationId: reservation.id, lines, expiresAt: expiresAt.toISOString() },
+    ctx.traceContext,
+  );
+  await ctx.hooks.afterReserve?.(orderId);
+  ctx.logger.info({ orderId, reservationId: reservation.id, lines: lines.length, expiresAt }, 'stock reserved');
+  return { status: 'reserved', reservationId: reservation.id, expiresAt, lines };
+}
+
+// ---------------------------------------------------------------- order.confirmed
+
+export type CommitOutcome =
+  | { status: 'committed'; reservationId: string; lines: AllocatedLine[]; reReserved: boolean }
+  | { status: 'failed'; reservationId: string; shortages: Shortage[] }
+  | { status: 'ignored'; current: ReservationStatus | null };
+
+/**
+ * The order is confirmed: its units leave on hand for good (on hand −= qty,
+ * reserved −= qty) and stock.committed is published. An ACTIVE reservation
+ * commits even if its TTL ran out a moment ago (the sweeper had not taken
+ * it, so the units were still held). An EXPIRED one is held again, across
+ * warehouses, and committed in the same transaction; if the units are gone,
+ * it becomes FAILED and stock.reservation_failed tells orders to cancel and
+ * refund. Anything else is a no-op.
+ */
+export async function commitForOrder(ctx: InventoryServiceContext, tx: InventoryTx, orderIdInput: string): Promise<CommitOutcome> {
+  const orderId = orderIdInput.toLowerCase();
+  const reservation = await lockReservation(tx, orderId);
+  if (!reservation) {
+    ctx.logger.warn({ orderId }, 'order.confirmed for an order without a reservation; nothing to commit');
+    return { status: 'ignored', current: null };
+  }
+  if (reservation.status === 'ACTIVE') {
+    const lines = await linesOf(tx, [reservation.id]);
+    await lockStockRows(tx, variantsOfLines(lines));
+    const movements: Movement[] = [];
+    for (const line of lines) {
+      const after = await applyStockChange(tx, {
+        variantId: line.variantId,
+        warehouseId: line.warehouseId,
+        onHandDelta: -line.quantity,
+        reservedDelta: -line.quantity,
+      });
+      movements.push({ ...line, kind: 'COMMITTED', delta: -line.quantity, onHandAfter: after.onHand, reason: 'order confirmed', orderId });
+    }
+    return finishCommit(ctx, tx, reservation, lines, movements, false);
+  }
+  if (reservation.status === 'EXPIRED') {
+    const previous = await linesOf(tx, [reservation.id]);
+    const requested = mergeLines(previous);
+    const rows = await lockStockRows(tx, [...requested.keys()]);
+    const { lines, shortages } = allocate(requested, rows);
+    if (shortages.length > 0) {
+      const reason = shortageReason(shortages, 'Reservation expired before confirmation and stock is no longer available');
+      await setStatus(tx, reservation.id, 'FAILED', reason);
+      await publishReservationFailed(tx, { orderId, reason, shortages }, ctx.traceContext);
+      ctx.logger.warn({ orderId, shortages }, 'expired reservation could not be held again at confirmation');
+      return { status: 'failed', reservationId: reservation.id, shortages };
+    }
+    const movements: Movement[] = [];
+    for (const line of lines) {
+      const after = await applyStockChange(tx, { ...line, onHandDelta: -line.quantity, reservedDelta: 0 });
+      movements.push({ ...line, kind: 'COMMITTED', delta: -line.quantity, onHandAfter: after.onHand, reason: 'order confirmed after expiry', orderId });
+    }
+    await tx.reservationLine.deleteMany({ where: { reservationId: reservation.id } });
+    await tx.reservationLine.createMany({ data: lines.map((line) => ({ ...line, reservationId: reservation.id })) });
+    return finishCommit(ctx, tx, reservation, lines, movements, true);
+  }
+  const log = reservation.status === 'COMMITTED' ? ctx.logger.info.bind(ctx.logger) : ctx.logger.warn.bind(ctx.logger);
+  log({ orderId, status: reservation.status }, `order.confirmed ignored: reservation is ${reservation.status}`);
+  return { status: 'ignored', current: reservation.status };
+}
+
+async function finishCommit(
+  ctx: InventoryServiceContext,
+  tx: InventoryTx,
+  reservation: ReservationRow,
+  lines: readonly AllocatedLine[],
+  movements: readonly Movement[],
+  reReserved: boolean,
+): Promise<CommitOutcome> {
+  await recordMovements(tx, movements);
+  await setStatus(tx, reservation.id, 'COMMITTED', reReserved ? 'held again after expiry and committed' : null);
+  await recordLevelChanges(ctx, tx, variantsOfLines(lines));
+  const eventLines = lines.map(({ variantId, warehouseId, quantity }) => ({ variantId, warehouseId, quantity }));
+  await publishStockCommitted(tx, { orderId: reservation.orderId, reservationId: reservation.id, lines: eventLines }, ctx.traceContext);
+  ctx.logger.info({ orderId: reservation.orderId, reservationId: reservation.id, reReserved }, 'reservation committed');
+  return { status: 'committed', reservationId: reservation.id, lines: eventLines, reReserved };
+}
+
+// ---------------------------------------------------------------- order.cancelled
+
+export type ReleaseOutcome =
+  | { status: 'released'; reservationId: string }
+  | { status: 'restocked'; reservationId: string; units: number }
+  | { status: 'ignored'; current: ReservationStatus | null };
+
+/**
+ * The order ended without shipping. An ACTIVE reservation gives its units
+ * back (reserved −= qty); a COMMITTED one (cancelled after confirmation)
+ * puts its units back on hand. Both publish stock.released. EXPIRED,
+ * RELEASED, FAILED or no reservation: nothing to do.
+ */
+export async function releaseForOrder(
+  ctx: InventoryServiceContext,
+  tx: InventoryTx,
+  orderIdInput: string,
+  reason: string,
+): Promise<ReleaseOutcome> {
+  const orderId = orderIdInput.toLowerCase();
+  const reservation = await lockReservation(tx, orderId);
+  if (!reservation || (reservation.status !== 'ACTIVE' && reservation.status !== 'COMMITTED')) {
+    ctx.logger.info({ orderId, status: reservation?.status ?? null }, `order.cancelled: nothing to release (${reservation?.status ?? 'no reservation'})`);
+    return { status: 'ignored', current: reservation?.status ?? null };
+  }
+  const lines = await linesOf(tx, [reservation.id]);
+  await lockStockRows(tx, variantsOfLines(lines));
+  let units = 0;
+  if (reservation.status === 'ACTIVE') {
+    for (const line of lines) {
+      await applyStockChange(tx, { variantId: line.variantId, warehouseId: line.warehouseId, onHandDelta: 0, reservedDelta: -line.quantity });
+    }
+  } else {
+    const movements: Movement[] = [];
+    for (const line of lines) {
+      const back = line.quantity - line.returned;
+      if (back === 0) continue;
+      const after = await applyStockChange(tx, { variantId: line.variantId, warehouseId: line.warehouseId, onHandDelta: back, reservedDelta: 0 });
+      await tx.$executeRaw`UPDATE reservation_lines SET returned = quantity WHERE id = ${line.id}::uuid`;
+      movements.push({ ...line, kind: 'RESTOCKED', delta: back, onHandAfter: after.onHand, reason: `order cancelled after confirmation: ${reason}`, orderId });
+      units += back;
+    }
+    await recordMovements(tx, movements);
+  }
+  await setStatus(tx, reservation.id, 'RELEASED', reason);
+  await recordLevelChanges(ctx, tx, variantsOfLines(lines));
+  await publishStockReleased(tx, { orderId, reservationId: reservation.id, reason }, ctx.traceContext);
+  ctx.logger.info({ orderId, reservationId: reservation.id, from: reservation.status }, 'reservation released');
+  return reservation.status === 'ACTIVE'
+    ? { status: 'released', reservationId: reservation.id }
+    : { status: 'restocked', reservationId: reservation.id, units };
+}
+
+// ---------------------------------------------------------------- order.refunded
+
+export interface RefundRestockRequest {
+  orderId: string;
+  refundRequestId: string;
+  restock: boolean;
+  lines: readonly RequestedLine[];
+}
+
+export interface RestockOutcome {
+  /** Units put back on hand. */
+  restocked: number;
+  /** Units the refund listed beyond what the order took and has not returned yet (ignored). */
+  ignored: number;
+}
+
+/**
+ * A refund whose items came back (`restock`): their units return to on hand,
+ * into the warehouses they were shipped from. Never more than the order took
+ * and has not already returned (a cancellation after confirmation, or an
+ * earlier refund, may have put them back): the excess is ignored with a log
+ * line, so a unit can never come back twice.
+ */
+export async function restockRefund(ctx: InventoryServiceContext, tx: InventoryTx, refund: RefundRestockRequest): Promise<RestockOutcome> {
+  const orderId = refund.orderId.toLowerCase();
+  if (!refund.restock || refund.lines.length === 0) return { restocked: 0, ignored: 0 };
+  const reservation = await lockReservation(tx, orderId);
+  if (!reservation || (reservation.status !== 'COMMITTED' && reservation.status !== 'RELEASED')) {
+    const units = refund.lines.reduce((sum, line) => sum + line.quantity, 0);
+    ctx.logger.warn({ orderId, status: reservation?.status ?? null }, 'order.refunded with restock for an order that took no stock; ignored');
+    return { restocked: 0, ignored: units };
+  }
+  const requested = mergeLines(refund.lines);
+  const lines = await linesOf(tx, [reservation.id]);
+  await lockStockRows(tx, [...requested.keys()]);
+  const movements: Movement[] = [];
+  let restocked = 0;
+  let ignored = 0;
+  for (const [variantId, quantity] of requested) {
+    let remaining = quantity;
+    for (const line of lines.filter((l) => l.variantId === variantId)) {
+      const back = Math.min(remaining, line.quantity - line.returned);
+      if (back <= 0) continue;
+      const after = await applyStockChange(tx, { variantId, warehouseId: line.warehouseId, onHandDelta: back, reservedDelta: 0 });
+      await tx.$executeRaw`UPDATE reservation_lines SET returned = returned + ${back}::int WHERE id = ${line.id}::uuid`;
+      movements.push({
+        variantId,
+        warehouseId: line.warehouseId,
+        kind: 'RESTOCKED',
+        delta: back,
+        onHandAfter: after.onHand,
+        reason: `refund ${refund.refundRequestId}`,
+        orderId,
+      });
+      remaining -= back;
+      restocked += back;
+    }
+    if (remaining > 0) {
+      ignored += remaining;
+      ctx.logger.warn({ orderId, variantId, units: remaining }, 'refund restock beyond what the order took and has not returned; ignored');
+    }
+  }
+  await recordMovements(tx, movements);
+  await recordLevelChanges(ctx, tx, requested.keys());
+  ctx.logger.info({ orderId, refundRequestId: refund.refundRequestId, restocked, ignored }, 'refund restocked');
+  return { restocked, ignored };
+}
+
+// ---------------------------------------------------------------- expiry (sweeper)
+
+export interface ExpiredReservation {
+  reservationId: string;
+  orderId: string;
+}
+
+/**
+ * Releases up to `limit` ACTIVE reservations past their expiry, in one
+ * transaction of its own, and publishes stock.reservation_expired for each.
+ * `FOR UPDATE SKIP LOCKED`: several instances can sweep at once without
+ * waiting on each other or on a confirmation that holds a reservation.
+ */
+export async function expireDueReservations(ctx: InventoryServiceContext, limit = 100): Promise<ExpiredReservation[]> {
+  return ctx.prisma.$transaction(async (tx) => {
+    const due = await tx.$queryRaw<ReservationRow[]>`
+      SELECT id::text AS id, order_id::text AS "orderId", status::text AS status, expires_at AS "expiresAt"
+        FROM reservations
+       WHERE status = 'ACTIVE' AND expires_at <= clock_timestamp()
+       ORDER BY expires_at, id
+       LIMIT ${limit}::int
+         FOR UPDATE SKIP LOCKED`;
+    if (due.length === 0) return [];
+    const lines = await linesOf(
+      tx,
+      due.map((r) => r.id),
+    );
+    await lockStockRows(tx, variantsOfLines(lines));
+    for (const line of [...lines].sort(byVariantThenWarehouse)) {
+      await applyStockChange(tx, { variantId: line.variantId, warehouseId: line.warehouseId, onHandDelta: 0, reservedDelta: -line.quantity });
+    }
+    const reason = `not confirmed within ${ctx.settings.reservationTtlSeconds} s`;
+    await tx.$executeRaw`
+      UPDATE reservations SET status = 'EXPIRED', reason = ${reason}, updated_at = now()
+       WHERE id = ANY(${due.map((r) => r.id)}::uuid[])`;
+    await recordLevelChanges(ctx, tx, variantsOfLines(lines));
+    const expiredAt = new Date().toISOString();
+    const byOrder = [...due].sort((a, b) => (a.orderId < b.orderId ? -1 : 1));
+    for (const reservation of byOrder) {
+      await publishReservationExpired(tx, { orderId: reservation.orderId, reservationId: reservation.id, expiredAt }, ctx.traceContext);
+    }
+    ctx.logger.info({ count: due.length, orderIds: byOrder.map((r) => r.orderId) }, 'expired reservations released');
+    return byOrder.map((r) => ({ reservationId: r.id, orderId: r.orderId }));
+  });
+}

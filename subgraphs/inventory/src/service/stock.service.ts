@@ -1,0 +1,302 @@
+/**
+ * Stock levels: units on hand, reserved and available (on hand − reserved)
+ * per variant and warehouse. Use this service to read stock (storefront
+ * availability, the admin's stock list), to change it by hand (adjustStock,
+ * admin only) and to set a variant's low-stock threshold. Reservations for
+ * orders live in reservation.service.ts; both report level changes through
+ * `recordLevelChanges` here.
+ *
+ * Rules:
+ * - On hand never drops below what is reserved (INSUFFICIENT_STOCK), and
+ *   nothing is ever negative.
+ * - `stock.level_changed` is published whenever a variant's total
+ *   availability (summed over warehouses) changes, in the transaction that
+ *   changed it.
+ * - `stock.low` is published when availability *crosses* to or below the
+ *   variant's threshold (default 5): from above it to at or below it, by a
+ *   stock change or by raising the threshold. Further changes below the
+ *   threshold publish nothing until availability has risen above it again.
+ * - Every on-hand change is written to the stock ledger (stock_movements).
+ */
+import { AppError, badInput, ErrorCode, notFound } from '@commerce/errors';
+import { clampFirst, decodeCursor, encodeCursor, toConnection, type Connection } from '@commerce/subgraph-kit';
+import type { InventoryContext, InventoryServiceContext } from '../context.js';
+import { isUuid } from '../data/ids.js';
+import type { InventoryTx } from '../data/prisma.js';
+import {
+  allWarehouses,
+  stockLevelPage,
+  type StockLevelRow,
+  type VariantStockRow,
+  type WarehouseRow,
+  type WarehouseStockRow,
+} from '../data/queries.js';
+import { changeStock, recordMovements } from '../data/stock-writes.js';
+import { publishLevelChanged, publishStockLow } from '../events/publish.js';
+
+/** What StockAvailability resolves from: one variant's totals. */
+export interface Availability {
+  variantId: string;
+  onHand: number;
+  reserved: number;
+  available: number;
+  inStock: boolean;
+  lowStock: boolean;
+  threshold: number;
+}
+
+/** What StockLevel resolves from. */
+export interface StockLevel extends Availability {
+  productId: string;
+  sku: string;
+  updatedAt: Date;
+}
+
+export function toAvailability(row: Pick<VariantStockRow, 'variantId' | 'onHand' | 'reserved' | 'threshold'>): Availability {
+  const available = row.onHand - row.reserved;
+  return {
+    variantId: row.variantId,
+    onHand: row.onHand,
+    reserved: row.reserved,
+    available,
+    inStock: available > 0,
+    lowStock: available <= row.threshold,
+    threshold: row.threshold,
+  };
+}
+
+const toStockLevel = (row: StockLevelRow): StockLevel => ({
+  ...toAvailability(row),
+  productId: row.productId,
+  sku: row.sku,
+  updatedAt: row.updatedAt,
+});
+
+// ---------------------------------------------------------------- reads
+
+/** A variant's availability; a variant inventory never heard of has none (not an error). */
+export async function availabilityOf(ctx: InventoryContext, variantId: string): Promise<Availability> {
+  return toAvailability(await ctx.loaders.stockByVariant.load(variantId));
+}
+
+/** Per-warehouse stock of a variant, in allocation order (admin only, see permissions.ts). */
+export function warehouseStockOf(ctx: InventoryContext, variantId: string): Promise<WarehouseStockRow[]> {
+  return ctx.loaders.warehouseStockByVariant.load(variantId);
+}
+
+/** Whether any variant of the product has a unit available. */
+export function productInStock(ctx: InventoryContext, productId: string): Promise<boolean> {
+  return ctx.loaders.productInStock.load(productId);
+}
+
+export function listWarehouses(ctx: InventoryContext): Promise<WarehouseRow[]> {
+  return allWarehouses(ctx.prisma);
+}
+
+export interface StockLevelArgs {
+  first?: number | null;
+  after?: string | null;
+  filter?: { lowStockOnly?: boolean | null } | null;
+}
+
+/** Admin: known variants with their stock, oldest first; optionally only those at or below their threshold. */
+export async function listStockLevels(ctx: InventoryContext, args: StockLevelArgs): Promise<Connection<StockLevel>> {
+  const first = clampFirst(args.first);
+  const after = decodeVariantCursor(args.after);
+  const rows = await stockLevelPage(ctx.prisma, { limit: first + 1, after, lowStockOnly: args.filter?.lowStockOnly === true });
+  return toConnection(rows.map(toStockLevel), first, (level) => encodeCursor([level.variantId]));
+}
+
+function decodeVariantCursor(after: string | null | undefined): string | null {
+  if (after === null || after === undefined) return null;
+  const [id, ...rest] = decodeCursor(after);
+  if (typeof id !== 'string' || !isUuid(id) || rest.length > 0) {
+    throw new AppError(ErrorCode.INVALID_CURSOR, 'The cursor is not valid for this list.');
+  }
+  return id;
+}
+
+/** One variant's stock level (after a mutation): read outside any loader cache. */
+export async function stockLevelOf(ctx: InventoryServiceContext, variantId: string): Promise<StockLevel> {
+  const [row] = await ctx.prisma.$queryRaw<StockLevelRow[]>`
+    SELECT v.id::text AS "variantId", v.product_id::text AS "productId", v.sku,
+           COALESCE(SUM(s.on_hand), 0)::int AS "onHand", COALESCE(SUM(s.reserved), 0)::int AS "reserved",
+           v.low_stock_threshold AS "threshold", GREATEST(v.updated_at, MAX(s.updated_at)) AS "updatedAt"
+      FROM variants v LEFT JOIN stock_levels s ON s.variant_id = v.id
+     WHERE v.id = ${variantId}::uuid
+     GROUP BY v.id`;
+  if (!row) throw notFound('Variant', variantId);
+  return toStockLevel(row);
+}
+
+// ---------------------------------------------------------------- level changes
+
+export interface LevelChange {
+  variantId: string;
+  previous: number;
+  available: number;
+  threshold: number;
+  /** stock.low was published. */
+  low: boolean;
+}
+
+/**
+ * Call at the end of every transaction that changed stock rows, with the
+ * variants it touched: recomputes each variant's availability, stores it on
+ * the variant row and publishes stock.level_changed (and stock.low on a
+ * crossing) when it differs from the last value stored.
+ *
+ * Takes the variants' row locks in id order *after* the stock row locks,
+ * like every writer, so concurrent changes to one variant (in any warehouse)
+ * report their levels one after another, in commit order. Unknown variants
+ * are skipped.
+ */
+export async function recordLevelChanges(
+  ctx: InventoryServiceContext,
+  tx: InventoryTx,
+  variantIds: Iterable<string>,
+): Promise<LevelChange[]> {
+  const ids = [...new Set(variantIds)];
+  if (ids.length === 0) return [];
+  const variants = await tx.$queryRaw<{ id: string; available: number; threshold: number }[]>`
+    SELECT id::text AS id, available, low_stock_threshold AS threshold
+      FROM variants WHERE id = ANY(${ids}::uuid[])
+     ORDER BY id
+       FOR NO KEY UPDATE`;
+  const sums = await tx.$queryRaw<{ variantId: string; available: number }[]>`
+    SELECT variant_id::text AS "variantId", SUM(on_hand - reserved)::int AS available
+      FROM stock_levels WHERE variant_id = ANY(${ids}::uuid[])
+     GROUP BY variant_id`;
+  const current = new Map(sums.map((row) => [row.variantId, row.available]));
+  const changes: LevelChange[] = [];
+  const changedAt = new Date().toISOString();
+  for (const variant of variants) {
+    const available = current.get(variant.id) ?? 0;
+    if (available === variant.available) continue;
+    await tx.$executeRaw`UPDATE variants SET available = ${available}::int, updated_at = now() WHERE id = ${variant.id}::uuid`;
+    await publishLevelChanged(tx, { variantId: variant.id, available, inStock: available > 0, changedAt }, ctx.traceContext);
+    const low = variant.available > variant.threshold && available <= variant.threshold;
+    if (low) {
+      await publishStockLow(tx, { variantId: variant.id, available, threshold: variant.threshold }, ctx.traceContext);
+      ctx.logger.info({ variantId: variant.id, available, threshold: variant.threshold }, 'stock is low');
+    }
+    changes.push({ variantId: variant.id, previous: variant.available, available, threshold: variant.threshold, low });
+  }
+  return changes;
+}
+
+// ---------------------------------------------------------------- admin changes
+
+export interface AdjustStockInput {
+  variantId: string;
+  warehouseId: string;
+  delta?: number | null;
+  setOnHand?: number | null;
+  reason: string;
+}
+
+const MAX_UNITS = 1_000_000_000;
+const MAX_REASON_LENGTH = 500;
+
+/**
+ * Admin: adds or removes units on hand (`delta`), or sets them after a count
+ * (`setOnHand`), in one warehouse. The row is locked, so concurrent
+ * reservations and adjustments see each other's result. Refuses to drop on
+ * hand below what is reserved for orders (INSUFFICIENT_STOCK, with the
+ * numbers). Creates the stock row if the variant has none in the warehouse.
+ * Errors: BAD_USER_INPUT (with `field`), NOT_FOUND (variant or warehouse),
+ * INSUFFICIENT_STOCK.
+ */
+export async function adjustStock(ctx: InventoryContext, input: AdjustStockInput): Promise<StockLevel> {
+  const hasDelta = input.delta !== null && input.delta !== undefined;
+  const hasSet = input.setOnHand !== null && input.setOnHand !== undefined;
+  if (hasDelta === hasSet) throw badInput('Give exactly one of "delta" and "setOnHand".', hasDelta ? 'setOnHand' : 'delta');
+  if (hasDelta && (input.delta === 0 || Math.abs(input.delta as number) > MAX_UNITS)) {
+    throw badInput(`"delta" must be a non-zero number of units up to ${MAX_UNITS}.`, 'delta');
+  }
+  if (hasSet && ((input.setOnHand as number) < 0 || (input.setOnHand as number) > MAX_UNITS)) {
+    throw badInput(`"setOnHand" must be between 0 and ${MAX_UNITS}.`, 'setOnHand');
+  }
+  const reason = input.reason.trim();
+  if (reason.length === 0 || reason.length > MAX_REASON_LENGTH) {
+    throw badInput(`"reason" must be 1 to ${MAX_REASON_LENGTH} characters.`, 'reason');
+  }
+  if (!isUuid(input.variantId)) throw notFound('Variant', input.variantId);
+  if (!isUuid(input.warehouseId)) throw notFound('Warehouse', input.warehouseId);
+  const variantId = input.variantId.toLowerCase();
+  const warehouseId = input.warehouseId.toLowerCase();
+
+  await ctx.prisma.$transaction(async (tx) => {
+    const [variant] = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM variants WHERE id = ${variantId}::uuid`;
+    if (!variant) throw notFound('Variant', variantId);
+    const [warehouse] = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM warehouses WHERE id = ${warehouseId}::uuid`;
+    if (!warehouse) throw notFound('Warehouse', warehouseId);
+
+    await tx.$executeRaw`
+      INSERT INTO stock_levels (variant_id, warehouse_id) VALUES (${variantId}::uuid, ${warehouseId}::uuid)
+      ON CONFLICT DO NOTHING`;
+    const [row] = await tx.$queryRaw<{ onHand: number; reserved: number }[]>`
+      SELECT on_hand AS "onHand", reserved FROM stock_levels
+       WHERE variant_id = ${variantId}::uuid AND warehouse_id = ${warehouseId}::uuid
+         FOR NO KEY UPDATE`;
+    if (!row) throw new Error(`stock row of ${variantId} in ${warehouseId} vanished`);
+    const target = hasSet ? (input.setOnHand as number) : row.onHand + (input.delta as number);
+    if (target < row.reserved || target < 0) {
+      throw new AppError(
+        ErrorCode.INSUFFICIENT_STOCK,
+        `On hand cannot drop below the ${row.reserved} unit(s) reserved for orders (it would be ${target}).`,
+        { details: { field: hasSet ? 'setOnHand' : 'delta', onHand: row.onHand, reserved: row.reserved, requestedOnHand: target } },
+      );
+    }
+    if (target > MAX_UNITS) throw badInput(`On hand cannot exceed ${MAX_UNITS} units.`, hasSet ? 'setOnHand' : 'delta');
+    if (target === row.onHand) return; // a count that matches: nothing changed, nothing to publish
+    const after = await changeStock(tx, { variantId, warehouseId, onHandDelta: target - row.onHand, reservedDelta: 0 });
+    if (!after) throw new Error(`adjustStock: guarded update refused under lock for ${variantId} in ${warehouseId}`);
+    await recordMovements(tx, [
+      {
+        variantId,
+        warehouseId,
+        kind: 'ADJUSTMENT',
+        delta: target - row.onHand,
+        onHandAfter: after.onHand,
+        reason,
+        actorId: ctx.identity?.userId ?? null,
+      },
+    ]);
+    await recordLevelChanges(ctx, tx, [variantId]);
+    ctx.logger.info({ variantId, warehouseId, from: row.onHand, to: after.onHand, reason }, 'stock adjusted');
+  });
+  return stockLevelOf(ctx, variantId);
+}
+
+export interface SetLowStockThresholdInput {
+  variantId: string;
+  threshold: number;
+}
+
+/**
+ * Admin: the availability at or below which the variant counts as low.
+ * Raising it above the current availability is a crossing too, so stock.low
+ * fires then. Errors: BAD_USER_INPUT, NOT_FOUND.
+ */
+export async function setLowStockThreshold(ctx: InventoryContext, input: SetLowStockThresholdInput): Promise<StockLevel> {
+  if (!Number.isInteger(input.threshold) || input.threshold < 0 || input.threshold > MAX_UNITS) {
+    throw badInput(`"threshold" must be between 0 and ${MAX_UNITS}.`, 'threshold');
+  }
+  if (!isUuid(input.variantId)) throw notFound('Variant', input.variantId);
+  const variantId = input.variantId.toLowerCase();
+  await ctx.prisma.$transaction(async (tx) => {
+    const [variant] = await tx.$queryRaw<{ available: number; threshold: number }[]>`
+      SELECT available, low_stock_threshold AS threshold FROM variants WHERE id = ${variantId}::uuid FOR NO KEY UPDATE`;
+    if (!variant) throw notFound('Variant', variantId);
+    if (variant.threshold === input.threshold) return;
+    await tx.$executeRaw`
+      UPDATE variants SET low_stock_threshold = ${input.threshold}::int, updated_at = now() WHERE id = ${variantId}::uuid`;
+    if (variant.available > variant.threshold && variant.available <= input.threshold) {
+      await publishStockLow(tx, { variantId, available: variant.available, threshold: input.threshold }, ctx.traceContext);
+    }
+  });
+  return stockLevelOf(ctx, variantId);
+}
+
+export type { WarehouseRow, WarehouseStockRow };
