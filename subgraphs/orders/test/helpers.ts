@@ -15,6 +15,7 @@ import { createLogger } from '@commerce/observability';
 import { startSubgraph, type RunningSubgraph } from '@commerce/subgraph-kit';
 import { graphql, graphqlOk, tokenFor, type GraphQLResponse, type RequestOptions } from '@commerce/testing';
 import { cartEmpty, type CartReader, type CartReadRequest, type CheckoutCart } from '../src/data/cart-client.js';
+import type { Order, OrderStatus } from '../src/generated/prisma/client.js';
 import { createOrdersPrisma, type OrdersPrisma, type OrdersTx } from '../src/data/prisma.js';
 import { ordersSubgraph, type OrdersSubgraphOptions } from '../src/subgraph.js';
 
@@ -250,3 +251,39 @@ export function handle<E>(
 }
 
 export const iso = (offsetMs = 0): string => new Date(Date.now() + offsetMs).toISOString();
+
+/** An order written straight to the database in any status (for state-machine tests). */
+export async function insertOrder(
+  db: OrdersPrisma,
+  options: { userId?: string; status?: OrderStatus; capturedMinor?: number; totalMinor?: number } = {},
+): Promise<Order> {
+  const userId = options.userId ?? randomUUID();
+  const totalMinor = options.totalMinor ?? 5000;
+  return db.order.create({
+    data: {
+      userId,
+      cartId: randomUUID(),
+      idempotencyKey: randomUUID(),
+      status: options.status ?? 'PENDING',
+      currency: 'USD',
+      subtotalMinor: totalMinor,
+      discountMinor: 0,
+      taxMinor: 0,
+      shippingMinor: 0,
+      totalMinor,
+      capturedMinor: options.capturedMinor ?? 0,
+      shipFullName: 'Test Buyer',
+      shipLine1: '1 Test St',
+      shipCity: 'Testville',
+      shipPostalCode: '12345',
+      shipCountryCode: 'US',
+      lines: {
+        create: [
+          { position: 0, variantId: randomUUID(), productId: randomUUID(), sku: 'T-1', title: 'Thing', quantity: 2, unitPriceMinor: 1000, lineTotalMinor: 2000 },
+          { position: 1, variantId: randomUUID(), productId: randomUUID(), sku: 'T-2', title: 'Other', quantity: 1, unitPriceMinor: 3000, lineTotalMinor: 3000 },
+        ],
+      },
+      timeline: { create: [{ seq: 1, fromStatus: null, toStatus: 'PENDING', actor: userId }] },
+    },
+  });
+}
