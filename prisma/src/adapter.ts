@@ -27,7 +27,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { parseConnectionUrl, quoteIdent, type ConnectionFields } from './connection.ts';
+import { parseConnectionUrl, pgConnectionConfig, quoteIdent, type ConnectionFields } from './connection.ts';
 
 /** The adapter type PrismaPg produces (its class is not exported by name). */
 export type PgMigrationAdapter = Awaited<ReturnType<PrismaPg['connect']>>;
@@ -75,18 +75,13 @@ class IntrospectionSafeClient extends pg.Client {}
 }
 
 function poolFor(fields: ConnectionFields): pg.Pool {
-  const config: pg.PoolConfig = {
-    host: fields.host,
-    port: fields.port,
-    user: fields.user,
-    database: fields.database,
+  return new pg.Pool({
+    ...pgConnectionConfig(fields),
     max: 4,
     idleTimeoutMillis: 200,
     allowExitOnIdle: true,
     Client: IntrospectionSafeClient,
-  };
-  if (fields.password !== undefined) config.password = fields.password;
-  return new pg.Pool(config);
+  });
 }
 
 /** Defect 4: run a script as one query so dollar-quoted bodies survive. */

@@ -9,6 +9,20 @@ export interface ConnectionFields {
   schema?: string;
 }
 
+/** What pg's Client and Pool take from the fields (`schema` is Prisma's, not a server option). */
+export interface PgConnectionConfig {
+  host: string;
+  port: number;
+  user: string;
+  database: string;
+  password?: string;
+}
+
+export function pgConnectionConfig(fields: ConnectionFields): PgConnectionConfig {
+  const { host, port, user, database, password } = fields;
+  return password === undefined ? { host, port, user, database } : { host, port, user, database, password };
+}
+
 /**
  * Parse a postgres:// URL. We always connect with separate fields rather than
  * a connectionString: pg lets a connectionString silently override any other

@@ -21,7 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { appEnv, databaseUrl, type AppEnv, type Domain } from '@commerce/config';
-import { parseConnectionUrl, quoteIdent, redactUrl, type ConnectionFields } from './connection.ts';
+import { parseConnectionUrl, pgConnectionConfig, quoteIdent, redactUrl, type ConnectionFields } from './connection.ts';
 import { readMigrations, type LocalMigration } from './migrations.ts';
 import { domainsWithSchema, migrationsDir } from './paths.ts';
 
@@ -126,16 +126,7 @@ const defaultLog = (line: string): void => {
 };
 
 function clientConfig(fields: ConnectionFields): pg.ClientConfig {
-  const config: pg.ClientConfig = {
-    host: fields.host,
-    port: fields.port,
-    user: fields.user,
-    database: fields.database,
-    connectionTimeoutMillis: 5_000,
-    application_name: 'commerce-migrator',
-  };
-  if (fields.password !== undefined) config.password = fields.password;
-  return config;
+  return { ...pgConnectionConfig(fields), connectionTimeoutMillis: 5_000, application_name: 'commerce-migrator' };
 }
 
 const errorCode = (error: unknown): string | undefined =>

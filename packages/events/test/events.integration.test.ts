@@ -21,10 +21,12 @@ import {
   KafkaLogLevel,
   startConsumer,
   startOutboxRelay,
+  type ConsumerOptions,
+  type EventHandlers,
   type EventLogger,
   type OutboxRelay,
 } from '../src/index.js';
-import { Collector, createTopics, deferred, delay, kafka, PgPrisma, prepareDatabase, testDatabaseUrl, waitFor } from './helpers.js';
+import { Collector, createTopics, deferred, delay, kafka, PgPrisma, type PgTx, prepareDatabase, testDatabaseUrl, waitFor } from './helpers.js';
 
 const run = randomUUID().slice(0, 8);
 const ORDERS = `events-lib-test.${run}.orders`;
@@ -40,6 +42,7 @@ const OrderPlaced = defineEvent({
 const OrderCancelled = defineEvent({ type: 'order.cancelled', version: 1, topic: ORDERS, schema: z.object({ orderId: z.string() }) });
 const StockReserved = defineEvent({ type: 'stock.reserved', version: 1, topic: STOCK, schema: z.object({ sku: z.string(), quantity: z.number().int() }) });
 const registry = createEventRegistry([OrderPlaced, OrderCancelled, StockReserved]);
+type TestEvent = typeof OrderPlaced | typeof OrderCancelled | typeof StockReserved;
 
 /** Collects log lines so tests can assert on what the library reported. */
 function memoryLogger(): EventLogger & { lines: { level: string; msg: string; obj: object }[] } {
@@ -91,6 +94,20 @@ const countById = (topic: string): Map<string, number> => {
   for (const m of collector.on(topic)) counts.set(m.headers['event-id'] ?? '', (counts.get(m.headers['event-id'] ?? '') ?? 0) + 1);
   return counts;
 };
+
+/**
+ * A successor relay finishes what a crashed one left: nothing unpublished, every id once on Kafka.
+ * `alreadyOnKafka`: the crash came after the Kafka commit, so the successor must recognise the batch by its marker.
+ */
+async function expectRecovered(ids: string[], options: { alreadyOnKafka?: boolean } = {}): Promise<void> {
+  const log = memoryLogger();
+  const successor = await relay({ logger: log });
+  await successor.flush();
+  expect(await unpublished()).toBe(0);
+  await expectExactlyOnce(ORDERS, ids);
+  if (options.alreadyOnKafka) expect(log.lines.some((l) => l.msg.includes('already on Kafka'))).toBe(true);
+  await successor.stop();
+}
 
 /** Waits until every id is on the topic, then a little longer so a duplicate would have time to show. */
 async function expectExactlyOnce(topic: string, eventIds: string[]): Promise<void> {
@@ -267,14 +284,7 @@ describe('outbox relay', () => {
     // The crash window was hit: on Kafka, not marked in the database.
     expect(await unpublished()).toBe(5);
     await waitFor(() => ids.every((id) => countById(ORDERS).has(id)), 10_000, 'batch committed on Kafka');
-
-    const log = memoryLogger();
-    const relayB = await relay({ logger: log });
-    await relayB.flush();
-    expect(await unpublished()).toBe(0);
-    await expectExactlyOnce(ORDERS, ids);
-    expect(log.lines.some((l) => l.msg.includes('already on Kafka'))).toBe(true);
-    await relayB.stop();
+    await expectRecovered(ids, { alreadyOnKafka: true });
   });
 
   async function crashChild(crashAt: 'beforeMarkPublished' | 'beforeCommit'): Promise<number | null> {
@@ -293,13 +303,7 @@ describe('outbox relay', () => {
     await waitFor(() => ids.every((id) => countById(ORDERS).has(id)), 10_000, 'batch committed on Kafka by the killed relay');
 
     // A fresh process knows nothing of the batch: only the Kafka marker can tell it.
-    const log = memoryLogger();
-    const relayB = await relay({ logger: log });
-    await relayB.flush();
-    expect(await unpublished()).toBe(0);
-    await expectExactlyOnce(ORDERS, ids);
-    expect(log.lines.some((l) => l.msg.includes('already on Kafka'))).toBe(true);
-    await relayB.stop();
+    await expectRecovered(ids, { alreadyOnKafka: true });
   });
 
   it('exactly once when the relay process is SIGKILLed with its Kafka transaction open, then restarted', async () => {
@@ -309,11 +313,7 @@ describe('outbox relay', () => {
 
     // The successor fences the dead producer (its open transaction is aborted,
     // invisible to read_committed consumers) and publishes the rows again.
-    const relayB = await relay();
-    await relayB.flush();
-    expect(await unpublished()).toBe(0);
-    await expectExactlyOnce(ORDERS, ids);
-    await relayB.stop();
+    await expectRecovered(ids);
   });
 
   it('keeps rows and records attempts while Kafka rejects them, then publishes', async () => {
@@ -350,6 +350,9 @@ describe('outbox relay', () => {
 });
 
 describe('idempotent consumer', () => {
+  /** A consumer of the test topics with the shared settings, as `relay()` is for relays. */
+  const consumer = (group: string, handlers: EventHandlers<TestEvent, PgTx>, options: Partial<ConsumerOptions<PgTx, TestEvent>> = {}) =>
+    startConsumer({ group, brokers, prisma, registry, ...quiet, ...options, handlers });
   const effects = async (group: string): Promise<{ event_id: string; note: string }[]> =>
     prisma.query('SELECT event_id::text AS event_id, note FROM test_effects WHERE consumer = $1 ORDER BY id', [group]);
 
@@ -372,19 +375,12 @@ describe('idempotent consumer', () => {
     const key = `idem-${run}`;
     const traceIds: (string | undefined)[] = [];
     const calls: string[] = [];
-    const consumer = await startConsumer({
-      group,
-      brokers,
-      prisma,
-      registry,
-      ...quiet,
-      handlers: {
-        'order.placed': async (event, tx) => {
-          if (event.aggregateId !== key) return; // history from the other tests on this topic
-          calls.push(event.eventId);
-          traceIds.push(trace.getSpanContext(context.active())?.traceId);
-          await tx.$executeRawUnsafe('INSERT INTO test_effects (consumer, event_id, note) VALUES ($1, $2::uuid, $3)', group, event.eventId, String(event.payload.seq));
-        },
+    const first = await consumer(group, {
+      'order.placed': async (event, tx) => {
+        if (event.aggregateId !== key) return; // history from the other tests on this topic
+        calls.push(event.eventId);
+        traceIds.push(trace.getSpanContext(context.active())?.traceId);
+        await tx.$executeRawUnsafe('INSERT INTO test_effects (consumer, event_id, note) VALUES ($1, $2::uuid, $3)', group, event.eventId, String(event.payload.seq));
       },
     });
     const envelope = envelopeOf(
@@ -401,10 +397,10 @@ describe('idempotent consumer', () => {
     expect(traceIds[0]).toBe('0af7651916cd43dd8448eb211c80319c');
 
     // Redelivery of everything (offsets rewound, as after a crash before the offset commit).
-    await consumer.stop();
+    await first.stop();
     await admin.setOffsets({ groupId: group, topic: ORDERS, partitions: [0, 1, 2].map((partition) => ({ partition, offset: '0' })) });
     const callsBefore = calls.length;
-    const again = await startConsumer({ group, brokers, prisma, registry, ...quiet, handlers: { 'order.placed': async (e) => void (e.aggregateId === key && calls.push(e.eventId)) } });
+    const again = await consumer(group, { 'order.placed': async (e) => void (e.aggregateId === key && calls.push(e.eventId)) });
     const next = envelopeOf({ orderId: 'o', seq: 44, totalMinor: 1 }, { aggregateId: key });
     await produce(ORDERS, key, JSON.stringify(next));
     await waitFor(() => calls.includes(next.eventId), 15_000, 'rewound consumer to catch up');
@@ -419,22 +415,22 @@ describe('idempotent consumer', () => {
     const inHandler = deferred();
     const release = deferred();
     let calls = 0;
-    const first = await startConsumer({
-      group,
-      brokers,
-      prisma,
-      registry,
-      ...quiet,
-      handlers: {
-        'stock.reserved': async (event, tx) => {
-          if (event.aggregateId !== key) return;
-          calls++;
-          await tx.$executeRawUnsafe('INSERT INTO test_effects (consumer, event_id) VALUES ($1, $2::uuid)', group, event.eventId);
-          inHandler.resolve();
-          await release.promise; // "dies" here: the transaction never commits
-        },
+    /** Writes the side effect in the handler's transaction; `then` runs before that transaction commits. */
+    const effectThen = (then: () => Promise<void> | void): EventHandlers<TestEvent, PgTx> => ({
+      'stock.reserved': async (event, tx) => {
+        if (event.aggregateId !== key) return;
+        calls++;
+        await tx.$executeRawUnsafe('INSERT INTO test_effects (consumer, event_id) VALUES ($1, $2::uuid)', group, event.eventId);
+        await then();
       },
     });
+    const first = await consumer(
+      group,
+      effectThen(async () => {
+        inHandler.resolve();
+        await release.promise; // "dies" here: the transaction never commits
+      }),
+    );
     const envelope = envelopeOf({ sku: key, quantity: 1 }, { type: 'stock.reserved', aggregateId: key });
     await produce(STOCK, key, JSON.stringify(envelope));
     await inHandler.promise;
@@ -444,21 +440,7 @@ describe('idempotent consumer', () => {
     expect(await effects(group)).toHaveLength(0); // rolled back with the transaction
 
     const done = deferred();
-    const second = await startConsumer({
-      group,
-      brokers,
-      prisma,
-      registry,
-      ...quiet,
-      handlers: {
-        'stock.reserved': async (event, tx) => {
-          if (event.aggregateId !== key) return;
-          calls++;
-          await tx.$executeRawUnsafe('INSERT INTO test_effects (consumer, event_id) VALUES ($1, $2::uuid)', group, event.eventId);
-          done.resolve();
-        },
-      },
-    });
+    const second = await consumer(group, effectThen(() => done.resolve()));
     await done.promise;
     await delay(300);
     expect(calls).toBe(2); // redelivered after the crash
@@ -469,13 +451,8 @@ describe('idempotent consumer', () => {
   it('sends poison messages to <topic>.dlq at once and keeps going; skips types it does not handle', async () => {
     const group = `test-poison-${run}`;
     const handled: string[] = [];
-    const consumer = await startConsumer({
-      group,
-      brokers,
-      prisma,
-      registry,
-      ...quiet,
-      handlers: { 'order.placed': async (event) => void (event.aggregateId.startsWith('poison-') && handled.push(event.eventId)) },
+    const poisoned = await consumer(group, {
+      'order.placed': async (event) => void (event.aggregateId.startsWith('poison-') && handled.push(event.eventId)),
     });
     const key = `poison-${run}`;
     const unknownVersion = envelopeOf({ orderId: 'o', seq: 1, totalMinor: 1 }, { version: 7, aggregateId: key });
@@ -500,7 +477,7 @@ describe('idempotent consumer', () => {
     expect(letters[2]?.headers['dlq-error']).toMatch(/Unknown version 7 of order.placed/);
     expect(letters[3]?.headers['dlq-error']).toMatch(/seq/);
     expect(letters.every((m) => m.headers['dlq-consumer-group'] === group && m.headers['dlq-source-topic'] === ORDERS)).toBe(true);
-    await consumer.stop();
+    await poisoned.stop();
   });
 
   it('retries a failing handler with exponential backoff, then dead-letters it and continues', async () => {
@@ -509,15 +486,9 @@ describe('idempotent consumer', () => {
     const attemptsAt = new Map<string, number[]>();
     const doomed = envelopeOf({ orderId: 'doomed', seq: 1, totalMinor: 1 }, { aggregateId: key });
     const flaky = envelopeOf({ orderId: 'flaky', seq: 2, totalMinor: 1 }, { aggregateId: key });
-    const consumer = await startConsumer({
+    const retrying = await consumer(
       group,
-      brokers,
-      prisma,
-      registry,
-      ...quiet,
-      maxAttempts: 4,
-      backoff: { initialMs: 80, maxMs: 1_000 },
-      handlers: {
+      {
         'order.placed': async (event, tx) => {
           if (event.aggregateId !== key) return;
           const times = attemptsAt.get(event.eventId) ?? [];
@@ -529,7 +500,8 @@ describe('idempotent consumer', () => {
           if (times.length < 3) throw new Error('transient');
         },
       },
-    });
+      { maxAttempts: 4, backoff: { initialMs: 80, maxMs: 1_000 } },
+    );
     await produce(ORDERS, key, JSON.stringify(doomed));
     await produce(ORDERS, key, JSON.stringify(flaky));
 
@@ -555,6 +527,6 @@ describe('idempotent consumer', () => {
       [doomed.eventId, flaky.eventId],
     ]);
     expect(processed).toEqual([{ id: flaky.eventId }]);
-    await consumer.stop();
+    await retrying.stop();
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Helpers for integration and end-to-end tests: a GraphQL-over-HTTP client,
- * tokens for made-up identities, and a Kafka topic reader.
+ * a test harness around a running subgraph, tokens for made-up identities,
+ * and a Kafka topic reader.
  */
 import { randomUUID } from 'node:crypto';
 import { signAccessToken, type Role } from '@commerce/auth';
@@ -98,5 +99,35 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
 }
 
 export const uniqueEmail = (prefix = 'shopper'): string => `${prefix}-${randomUUID().slice(0, 8)}@example.test`;
+
+/** A subgraph started for a test, with a GraphQL client bound to it. */
+export interface TestSubgraph<TDb> {
+  url: string;
+  db: TDb;
+  gql<T = Record<string, unknown>>(query: string, options?: RequestOptions): Promise<GraphQLResponse<T>>;
+  ok<T = Record<string, unknown>>(query: string, options?: RequestOptions): Promise<T>;
+  /** Stops the subgraph, then closes its database client. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Wraps a running subgraph (`startSubgraph(def, { port: 0 })`) and the database
+ * client it was given, so each subgraph's test harness is one line.
+ */
+export function testSubgraph<TDb extends { $disconnect(): Promise<unknown> }>(
+  running: { url: string; stop(): Promise<void> },
+  db: TDb,
+): TestSubgraph<TDb> {
+  return {
+    url: running.url,
+    db,
+    gql: (query, options) => graphql(running.url, query, options),
+    ok: (query, options) => graphqlOk(running.url, query, options),
+    async stop() {
+      await running.stop();
+      await db.$disconnect();
+    },
+  };
+}
 
 export { resetDatabase } from './database.js';

@@ -5,37 +5,22 @@
  * tests look at outbox rows; the events package and e2e test publishing.
  */
 import { databaseUrl } from '@commerce/config';
-import { startSubgraph, type RunningSubgraph } from '@commerce/subgraph-kit';
-import { graphql, graphqlOk, tokenFor, type GraphQLResponse, type RequestOptions } from '@commerce/testing';
+import { startSubgraph } from '@commerce/subgraph-kit';
+import { testSubgraph, tokenFor, type GraphQLResponse, type TestSubgraph } from '@commerce/testing';
 import { expect } from 'vitest';
 import { createCatalogPrisma, type CatalogPrisma } from '../src/data/prisma.js';
 import { catalogSubgraph } from '../src/subgraph.js';
 
-export interface TestServer {
-  url: string;
-  db: CatalogPrisma;
+export interface TestServer extends TestSubgraph<CatalogPrisma> {
   /** Every SQL statement the subgraph's client sent, in order. */
   queries: string[];
-  gql<T = Record<string, unknown>>(query: string, options?: RequestOptions): Promise<GraphQLResponse<T>>;
-  ok<T = Record<string, unknown>>(query: string, options?: RequestOptions): Promise<T>;
-  stop(): Promise<void>;
 }
 
 export async function startTestServer(): Promise<TestServer> {
   const queries: string[] = [];
   const db = createCatalogPrisma({ databaseUrl: databaseUrl('catalog', 'test'), onQuery: (sql) => queries.push(sql) });
-  const running: RunningSubgraph = await startSubgraph(catalogSubgraph({ prisma: db, relay: false }), { port: 0 });
-  return {
-    url: running.url,
-    db,
-    queries,
-    gql: (query, options) => graphql(running.url, query, options),
-    ok: (query, options) => graphqlOk(running.url, query, options),
-    async stop() {
-      await running.stop();
-      await db.$disconnect();
-    },
-  };
+  const running = await startSubgraph(catalogSubgraph({ prisma: db, relay: false }), { port: 0 });
+  return { ...testSubgraph(running, db), queries };
 }
 
 /** Every catalog table, emptied; each test file starts from nothing. */

@@ -1,6 +1,6 @@
 import { databaseUrl } from '@commerce/config';
-import { startSubgraph, type RunningSubgraph } from '@commerce/subgraph-kit';
-import { graphql, graphqlOk, type GraphQLResponse, type RequestOptions } from '@commerce/testing';
+import { startSubgraph } from '@commerce/subgraph-kit';
+import { testSubgraph, type GraphQLResponse, type TestSubgraph } from '@commerce/testing';
 import { createPrismaClient, type UsersDb } from '../src/data/prisma.js';
 import { usersSubgraph } from '../src/subgraph.js';
 
@@ -9,31 +9,16 @@ import { usersSubgraph } from '../src/subgraph.js';
  * outbox relay off (Kafka is exercised by the events and e2e suites) and
  * every SQL statement recorded so tests can count round trips.
  */
-export interface TestServer {
-  url: string;
-  db: UsersDb;
+export interface TestServer extends TestSubgraph<UsersDb> {
   /** SQL statements sent since the last `queries.length = 0`. */
   queries: string[];
-  gql<T = Record<string, unknown>>(query: string, options?: RequestOptions): Promise<GraphQLResponse<T>>;
-  ok<T = Record<string, unknown>>(query: string, options?: RequestOptions): Promise<T>;
-  stop(): Promise<void>;
 }
 
 export async function startTestServer(): Promise<TestServer> {
   const queries: string[] = [];
   const db = createPrismaClient(databaseUrl('users', 'test'), { onQuery: (sql) => queries.push(sql) });
-  const running: RunningSubgraph = await startSubgraph(usersSubgraph({ db, relay: false, admin: false }), { port: 0 });
-  return {
-    url: running.url,
-    db,
-    queries,
-    gql: (query, options) => graphql(running.url, query, options),
-    ok: (query, options) => graphqlOk(running.url, query, options),
-    async stop() {
-      await running.stop();
-      await db.$disconnect();
-    },
-  };
+  const running = await startSubgraph(usersSubgraph({ db, relay: false, admin: false }), { port: 0 });
+  return { ...testSubgraph(running, db), queries };
 }
 
 /** Every test file starts from empty tables; files run one at a time (vitest.config.ts). */

@@ -5,6 +5,7 @@
  * (in the subgraph's createContext) so caches never leak between callers with
  * different permissions.
  */
+import { groupBy } from '@commerce/subgraph-kit';
 import DataLoader from 'dataloader';
 import type {
   Category,
@@ -27,23 +28,11 @@ import {
   type PositionCursor,
 } from './queries.js';
 
-
 /** A page request for one parent: the parent's key plus the page window. */
 export interface PageKey<TCursor> {
   parent: string;
   limit: number;
   after: TCursor | null;
-}
-
-function groupBy<T>(rows: readonly T[], keyOf: (row: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const row of rows) {
-    const key = keyOf(row);
-    const group = groups.get(key);
-    if (group) group.push(row);
-    else groups.set(key, [row]);
-  }
-  return groups;
 }
 
 /** Loads rows by unique id; unknown or malformed ids resolve to null. */

@@ -19,6 +19,7 @@
  */
 import { appendToOutbox, ProductCreated, type ProductSnapshot } from '@commerce/events';
 import { createCatalogPrisma, type CatalogPrisma, type CatalogTx } from '../data/prisma.js';
+import { ratingAverage, snapshotMedia } from '../events/product-snapshot.js';
 import { bulkInsert } from './bulk.js';
 import { generateCatalog, type SeedCatalogData, type SeedProduct } from './catalog-data.js';
 
@@ -268,15 +269,8 @@ async function snapshotsOf(
       status: p.status,
       categoryId: categoryIdBySlug.get(p.categorySlug) ?? '',
       categoryPath: pathOf(p.categorySlug),
-      images: p.images.map((image) => ({ url: image.url, altText: image.altText })),
-      variants: p.variants.map((v) => ({
-        variantId: v.id,
-        sku: v.sku,
-        name: v.name,
-        options: v.options.map((o) => ({ name: o.name, value: o.value })),
-        prices: v.prices.map((price) => ({ currency: price.currency, amountMinor: price.amount })),
-      })),
-      ratingAverage: count === 0 ? null : (rating?.ratingSum ?? 0) / count,
+      ...snapshotMedia(p),
+      ratingAverage: ratingAverage(rating?.ratingSum ?? 0, count),
       ratingCount: count,
       createdAt: p.createdAt.toISOString(),
       updatedAt: p.createdAt.toISOString(),
