@@ -244,6 +244,16 @@ describe('placeOrder', () => {
     expect(server.carts.calls.length).toBe(reads);
   });
 
+  it('refuses a cart with unavailable lines (priced 0 by the cart and left out of its totals)', async () => {
+    const cart = server.carts.addCart(who.alice.userId);
+    cart.lines[1]!.unitPriceMinor = 0;
+    cart.lines[1]!.lineTotalMinor = 0;
+    server.carts.carts.set(cart.id, { ownerId: who.alice.userId, cart });
+    const result = await server.gql(PLACE_ORDER, { token: who.alice.token, variables: { input: placeInput(cart.id) } });
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'cartId' });
+    expect(result.errors?.[0]?.message).toContain(cart.lines[1]!.sku);
+  });
+
   it('refuses a cart in a currency the shop does not price in', async () => {
     const cart = server.carts.addCart(who.alice.userId);
     cart.currency = 'GBP';

@@ -78,7 +78,8 @@ function checkTotals(ctx: OrdersContext, cart: CheckoutCart): void {
 
 /**
  * Places an order from the caller's cart (see the top of this file).
- * Errors: UNAUTHENTICATED, BAD_USER_INPUT, NOT_FOUND (cart), CART_EMPTY,
+ * Errors: UNAUTHENTICATED, BAD_USER_INPUT (also: unavailable items in the cart),
+ * NOT_FOUND (cart), CART_EMPTY,
  * UNSUPPORTED_CURRENCY, IDEMPOTENCY_KEY_REUSED, SERVICE_UNAVAILABLE.
  */
 export async function placeOrder(ctx: OrdersContext, input: PlaceOrderInput): Promise<Order> {
@@ -99,6 +100,15 @@ export async function placeOrder(ctx: OrdersContext, input: PlaceOrderInput): Pr
     traceContext: ctx.traceContext,
   });
   if (cart.lines.length === 0) throw cartEmpty();
+  // The cart prices an unavailable line (archived product, no price in the
+  // currency) at 0 and leaves it out of its totals; such a line is never sold.
+  const unavailable = cart.lines.filter((line) => line.unitPriceMinor === 0 || line.lineTotalMinor === 0);
+  if (unavailable.length > 0) {
+    throw badInput(
+      `The cart has items that are no longer available (${unavailable.map((line) => line.sku).join(', ')}); remove them and try again.`,
+      'cartId',
+    );
+  }
   if (!SUPPORTED_CURRENCIES.has(cart.currency)) {
     throw new AppError(ErrorCode.UNSUPPORTED_CURRENCY, `Orders cannot be placed in ${cart.currency}.`);
   }
