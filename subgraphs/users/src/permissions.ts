@@ -29,6 +29,9 @@ export const permissions = {
     refreshSession: allow,
     // Proof of the session is the refresh token itself, not an access token.
     logout: allow,
+    // Forgotten passwords: the caller has no session by definition. Proof is the emailed token.
+    requestPasswordReset: allow,
+    resetPassword: allow,
     updateProfile: isAuthenticated,
     createAddress: isAuthenticated,
     updateAddress: isAuthenticated,
@@ -49,5 +52,7 @@ export const permissions = {
   AuthPayload: allow,
   LogoutPayload: allow,
   DeleteAddressPayload: allow,
+  RequestPasswordResetPayload: allow,
+  ResetPasswordPayload: allow,
   _Service: allow,
 };

@@ -1,6 +1,7 @@
 import type { UsersContext } from '../context.js';
 import * as addresses from '../service/address.service.js';
 import * as auth from '../service/auth.service.js';
+import * as passwordReset from '../service/password-reset.service.js';
 import * as users from '../service/user.service.js';
 
 // Inputs arrive already shaped by the GraphQL schema; the services validate and normalize them.
@@ -19,4 +20,8 @@ export const Mutation = {
   updateAddress: (_: unknown, { input }: Input, ctx: UsersContext) => addresses.updateAddress(ctx, input),
   deleteAddress: (_: unknown, { input }: Input, ctx: UsersContext) => addresses.deleteAddress(ctx, input),
   setDefaultAddress: (_: unknown, { input }: Input, ctx: UsersContext) => addresses.setDefaultAddress(ctx, input),
+  requestPasswordReset: (_: unknown, { input }: Input<{ email: string }>, ctx: UsersContext) =>
+    passwordReset.requestPasswordReset(ctx, input),
+  resetPassword: (_: unknown, { input }: Input<{ token: string; newPassword: string }>, ctx: UsersContext) =>
+    passwordReset.resetPassword(ctx, input),
 };
