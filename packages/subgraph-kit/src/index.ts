@@ -34,6 +34,7 @@ export {
   type OwnerIdResolver,
 } from './permissions.js';
 export { DateTimeScalar } from './scalars.js';
+export { subscriptionField, type SubgraphSubscriptions } from './subscriptions.js';
 export {
   encodeCursor,
   decodeCursor,

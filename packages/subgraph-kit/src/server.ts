@@ -27,6 +27,7 @@ import {
   type Logger,
 } from '@commerce/observability';
 import { applyPermissions } from './permissions.js';
+import { serveSubscriptions } from './subscriptions.js';
 import type { BaseContext, GraphQLResolverMap, RouteHandler, RunningSubgraph, SubgraphDefinition } from './types.js';
 
 export interface StartSubgraphOptions {
@@ -247,8 +248,9 @@ export async function startSubgraph<TContext extends BaseContext>(
   ];
   if (production) plugins.push(ApolloServerPluginLandingPageDisabled());
 
+  const schema = buildSchema(def);
   const apollo = new ApolloServer<TContext>({
-    schema: buildSchema(def),
+    schema,
     introspection: !production,
     includeStacktraceInErrorResponses: false,
     // No "did you mean" field suggestions for strangers in production.
@@ -405,6 +407,10 @@ export async function startSubgraph<TContext extends BaseContext>(
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   // Must exceed keepAliveTimeout, or node may cut a connection mid-headers.
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+  // A Subscription type: graphql-ws on the same /graphql path (WebSocket upgrade), same schema and shield.
+  const subscriptions = schema.getSubscriptionType()
+    ? serveSubscriptions({ server, schema, def, logger, production, maxPayloadBytes: maxBodyBytes })
+    : undefined;
   // Malformed HTTP itself (not malformed GraphQL) is left to node's default clientError handling: 400/408/431, socket closed.
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -423,6 +429,8 @@ export async function startSubgraph<TContext extends BaseContext>(
       shuttingDown = true;
       logger.info({ inFlight }, `${def.name} subgraph shutting down`);
       if (shutdownDelayMs > 0) await sleep(shutdownDelayMs);
+      // WebSockets first: the HTTP server's close waits for upgraded sockets too.
+      await subscriptions?.close();
 
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
