@@ -1,0 +1,156 @@
+/**
+ * The saga over real Kafka: the subgraph runs its consumer (a group of its
+ * own, so other runs' offsets do not matter) and its outbox relay. Events are
+ * produced the way the other subgraphs' relays produce them: JSON envelopes
+ * keyed by order id on commerce.stock / commerce.payment.
+ */
+import { randomUUID } from 'node:crypto';
+import { databaseUrl, kafkaBrokers } from '@commerce/config';
+import {
+  PaymentAuthorized,
+  PaymentCaptured,
+  StockReservationExpired,
+  StockReservationFailed,
+  StockReserved,
+  TOPICS,
+  type AnyEventDefinition,
+  type EventEnvelope,
+} from '@commerce/events';
+import { eventually, KafkaTopicReader } from '@commerce/testing';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrdersPrisma } from '../src/data/prisma.js';
+import {
+  callers,
+  envelope,
+  eventTypes,
+  iso,
+  placeOrder,
+  startTestServer,
+  truncateAll,
+  type Callers,
+  type OrderView,
+  type TestServer,
+} from './helpers.js';
+
+const group = `orders-test-${randomUUID()}`;
+let server: TestServer;
+let who: Callers;
+let producer: Producer;
+let orderTopic: KafkaTopicReader;
+
+beforeAll(async () => {
+  server = await startTestServer({ consumers: true, consumerGroup: group, relay: true });
+  await truncateAll(server.db);
+  who = await callers();
+  const kafka = new Kafka({ clientId: 'orders-test-producer', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
+  producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+  orderTopic = new KafkaTopicReader(TOPICS.order);
+  await orderTopic.start();
+});
+
+afterAll(async () => {
+  await producer?.disconnect();
+  await orderTopic?.stop();
+  await server?.stop();
+  // The consumer has stopped: nothing writes any more.
+  const db = createOrdersPrisma({ databaseUrl: databaseUrl('orders', 'test') });
+  await truncateAll(db);
+  await db.$disconnect();
+});
+
+/** Produces envelopes as a relay does: keyed by aggregate id, with the event headers. */
+async function produce(definition: AnyEventDefinition, ...envelopes: EventEnvelope[]): Promise<void> {
+  await producer.send({
+    topic: definition.topic,
+    acks: -1,
+    messages: envelopes.map((event) => ({
+      key: event.aggregateId,
+      value: JSON.stringify(event),
+      headers: { 'event-id': event.eventId, 'event-type': event.type, 'event-version': String(event.version), 'content-type': 'application/json' },
+    })),
+  });
+}
+
+const processed = async (eventId: string): Promise<boolean> =>
+  (await server.db.processedEvent.count({ where: { consumer: group, eventId } })) === 1;
+
+const stockReserved = (order: OrderView) =>
+  envelope(StockReserved, {
+    orderId: order.id,
+    reservationId: randomUUID(),
+    lines: order.lines.map((line) => ({ variantId: line.variant.id, warehouseId: randomUUID(), quantity: line.quantity })),
+    expiresAt: iso(900_000),
+  });
+const paymentRef = (order: OrderView) => ({ orderId: order.id, paymentId: randomUUID(), provider: 'local' });
+
+describe('saga consumer', () => {
+  it('confirms an order when payment.authorized arrives before stock.reserved, and publishes through the relay', async () => {
+    const order = await placeOrder(server, who.alice);
+    const authorized = envelope(PaymentAuthorized, { ...paymentRef(order), currency: 'USD', amountMinor: order.total.amountMinor, authorizedAt: iso() });
+    await produce(PaymentAuthorized, authorized);
+    await eventually(async () => ((await server.db.order.findUniqueOrThrow({ where: { id: order.id } })).status === 'CONFIRMED' ? true : undefined), 30_000);
+    const reserved = stockReserved(order);
+    await produce(StockReserved, reserved);
+    await eventually(async () => ((await processed(reserved.eventId)) ? true : undefined), 30_000);
+
+    const timeline = await server.db.orderTransition.findMany({ where: { orderId: order.id }, orderBy: { seq: 'asc' } });
+    expect(timeline.map((row) => row.toStatus)).toEqual(['PENDING', 'STOCK_RESERVED', 'PAYMENT_AUTHORIZED', 'CONFIRMED']);
+
+    // The relay put every outbox event of the order on commerce.order, in order, keyed by the order id.
+    const published = await eventually(async () => {
+      const messages = orderTopic.matching((value) => value.aggregateId === order.id);
+      return messages.length >= 6 ? messages : undefined;
+    }, 30_000);
+    expect(published.map((message) => message.headers['event-type'])).toEqual(await eventTypes(server.db, order.id));
+    expect(new Set(published.map((message) => message.key))).toEqual(new Set([order.id]));
+  });
+
+  it('a redelivered event has no second effect', async () => {
+    const order = await placeOrder(server, who.alice);
+    const reserved = stockReserved(order);
+    const authorized = envelope(PaymentAuthorized, { ...paymentRef(order), currency: 'USD', amountMinor: order.total.amountMinor, authorizedAt: iso() });
+    await produce(StockReserved, reserved);
+    await produce(PaymentAuthorized, authorized);
+    await eventually(async () => ((await processed(authorized.eventId)) && (await processed(reserved.eventId)) ? true : undefined), 30_000);
+    const events = await eventTypes(server.db, order.id);
+    const transitions = await server.db.orderTransition.count({ where: { orderId: order.id } });
+
+    // Kafka delivers at least once: the same envelopes again, then a marker on each partition to know they were read.
+    await produce(StockReserved, reserved, reserved);
+    await produce(PaymentAuthorized, authorized);
+    const stockMarker = envelope(StockReservationExpired, { orderId: order.id, reservationId: reserved.payload.reservationId, expiredAt: iso() });
+    const paymentMarker = envelope(PaymentCaptured, { ...paymentRef(order), currency: 'USD', amountMinor: order.total.amountMinor, capturedAt: iso() });
+    await produce(StockReservationExpired, stockMarker);
+    await produce(PaymentCaptured, paymentMarker);
+    await eventually(async () => ((await processed(stockMarker.eventId)) && (await processed(paymentMarker.eventId)) ? true : undefined), 30_000);
+
+    const after = await server.db.order.findUniqueOrThrow({ where: { id: order.id } });
+    expect(after.status).toBe('CONFIRMED');
+    expect(after.capturedMinor).toBe(order.total.amountMinor);
+    expect(await server.db.orderTransition.count({ where: { orderId: order.id } })).toBe(transitions);
+    expect(await eventTypes(server.db, order.id)).toEqual(events);
+    expect(await server.db.processedEvent.count({ where: { consumer: group, eventId: { in: [reserved.eventId, authorized.eventId] } } })).toBe(2);
+  });
+
+  it('cancels on stock.reservation_failed and publishes order.cancelled', async () => {
+    const order = await placeOrder(server, who.bob);
+    const failed = envelope(StockReservationFailed, {
+      orderId: order.id,
+      reason: 'insufficient stock',
+      shortages: [{ variantId: order.lines[1]!.variant.id, requested: order.lines[1]!.quantity, available: 1 }],
+    });
+    await produce(StockReservationFailed, failed);
+    const cancelled = await eventually(
+      async () => orderTopic.matching((value) => value.aggregateId === order.id && value.type === 'order.cancelled')[0],
+      30_000,
+    );
+    expect(JSON.parse(cancelled.value).payload).toMatchObject({
+      orderId: order.id,
+      from: 'PENDING',
+      to: 'CANCELLED',
+      reason: `Out of stock: ${order.lines[1]!.sku} (requested ${order.lines[1]!.quantity}, available 1)`,
+    });
+  });
+});
