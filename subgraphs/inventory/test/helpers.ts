@@ -74,10 +74,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
 }
 
-/** Every inventory table but the seeded warehouses, emptied; each test file starts from nothing. */
+/**
+ * Every inventory table but the seeded warehouses, emptied; each test file
+ * starts from nothing. The outbox sequence is kept, as in the events tests:
+ * positions never repeat, whatever a relay recorded earlier.
+ */
 export async function truncateAll(db: InventoryPrisma): Promise<void> {
   await db.$executeRawUnsafe(
-    'TRUNCATE variants, stock_levels, reservations, reservation_lines, stock_movements, outbox_events, processed_events RESTART IDENTITY CASCADE',
+    'TRUNCATE variants, stock_levels, reservations, reservation_lines, stock_movements, outbox_events, processed_events CASCADE',
   );
 }
 

@@ -47,6 +47,7 @@ export interface Availability {
 
 /** What StockLevel resolves from. */
 export interface StockLevel extends Availability {
+  lowStockThreshold: number;
   productId: string;
   sku: string;
   updatedAt: Date;
@@ -67,6 +68,7 @@ export function toAvailability(row: Pick<VariantStockRow, 'variantId' | 'onHand'
 
 const toStockLevel = (row: StockLevelRow): StockLevel => ({
   ...toAvailability(row),
+  lowStockThreshold: row.threshold,
   productId: row.productId,
   sku: row.sku,
   updatedAt: row.updatedAt,
