@@ -85,7 +85,8 @@ export function ordersSubgraph(options: OrdersSubgraphOptions = {}): SubgraphDef
       prisma,
       loaders: createLoaders(prisma),
       cartReader,
-      authorization: currentAuthorization(),
+      // Should the kit ever pass the raw header itself, that wins over the capture.
+      authorization: (base as BaseContext & { authorization?: string }).authorization ?? currentAuthorization(),
     }),
     async ready() {
       await prisma.$queryRaw`SELECT 1`;
