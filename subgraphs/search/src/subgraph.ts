@@ -1,0 +1,70 @@
+import { type AppEnv, databaseUrl as configuredDatabaseUrl, kafkaBrokers } from '@commerce/config';
+import type { EventConsumer } from '@commerce/events';
+import { createLogger, type Logger } from '@commerce/observability';
+import { loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
+import type { SearchContext } from './context.js';
+import { createSearchPrisma, type SearchPrisma } from './data/prisma.js';
+import { startSearchConsumer } from './events/consumer.js';
+import { permissions } from './permissions.js';
+import { resolvers } from './resolvers/index.js';
+
+export interface SearchConsumerSettings {
+  /** Consumer group; defaults to 'search'. */
+  group?: string;
+  /** Where a new group starts (default true: from the oldest retained event). */
+  fromBeginning?: boolean;
+}
+
+export interface SearchSubgraphOptions {
+  /** The search database; defaults to databaseUrl('search', env). */
+  databaseUrl?: string;
+  /** Which environment's database to use when databaseUrl is not given. */
+  env?: AppEnv;
+  /**
+   * Consume product and stock events into the read model (default true).
+   * Tests that index directly turn it off, so they need no Kafka.
+   */
+  consumer?: boolean | SearchConsumerSettings;
+  /** A Prisma client to use instead of creating one; the caller keeps ownership. */
+  prisma?: SearchPrisma;
+  logger?: Logger;
+}
+
+/**
+ * The search subgraph: full-text product search, facets and suggestions over
+ * its own read model, fed by the catalog's and inventory's events. Owns its
+ * Prisma client and event consumer; `stop()` closes both.
+ */
+export function searchSubgraph(options: SearchSubgraphOptions = {}): SubgraphDefinition<SearchContext> {
+  const url = options.databaseUrl ?? configuredDatabaseUrl('search', options.env);
+  const prisma = options.prisma ?? createSearchPrisma({ databaseUrl: url });
+  const ownsPrisma = options.prisma === undefined;
+  const logger = options.logger ?? createLogger({ service: 'search' });
+
+  // Started with the definition (SubgraphDefinition has no start hook); the
+  // server answers from the read model while the consumer catches up.
+  let consumer: Promise<EventConsumer | undefined> = Promise.resolve(undefined);
+  const settings = options.consumer ?? true;
+  if (settings !== false) {
+    const { group, fromBeginning } = settings === true ? {} : settings;
+    consumer = startSearchConsumer({ prisma, group, fromBeginning, brokers: kafkaBrokers(), logger }).catch((error: unknown) => {
+      logger.error({ err: error }, 'search event consumer did not start');
+      return undefined;
+    });
+  }
+
+  return {
+    name: 'search',
+    typeDefs: loadSchema(new URL('../schema.graphql', import.meta.url)),
+    resolvers,
+    permissions,
+    createContext: (base: BaseContext): SearchContext => ({ ...base, prisma }),
+    async ready() {
+      await prisma.$queryRaw`SELECT 1`;
+    },
+    async stop() {
+      await (await consumer)?.stop();
+      if (ownsPrisma) await prisma.$disconnect();
+    },
+  };
+}
