@@ -20,6 +20,8 @@ import { cartSubgraph } from '../src/subgraph.js';
 export interface TestServer {
   url: string;
   db: CartPrisma;
+  /** Every SQL statement the subgraph's client sent, in order. */
+  queries: string[];
   redis: Redis;
   store: CartStore;
   gql<T = Record<string, unknown>>(query: string, options?: RequestOptions): Promise<GraphQLResponse<T>>;
@@ -28,7 +30,8 @@ export interface TestServer {
 }
 
 export async function startTestServer(): Promise<TestServer> {
-  const db = createCartPrisma({ databaseUrl: databaseUrl('cart', 'test') });
+  const queries: string[] = [];
+  const db = createCartPrisma({ databaseUrl: databaseUrl('cart', 'test'), onQuery: (sql) => queries.push(sql) });
   const redis = new Redis(redisUrl());
   const keyPrefix = `cart:test:${randomUUID().slice(0, 8)}:`;
   const store = new CartStore(redis, keyPrefix);
@@ -39,6 +42,7 @@ export async function startTestServer(): Promise<TestServer> {
   return {
     url: running.url,
     db,
+    queries,
     redis,
     store,
     gql: (query, options) => graphql(running.url, query, options),
@@ -207,14 +211,14 @@ export interface CartPayloadView {
 }
 
 export const CREATE_CART = `mutation ($input: CreateCartInput) { createCart(input: $input) { cartToken cart { ${CART_FIELDS} } } }`;
-export const ADD_LINE = `mutation ($input: AddCartLineInput!) { addCartLine(input: $input) { cart { ${CART_FIELDS} } } }`;
-export const UPDATE_QUANTITY = `mutation ($input: UpdateCartLineQuantityInput!) { updateCartLineQuantity(input: $input) { cart { ${CART_FIELDS} } } }`;
-export const REMOVE_LINE = `mutation ($input: RemoveCartLineInput!) { removeCartLine(input: $input) { cart { ${CART_FIELDS} } } }`;
-export const APPLY_CODE = `mutation ($input: ApplyDiscountCodeInput!) { applyDiscountCode(input: $input) { cart { ${CART_FIELDS} } } }`;
-export const REMOVE_CODE = `mutation ($input: RemoveDiscountCodeInput!) { removeDiscountCode(input: $input) { cart { ${CART_FIELDS} } } }`;
-export const SAVE_FOR_LATER = `mutation ($input: SaveCartLineForLaterInput!) { saveCartLineForLater(input: $input) { cart { ${CART_FIELDS} } } }`;
-export const MOVE_TO_CART = `mutation ($input: MoveSavedLineToCartInput!) { moveSavedLineToCart(input: $input) { cart { ${CART_FIELDS} } } }`;
-export const SET_CURRENCY = `mutation ($input: SetCartCurrencyInput!) { setCartCurrency(input: $input) { cart { ${CART_FIELDS} } } }`;
+export const ADD_LINE = `mutation ($input: AddCartLineInput!) { addCartLine(input: $input) { cartToken cart { ${CART_FIELDS} } } }`;
+export const UPDATE_QUANTITY = `mutation ($input: UpdateCartLineQuantityInput!) { updateCartLineQuantity(input: $input) { cartToken cart { ${CART_FIELDS} } } }`;
+export const REMOVE_LINE = `mutation ($input: RemoveCartLineInput!) { removeCartLine(input: $input) { cartToken cart { ${CART_FIELDS} } } }`;
+export const APPLY_CODE = `mutation ($input: ApplyDiscountCodeInput!) { applyDiscountCode(input: $input) { cartToken cart { ${CART_FIELDS} } } }`;
+export const REMOVE_CODE = `mutation ($input: RemoveDiscountCodeInput!) { removeDiscountCode(input: $input) { cartToken cart { ${CART_FIELDS} } } }`;
+export const SAVE_FOR_LATER = `mutation ($input: SaveCartLineForLaterInput!) { saveCartLineForLater(input: $input) { cartToken cart { ${CART_FIELDS} } } }`;
+export const MOVE_TO_CART = `mutation ($input: MoveSavedLineToCartInput!) { moveSavedLineToCart(input: $input) { cartToken cart { ${CART_FIELDS} } } }`;
+export const SET_CURRENCY = `mutation ($input: SetCartCurrencyInput!) { setCartCurrency(input: $input) { cartToken cart { ${CART_FIELDS} } } }`;
 export const MERGE = `mutation ($input: MergeCartInput!) { mergeCart(input: $input) { cartToken cart { ${CART_FIELDS} } } }`;
 export const CART = `query ($id: ID!, $cartToken: String) { cart(id: $id, cartToken: $cartToken) { ${CART_FIELDS} } }`;
 export const MY_CART = `query { myCart { ${CART_FIELDS} } }`;

@@ -14,6 +14,12 @@ export interface CartPrismaOptions {
   databaseUrl?: string;
   /** Pool size; the driver default (10) suits one subgraph process. */
   maxConnections?: number;
+  /**
+   * Called with every SQL statement Prisma sends. Tests use it to prove that
+   * reading a cart costs the same statements for 1 line or 50; production
+   * leaves it unset, so Prisma does not build query events at all.
+   */
+  onQuery?: (sql: string) => void;
 }
 
 /** One PrismaClient per process, over the pg driver adapter (no native engine). */
@@ -22,5 +28,9 @@ export function createCartPrisma(options: CartPrismaOptions = {}): CartPrisma {
     connectionString: options.databaseUrl ?? configuredDatabaseUrl('cart'),
     ...(options.maxConnections ? { max: options.maxConnections } : {}),
   });
-  return new PrismaClient({ adapter });
+  const { onQuery } = options;
+  if (!onQuery) return new PrismaClient({ adapter });
+  const client = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
+  client.$on('query', (event) => onQuery(event.query));
+  return client;
 }
