@@ -1,0 +1,64 @@
+/**
+ * What payments consumes: the order and stock events of the checkout saga,
+ * routed by type to payment.service. startConsumer subscribes to their topics
+ * (commerce.order, commerce.stock) and runs each handler in one transaction
+ * with its processed_events row, so a redelivered event is a no-op; a handler
+ * retried after a failure calls the provider again with the same idempotency
+ * keys and gets the same answer.
+ */
+import { kafkaBrokers } from '@commerce/config';
+import { startConsumer, type DomainEventDefinition, type EventConsumer, type EventHandlers } from '@commerce/events';
+import type { Logger } from '@commerce/observability';
+import type { PaymentsPrisma, PaymentsTx } from '../data/prisma.js';
+import * as payments from '../service/payment.service.js';
+import type { PaymentProvider } from '../service/providers/payment-provider.js';
+
+export const PAYMENTS_CONSUMER_GROUP = 'payments';
+
+export interface SagaDependencies {
+  provider: PaymentProvider;
+  logger: Logger;
+}
+
+/** The handlers by event type; tests call them directly with a transaction to replay deliveries. */
+export function sagaHandlers({ provider, logger }: SagaDependencies): EventHandlers<DomainEventDefinition, PaymentsTx> {
+  const ctx = (tx: PaymentsTx, event: { traceparent?: string; tracestate?: string }): payments.SagaContext => ({
+    tx,
+    provider,
+    logger,
+    traceContext: { ...(event.traceparent ? { traceparent: event.traceparent } : {}), ...(event.tracestate ? { tracestate: event.tracestate } : {}) },
+  });
+  return {
+    'order.placed': (event, tx) => payments.onOrderPlaced(ctx(tx, event), event.payload),
+    'stock.reserved': (event, tx) => payments.onStockReserved(ctx(tx, event), event.payload),
+    'stock.reservation_failed': (event, tx) => payments.onStockReservationFailed(ctx(tx, event), event.payload),
+    'order.confirmed': (event, tx) => payments.onOrderConfirmed(ctx(tx, event), event.payload),
+    'order.cancelled': (event, tx) => payments.onOrderCancelled(ctx(tx, event), event.payload),
+    'order.refund_requested': (event, tx) => payments.onRefundRequested(ctx(tx, event), event.payload),
+  };
+}
+
+export interface PaymentsConsumerOptions extends SagaDependencies {
+  prisma: PaymentsPrisma;
+  /** Consumer group (and processed_events consumer); default 'payments'. Tests use their own. */
+  group?: string;
+  brokers?: string[];
+  /** A new group starts at the oldest retained message (default true). */
+  fromBeginning?: boolean;
+  /** Handler attempts before dead-lettering (default 5). */
+  maxAttempts?: number;
+}
+
+export function startPaymentsConsumer(options: PaymentsConsumerOptions): Promise<EventConsumer> {
+  return startConsumer({
+    group: options.group ?? PAYMENTS_CONSUMER_GROUP,
+    brokers: options.brokers ?? kafkaBrokers(),
+    prisma: options.prisma,
+    logger: options.logger,
+    fromBeginning: options.fromBeginning ?? true,
+    ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+    // The row lock is held across the provider call (stripe-node: 20 s timeout, 2 retries).
+    transactionOptions: { maxWait: 10_000, timeout: 60_000 },
+    handlers: sagaHandlers(options),
+  });
+}
