@@ -1,0 +1,42 @@
+/**
+ * The notifications consumer: user and order events, routed to the handlers
+ * (events/handlers.ts). startConsumer runs each handler in one transaction
+ * with the processed_events row, so a redelivered event is a no-op.
+ */
+import { kafkaBrokers } from '@commerce/config';
+import { startConsumer, type EventConsumer } from '@commerce/events';
+import type { Logger } from '@commerce/observability';
+import type { NotificationsPrisma } from '../data/prisma.js';
+import type { NotificationHandlers } from './handlers.js';
+
+export const NOTIFICATIONS_CONSUMER_GROUP = 'notifications';
+
+export interface NotificationsConsumerOptions {
+  prisma: NotificationsPrisma;
+  handlers: NotificationHandlers;
+  logger: Logger;
+  /** Consumer group (and processed_events consumer); default 'notifications'. Tests use their own. */
+  group?: string;
+  brokers?: string[];
+  /** A new group starts at the oldest retained message (default true): the read models need history. */
+  fromBeginning?: boolean;
+}
+
+export function startNotificationsConsumer(options: NotificationsConsumerOptions): Promise<EventConsumer> {
+  const { handlers } = options;
+  return startConsumer({
+    group: options.group ?? NOTIFICATIONS_CONSUMER_GROUP,
+    brokers: options.brokers ?? kafkaBrokers(),
+    prisma: options.prisma,
+    logger: options.logger,
+    fromBeginning: options.fromBeginning ?? true,
+    transactionOptions: { maxWait: 10_000, timeout: 10_000 },
+    handlers: {
+      'user.registered': (event, tx) => handlers['user.registered'](event, tx),
+      'user.password_reset_requested': (event, tx) => handlers['user.password_reset_requested'](event, tx),
+      'order.placed': (event, tx) => handlers['order.placed'](event, tx),
+      'order.status_changed': (event, tx) => handlers['order.status_changed'](event, tx),
+      'order.cancelled': (event, tx) => handlers['order.cancelled'](event, tx),
+    },
+  });
+}

@@ -1,0 +1,132 @@
+/**
+ * What notifications does with each event it consumes. Every handler runs
+ * inside the consumer's transaction (together with the processed_events row),
+ * so the read-model updates and the delivery rows commit once or not at all.
+ * Nothing here talks to SMTP, Redis or any provider: the dispatcher sends.
+ *
+ *   user.registered                  → contact; WELCOME
+ *   user.password_reset_requested    → contact; PASSWORD_RESET (email, always)
+ *   order.placed                     → order snapshot (lines, totals) for later emails
+ *   order.status_changed → CONFIRMED → ORDER_CONFIRMED; SHIPPED / DELIVERED / REFUNDED likewise
+ *   order.cancelled, to PAYMENT_FAILED → PAYMENT_FAILED
+ *
+ * Events older than `maxEventAgeMs` update the read models but notify nobody
+ * (a new consumer group replays the topics from the beginning).
+ */
+import type { DomainEventDefinition, EnvelopeForType, EventEnvelope } from '@commerce/events';
+import type { Logger } from '@commerce/observability';
+import type { NotificationsTx, NotificationType } from '../data/prisma.js';
+import { scheduleNotification } from '../service/delivery.service.js';
+import { contactOf, orderSummaryOf, recordContact, recordOrder } from '../service/read-models.service.js';
+import { renderNotification } from '../templates/index.js';
+
+export interface HandlerSettings {
+  storefrontUrl: string;
+  maxEventAgeMs: number;
+  logger: Logger;
+  /** The clock; tests move it. */
+  now?: () => Date;
+}
+
+type Envelope<T extends DomainEventDefinition['type']> = EnvelopeForType<DomainEventDefinition, T>;
+type Handler<T extends DomainEventDefinition['type']> = (event: Envelope<T>, tx: NotificationsTx) => Promise<void>;
+
+export interface NotificationHandlers {
+  'user.registered': Handler<'user.registered'>;
+  'user.password_reset_requested': Handler<'user.password_reset_requested'>;
+  'order.placed': Handler<'order.placed'>;
+  'order.status_changed': Handler<'order.status_changed'>;
+  'order.cancelled': Handler<'order.cancelled'>;
+}
+
+/** Order statuses that notify, and how. PAYMENT_FAILED comes from order.cancelled, which carries the reason. */
+const TYPE_BY_STATUS: Partial<Record<string, NotificationType>> = {
+  CONFIRMED: 'ORDER_CONFIRMED',
+  SHIPPED: 'ORDER_SHIPPED',
+  DELIVERED: 'ORDER_DELIVERED',
+  REFUNDED: 'ORDER_REFUNDED',
+};
+
+export function createNotificationHandlers(settings: HandlerSettings): NotificationHandlers {
+  const { storefrontUrl, logger } = settings;
+  const now = settings.now ?? (() => new Date());
+
+  const stale = (event: EventEnvelope): boolean => {
+    const age = now().getTime() - Date.parse(event.occurredAt);
+    if (age <= settings.maxEventAgeMs) return false;
+    logger.info({ eventId: event.eventId, type: event.type, ageMs: age }, 'event too old to notify about; read models updated only');
+    return true;
+  };
+
+  const orderUrl = (orderId: string): string => `${storefrontUrl}/orders/${encodeURIComponent(orderId)}`;
+
+  async function notifyAboutOrder(
+    tx: NotificationsTx,
+    event: EventEnvelope,
+    type: NotificationType,
+    order: { orderId: string; userId: string },
+    reason?: string,
+  ): Promise<void> {
+    const contact = await contactOf(tx, order.userId);
+    const summary = await orderSummaryOf(tx, order.orderId);
+    const data = { name: contact?.name ?? null, orderId: order.orderId, orderUrl: orderUrl(order.orderId), order: summary };
+    const rendered =
+      type === 'PAYMENT_FAILED'
+        ? renderNotification({ type, data: { ...data, reason: reason ?? 'The payment was declined.' } })
+        : renderNotification({ type: type as Exclude<NotificationType, 'PAYMENT_FAILED' | 'WELCOME' | 'PASSWORD_RESET'>, data });
+    await scheduleNotification(
+      tx,
+      { eventId: event.eventId, eventType: event.type, type, userId: order.userId, contact, rendered, orderId: order.orderId },
+      logger,
+    );
+  }
+
+  return {
+    async 'user.registered'(event, tx) {
+      const { userId, email, name } = event.payload;
+      await recordContact(tx, { userId, email, name });
+      if (stale(event)) return;
+      const rendered = renderNotification({ type: 'WELCOME', data: { name, storefrontUrl } });
+      await scheduleNotification(
+        tx,
+        { eventId: event.eventId, eventType: event.type, type: 'WELCOME', userId, contact: { email, phone: null }, rendered },
+        logger,
+      );
+    },
+
+    async 'user.password_reset_requested'(event, tx) {
+      const { userId, email, name, resetToken } = event.payload;
+      // The event carries the account's current email and name: a user registered before
+      // notifications existed becomes known here.
+      await recordContact(tx, { userId, email, name });
+      const expiresAt = new Date(event.payload.expiresAt);
+      if (expiresAt <= now()) {
+        logger.info({ eventId: event.eventId, userId }, 'password reset link already expired; not sent');
+        return;
+      }
+      const resetUrl = `${storefrontUrl}/reset-password?token=${encodeURIComponent(resetToken)}`;
+      const rendered = renderNotification({ type: 'PASSWORD_RESET', data: { name, resetUrl, expiresAt } });
+      // To the address the request was made for (the event's), not whatever the read model held.
+      await scheduleNotification(
+        tx,
+        { eventId: event.eventId, eventType: event.type, type: 'PASSWORD_RESET', userId, contact: { email: email.toLowerCase(), phone: null }, rendered },
+        logger,
+      );
+    },
+
+    async 'order.placed'(event, tx) {
+      await recordOrder(tx, event.payload);
+    },
+
+    async 'order.status_changed'(event, tx) {
+      const type = TYPE_BY_STATUS[event.payload.to];
+      if (!type || stale(event)) return;
+      await notifyAboutOrder(tx, event, type, event.payload);
+    },
+
+    async 'order.cancelled'(event, tx) {
+      if (event.payload.to !== 'PAYMENT_FAILED' || stale(event)) return;
+      await notifyAboutOrder(tx, event, 'PAYMENT_FAILED', event.payload, event.payload.reason);
+    },
+  };
+}

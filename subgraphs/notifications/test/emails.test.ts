@@ -1,0 +1,283 @@
+/**
+ * Each event that notifies, end to end from the handler to a real SMTP
+ * server: the email that arrives (sender, recipient, subject, text and HTML
+ * with the order's lines and totals), and the other channels' rows.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  deliveriesFor,
+  newOrder,
+  newUser,
+  orderCancelled,
+  orderPlaced,
+  passwordResetRequested,
+  settled,
+  startHarness,
+  statusChanged,
+  STOREFRONT_URL,
+  truncateAll,
+  userRegistered,
+  type Harness,
+  type ReceivedMail,
+} from './support/harness.js';
+
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness();
+  await truncateAll(harness.db);
+});
+afterAll(async () => {
+  await harness?.stop();
+});
+
+/** German and French typography put a no-break space before €; compare with a plain one. */
+const plain = (text: string): string => text.replace(/[\u00a0\u202f]/g, ' ');
+
+async function registeredUser(name?: string) {
+  const user = newUser(name);
+  const event = userRegistered(user);
+  await harness.apply(event);
+  await harness.smtp.waitForMailTo(user.email);
+  return user;
+}
+
+async function mailFor(eventId: string, email: string, subject: string): Promise<ReceivedMail> {
+  await settled(harness.db, eventId);
+  return harness.smtp.waitFor((mail) => mail.envelope.to.includes(email) && mail.subject === subject);
+}
+
+describe('welcome', () => {
+  it('emails a new user and puts a notification in their inbox', async () => {
+    const user = newUser('Grace Hopper');
+    const event = userRegistered(user);
+    expect(await harness.apply(event)).toBe('handled');
+
+    const mail = await harness.smtp.waitForMailTo(user.email);
+    expect(mail.subject).toBe('Welcome to Commerce, Grace Hopper!');
+    expect(mail.envelope.from).toBe('no-reply@shop.example.test');
+    expect(mail.to).toEqual([user.email]);
+    expect(mail.text).toContain('Hello Grace Hopper,');
+    expect(mail.text).toContain(STOREFRONT_URL);
+    expect(mail.html).toContain('<h1');
+    expect(mail.html).toContain(`href="${STOREFRONT_URL}/"`);
+
+    const rows = await settled(harness.db, event.eventId);
+    expect(rows.map((row) => [row.channel, row.status, row.attempts])).toEqual([
+      ['EMAIL', 'SENT', 1],
+      ['IN_APP', 'SENT', 1],
+    ]);
+    const inbox = await harness.db.notification.findMany({ where: { userId: user.userId } });
+    expect(inbox).toMatchObject([{ type: 'WELCOME', title: 'Welcome to Commerce', readAt: null }]);
+  });
+
+  it('gives the email a Message-ID derived from its delivery id', async () => {
+    const user = newUser();
+    const event = userRegistered(user);
+    await harness.apply(event);
+    const mail = await harness.smtp.waitForMailTo(user.email);
+    const rows = await settled(harness.db, event.eventId);
+    const email = rows.find((row) => row.channel === 'EMAIL');
+    expect(mail.messageId).toBe(`<${email?.id}@shop.example.test>`);
+    expect(email?.providerMessageId).toBe(mail.messageId);
+    expect(mail.headers.get('x-commerce-delivery-id')).toBe(email?.id);
+    expect(mail.headers.get('x-commerce-event-id')).toBe(event.eventId);
+  });
+
+  it('escapes what users typed: a name with markup is text in the HTML', async () => {
+    const user = newUser('<img src=x onerror=alert(1)> & "Bob"');
+    await harness.apply(userRegistered(user));
+    const mail = await harness.smtp.waitForMailTo(user.email);
+    expect(mail.html).not.toContain('<img src=x');
+    expect(mail.html).toContain('&lt;img src=x onerror=alert(1)&gt; &amp; &quot;Bob&quot;');
+    expect(mail.text).toContain('<img src=x onerror=alert(1)> & "Bob"');
+  });
+});
+
+describe('password reset', () => {
+  it('emails a link with the token to the address of the request, and never logs the token', async () => {
+    const user = await registeredUser('Reset Me');
+    const token = randomBytes(32).toString('base64url');
+    const event = passwordResetRequested({ ...user, email: user.email.toUpperCase() }, token);
+    await harness.apply(event);
+    const mail = await mailFor(event.eventId, user.email, 'Reset your Commerce password');
+    const link = `${STOREFRONT_URL}/reset-password?token=${token}`;
+    expect(mail.text).toContain(link);
+    expect(mail.html).toContain(`href="${link}"`);
+    expect(mail.text).toMatch(/next (29|30) minutes/);
+
+    // Only email: the link is a credential.
+    const rows = await deliveriesFor(harness.db, event.eventId);
+    expect(rows.map((row) => row.channel)).toEqual(['EMAIL']);
+    // The delivery log keeps no copy of the link once sent.
+    expect(rows[0]?.content).toBeNull();
+    expect(harness.logs.join('\n')).not.toContain(token);
+  });
+
+  it('does not send a link that has already expired', async () => {
+    const user = await registeredUser();
+    const event = passwordResetRequested(user, randomBytes(32).toString('base64url'), new Date(Date.now() - 1_000));
+    await harness.apply(event);
+    expect(await deliveriesFor(harness.db, event.eventId)).toEqual([]);
+  });
+
+  it('reaches a user it never saw register, and remembers them', async () => {
+    const user = newUser('Old Timer');
+    const event = passwordResetRequested(user, randomBytes(32).toString('base64url'));
+    await harness.apply(event);
+    await mailFor(event.eventId, user.email, 'Reset your Commerce password');
+    expect(await harness.db.userContact.findUnique({ where: { userId: user.userId } })).toMatchObject({ email: user.email, name: 'Old Timer' });
+  });
+});
+
+describe('order emails', () => {
+  it('confirms an order with its lines and totals in dollars', async () => {
+    const user = await registeredUser('Ada Lovelace');
+    const order = newOrder(user.userId, 'USD');
+    await harness.apply(orderPlaced(order));
+    const event = statusChanged(order, 'PAYMENT_AUTHORIZED', 'CONFIRMED');
+    await harness.apply(event);
+
+    const mail = await mailFor(event.eventId, user.email, 'Your order is confirmed');
+    for (const body of [mail.text, mail.html]) {
+      expect(body).toContain('Trail Running Shoe');
+      expect(body).toContain('SHOE-42');
+      expect(body).toContain('Merino Socks');
+      expect(body).toContain('$49.99');
+      expect(body).toContain('$99.98');
+      expect(body).toContain('$25.02');
+      expect(body).toContain('$125.00');
+      expect(body).toContain('−$5.00');
+      expect(body).toContain('$9.99');
+      expect(body).toContain('$129.99');
+      expect(body).toContain(order.orderId);
+      expect(body).toContain(`${STOREFRONT_URL}/orders/${order.orderId}`);
+    }
+    expect(mail.text).toContain('2 × Trail Running Shoe (SHOE-42) @ $49.99 = $99.98');
+    expect(mail.text).toContain('Total: $129.99');
+    expect(mail.text).toContain('Your order for $129.99 is confirmed.');
+
+    const rows = await deliveriesFor(harness.db, event.eventId);
+    expect(rows.map((row) => [row.channel, row.status])).toEqual([
+      ['EMAIL', 'SENT'],
+      ['PUSH', 'SENT'],
+      ['IN_APP', 'SENT'],
+    ]);
+    const [inApp] = await harness.db.notification.findMany({ where: { userId: user.userId, type: 'ORDER_CONFIRMED' } });
+    expect(inApp).toMatchObject({ title: 'Thank you for your order', orderId: order.orderId, link: `${STOREFRONT_URL}/orders/${order.orderId}` });
+  });
+
+  it('formats euros the German way', async () => {
+    const user = await registeredUser();
+    const order = newOrder(user.userId, 'EUR');
+    await harness.apply(orderPlaced(order));
+    const event = statusChanged(order, 'PAYMENT_AUTHORIZED', 'CONFIRMED');
+    await harness.apply(event);
+    const mail = await mailFor(event.eventId, user.email, 'Your order is confirmed');
+    expect(plain(mail.text)).toContain('Total: 129,99 €');
+    expect(plain(mail.text)).toContain('49,99 €');
+    expect(plain(mail.html)).toContain('129,99 €');
+  });
+
+  it('escapes product names in the HTML', async () => {
+    const user = await registeredUser();
+    const order = newOrder(user.userId);
+    await harness.apply(orderPlaced(order, { lines: [{ name: '<b>Bold</b> & "Quoted"', sku: 'X<1>', quantity: 1, unitPriceMinor: 1000 }] }));
+    const event = statusChanged(order, 'PAYMENT_AUTHORIZED', 'CONFIRMED');
+    await harness.apply(event);
+    const mail = await mailFor(event.eventId, user.email, 'Your order is confirmed');
+    expect(mail.html).toContain('&lt;b&gt;Bold&lt;/b&gt; &amp; &quot;Quoted&quot;');
+    expect(mail.html).toContain('X&lt;1&gt;');
+    expect(mail.html).not.toContain('<b>Bold</b>');
+  });
+
+  it('tells the shopper when the payment failed, with the reason', async () => {
+    const user = await registeredUser();
+    const order = newOrder(user.userId);
+    await harness.apply(orderPlaced(order));
+    const event = orderCancelled(order, 'PAYMENT_FAILED', 'Your card was declined.');
+    await harness.apply(event);
+    const mail = await mailFor(event.eventId, user.email, 'Your payment did not go through');
+    expect(mail.text).toContain('Reason: Your card was declined.');
+    expect(mail.text).toContain('nothing was charged');
+    expect(mail.text).toContain('$129.99');
+    const rows = await deliveriesFor(harness.db, event.eventId);
+    // No phone number is known, so no SMS row.
+    expect(rows.map((row) => row.channel)).toEqual(['EMAIL', 'PUSH', 'IN_APP']);
+  });
+
+  it('sends nothing for other cancellations, or for order.status_changed to PAYMENT_FAILED (order.cancelled covers it)', async () => {
+    const user = await registeredUser();
+    const order = newOrder(user.userId);
+    await harness.apply(orderPlaced(order));
+    const cancelled = orderCancelled(order, 'CANCELLED', 'Out of stock');
+    const failedStatus = statusChanged(order, 'STOCK_RESERVED', 'PAYMENT_FAILED');
+    const reserved = statusChanged(order, 'PENDING', 'STOCK_RESERVED');
+    for (const event of [cancelled, failedStatus, reserved]) {
+      await harness.apply(event);
+      expect(await deliveriesFor(harness.db, event.eventId)).toEqual([]);
+    }
+  });
+
+  it.each([
+    ['SHIPPED', 'Your order has shipped', 'on its way'],
+    ['DELIVERED', 'Your order was delivered', 'was delivered'],
+    ['REFUNDED', 'Your refund is on its way', 'We refunded your order for $129.99'],
+  ] as const)('tells the shopper when the order is %s', async (status, subject, phrase) => {
+    const user = await registeredUser();
+    const order = newOrder(user.userId);
+    await harness.apply(orderPlaced(order));
+    const event = statusChanged(order, 'FULFILLED', status);
+    await harness.apply(event);
+    const mail = await mailFor(event.eventId, user.email, subject);
+    expect(mail.text).toContain(phrase);
+    expect(mail.text).toContain('Merino Socks');
+    expect(mail.text).toContain('Total: $129.99');
+    expect(mail.html).toContain('$129.99');
+  });
+
+  it('still notifies when order.placed was never seen, without lines', async () => {
+    const user = await registeredUser();
+    const order = newOrder(user.userId);
+    const event = statusChanged(order, 'FULFILLED', 'SHIPPED');
+    await harness.apply(event);
+    const mail = await mailFor(event.eventId, user.email, 'Your order has shipped');
+    expect(mail.text).toContain('You can see the details of your order in your account.');
+    expect(mail.text).toContain(`${STOREFRONT_URL}/orders/${order.orderId}`);
+  });
+
+  it('notifies in-app only when the user is unknown (no email address)', async () => {
+    const order = newOrder(newUser().userId);
+    await harness.apply(orderPlaced(order));
+    const event = statusChanged(order, 'PAYMENT_AUTHORIZED', 'CONFIRMED');
+    await harness.apply(event);
+    const rows = await settled(harness.db, event.eventId);
+    expect(rows.map((row) => row.channel)).toEqual(['PUSH', 'IN_APP']);
+    expect(harness.logs.some((line) => line.includes('no email address known for this user'))).toBe(true);
+  });
+
+  it('texts the shopper when a phone number is known (logging SMS provider)', async () => {
+    const user = await registeredUser();
+    await harness.db.userContact.update({ where: { userId: user.userId }, data: { phone: '+49 30 1234567' } });
+    const order = newOrder(user.userId);
+    await harness.apply(orderPlaced(order));
+    const event = statusChanged(order, 'FULFILLED', 'SHIPPED');
+    await harness.apply(event);
+    const rows = await settled(harness.db, event.eventId);
+    const sms = rows.find((row) => row.channel === 'SMS');
+    expect(sms).toMatchObject({ status: 'SENT', recipient: '+49 30 1234567', providerMessageId: `logged-sms-${sms?.id}` });
+    const logged = harness.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.channel === 'sms' && line.deliveryId === sms?.id);
+    expect(logged).toMatchObject({ to: '…567', text: `Your order has shipped. ${STOREFRONT_URL}/orders/${order.orderId}` });
+  });
+});
+
+describe('replays', () => {
+  it('builds the read models from old events but notifies nobody', async () => {
+    const user = newUser();
+    const old = userRegistered(user, { occurredAt: new Date(Date.now() - 3 * 24 * 60 * 60 * 1000) });
+    await harness.apply(old);
+    expect(await deliveriesFor(harness.db, old.eventId)).toEqual([]);
+    expect(await harness.db.userContact.findUnique({ where: { userId: user.userId } })).toMatchObject({ email: user.email });
+  });
+});
