@@ -86,6 +86,14 @@ describe('the saga on the local provider', () => {
     await flow.deliver(events.orderPlaced(declined));
     expect(await paymentOf(db, declined.orderId)).toMatchObject({ status: 'FAILED', declineCode: 'card_declined' });
 
+    // A payment stays with its gateway: another provider refuses to capture it (the event goes to retries, then the DLQ).
+    const elsewhere = newOrder();
+    await flow.deliver(events.orderPlaced(elsewhere));
+    await flow.deliver(events.stockReserved(elsewhere));
+    const other = { ...provider, name: 'stripe', capture: provider.capture, void: provider.void, refund: provider.refund, authorize: provider.authorize };
+    await expect(saga(db, other).deliver(events.orderConfirmed(elsewhere))).rejects.toThrow(/belongs to provider local/);
+    expect(await paymentOf(db, elsewhere.orderId)).toMatchObject({ status: 'AUTHORIZED', provider: 'local' });
+
     const free = newOrder({ totalMinor: 0 });
     await flow.deliver(events.orderPlaced(free));
     await flow.deliver(events.stockReserved(free));

@@ -57,7 +57,7 @@ export function startPaymentsConsumer(options: PaymentsConsumerOptions): Promise
     logger: options.logger,
     fromBeginning: options.fromBeginning ?? true,
     ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
-    // The row lock is held across the provider call (stripe-node: 20 s timeout, 2 retries).
+    // The row lock is held across the provider call (stripe-node: 15 s timeout, 2 retries).
     transactionOptions: { maxWait: 10_000, timeout: 60_000 },
     handlers: sagaHandlers(options),
   });

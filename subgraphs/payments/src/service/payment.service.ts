@@ -86,6 +86,19 @@ export async function onStockReservationFailed(ctx: SagaContext, event: StockRes
   ctx.logger.info({ orderId: event.orderId, paymentId: payment.id }, 'payment cancelled: stock not reserved');
 }
 
+/**
+ * The provider that holds this payment. A payment stays with the gateway that
+ * authorized it: if the process now runs another one (PAYMENT_PROVIDER changed
+ * while orders were in flight), the reaction fails loudly (retries, then the
+ * DLQ) rather than capturing or refunding at the wrong gateway.
+ */
+function providerOf(ctx: SagaContext, payment: Payment): PaymentProvider {
+  if (payment.provider !== ctx.provider.name) {
+    throw new Error(`payment ${payment.id} belongs to provider ${payment.provider}, but this process runs ${ctx.provider.name}`);
+  }
+  return ctx.provider;
+}
+
 /** Authorizes once both order.placed and stock.reserved have been seen, and never twice. */
 async function authorizeIfReady(ctx: SagaContext, payment: Payment): Promise<void> {
   if (payment.status !== 'PENDING' || !payment.orderPlacedAt || !payment.stockReservedAt) return;
@@ -107,7 +120,8 @@ async function authorizeIfReady(ctx: SagaContext, payment: Payment): Promise<voi
   if (result.outcome === 'authorized') {
     const authorized = await ctx.tx.payment.update({
       where: { id: payment.id },
-      data: { status: 'AUTHORIZED', providerPaymentId: result.providerPaymentId, authorizedAt: new Date() },
+      // Nothing happened at any gateway before this call: the payment belongs to the one that answered.
+      data: { status: 'AUTHORIZED', provider: ctx.provider.name, providerPaymentId: result.providerPaymentId, authorizedAt: new Date() },
     });
     await publishAuthorized(ctx.tx, authorized, ctx.traceContext);
     ctx.logger.info({ ...log, providerPaymentId: result.providerPaymentId }, 'payment authorized');
@@ -117,6 +131,7 @@ async function authorizeIfReady(ctx: SagaContext, payment: Payment): Promise<voi
     where: { id: payment.id },
     data: {
       status: 'FAILED',
+      provider: ctx.provider.name,
       providerPaymentId: result.providerPaymentId,
       failureReason: result.reason,
       declineCode: result.declineCode,
@@ -139,7 +154,7 @@ export async function onOrderConfirmed(ctx: SagaContext, event: OrderConfirmedPa
   const result =
     amountMinor === 0 || !payment.providerPaymentId
       ? ({ outcome: 'captured', amountMinor: 0 } as const)
-      : await ctx.provider.capture({
+      : await providerOf(ctx, payment).capture({
           orderId: payment.orderId,
           providerPaymentId: payment.providerPaymentId,
           amountMinor,
@@ -175,7 +190,7 @@ export async function onOrderCancelled(ctx: SagaContext, event: OrderCancelledPa
 
   if (payment.status === 'AUTHORIZED') {
     if (payment.providerPaymentId) {
-      const result = await ctx.provider.void({
+      const result = await providerOf(ctx, payment).void({
         orderId: payment.orderId,
         providerPaymentId: payment.providerPaymentId,
         idempotencyKey: idempotencyKeys.void(payment.orderId),
@@ -231,7 +246,7 @@ interface RefundInput {
 }
 
 async function refund(ctx: SagaContext, payment: Payment, input: RefundInput): Promise<void> {
-  const result = await ctx.provider.refund({
+  const result = await providerOf(ctx, payment).refund({
     orderId: payment.orderId,
     refundRequestId: input.refundRequestId,
     providerPaymentId: payment.providerPaymentId!,

@@ -31,7 +31,7 @@ export interface StripeProviderConfig {
   protocol?: 'http' | 'https';
   /** stripe-node's own retries of network errors and 409/5xx answers (same idempotency key). Default 2. */
   maxNetworkRetries?: number;
-  /** Per request; default 20 s, well inside the consumer's 60 s transaction. */
+  /** Per request; default 15 s: three attempts stay inside the consumer's 60 s transaction. */
   timeoutMs?: number;
 }
 
@@ -74,7 +74,7 @@ export class StripeProvider implements PaymentProvider {
       ...(config.port ? { port: config.port } : {}),
       ...(config.protocol ? { protocol: config.protocol } : {}),
       maxNetworkRetries: config.maxNetworkRetries ?? 2,
-      timeout: config.timeoutMs ?? 20_000,
+      timeout: config.timeoutMs ?? 15_000,
       appInfo: { name: 'commerce-payments' },
     });
   }
