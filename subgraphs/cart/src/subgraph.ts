@@ -29,8 +29,10 @@ export interface CartSubgraphOptions {
    * variant read model and checkout depend on it.
    */
   consumer?: boolean;
-  /** Consumer group (default `cart`). */
+  /** Consumer group (default `cart`); tests and e2e runs use their own. */
   consumerGroup?: string;
+  /** Where a new consumer group starts (default true: the oldest retained event, the read model needs history). */
+  consumerFromBeginning?: boolean;
   logger?: Logger;
 }
 
@@ -59,7 +61,13 @@ export function cartSubgraph(options: CartSubgraphOptions = {}): SubgraphDefinit
   }
   let consumer: Promise<EventConsumer | undefined> = Promise.resolve(undefined);
   if (options.consumer ?? true) {
-    consumer = startCartConsumer({ prisma, store, logger, group: options.consumerGroup ?? CART_CONSUMER_GROUP }).catch(
+    consumer = startCartConsumer({
+      prisma,
+      store,
+      logger,
+      group: options.consumerGroup ?? CART_CONSUMER_GROUP,
+      fromBeginning: options.consumerFromBeginning ?? true,
+    }).catch(
       (error: unknown) => {
         logger.error({ err: error }, 'cart event consumer did not start');
         return undefined;

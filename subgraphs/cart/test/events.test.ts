@@ -147,6 +147,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await consumer?.stop();
   await producer?.disconnect();
+  // The group was this run's alone.
+  const admin = kafka?.admin();
+  if (admin) {
+    await admin.connect();
+    await admin.deleteGroups([group]).catch(() => {});
+    await admin.disconnect();
+  }
   if (server) await truncateAll(server.db);
   await server?.stop();
 });

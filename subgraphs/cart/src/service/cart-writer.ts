@@ -50,7 +50,11 @@ export interface UserCartTarget {
   createIn?: Currency;
 }
 
-const ANONYMOUS_CAS_ATTEMPTS = 5;
+const ANONYMOUS_CAS_ATTEMPTS = 10;
+
+/** A short random pause before retrying a lost compare-and-set, so racing writers spread out. */
+const jitter = (attempt: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 5 * attempt)));
 
 /** Changes a signed-in user's cart (see the module comment). NOT_FOUND when it does not exist and may not be created. */
 export async function changeUserCart(ctx: CartContext, target: UserCartTarget, change: CartChange): Promise<CartDoc> {
@@ -113,7 +117,10 @@ export async function changeAnonymousCart(
     bumpVersion(draft, base, now);
     const result = await ctx.store.put(draft, { mode: 'cas', expectedVersion: base.version });
     if (result === 'gone') throw notFound('Cart', cartId);
-    if (result === 'conflict') continue;
+    if (result === 'conflict') {
+      await jitter(attempt);
+      continue;
+    }
     await publishAnonymousLineChanges(ctx.prisma, base, draft, ctx.traceContext, ctx.logger);
     ctx.loaders.cartById.clear(draft.id).prime(draft.id, draft);
     return draft;
