@@ -27,6 +27,7 @@ import { eventRegistry, type DomainEventDefinition } from './definitions/index.j
 import { createKafka, headerString, type KafkaClientOptions } from './kafka.js';
 import { errorInfo, errorMessage, silentLogger, type EventLogger } from './logger.js';
 import { deadLetterTopic } from './topics.js';
+import { appEnv, readEnv } from '@commerce/config';
 import { restoreTraceContext } from './trace.js';
 
 /** What the consumer needs from a transaction client (and what handlers get, fully typed). */
@@ -123,7 +124,7 @@ export async function startConsumer<Tx extends ConsumerTransaction, D extends An
     kafkaConfig: options.kafkaConfig,
   });
   const consumer: Consumer = kafka.consumer({
-    groupId: group,
+    groupId: kafkaGroupId(group),
     allowAutoTopicCreation: false,
     // read_committed: the outbox relay publishes in Kafka transactions, and
     // only committed ones are real (an aborted attempt is resent).
@@ -301,4 +302,17 @@ export async function startConsumer<Tx extends ConsumerTransaction, D extends An
       return stopped;
     },
   };
+}
+
+/**
+ * The Kafka consumer group for a logical consumer. Development and test share
+ * one local broker, so outside production the group is scoped by environment
+ * ("test.cart", "development.cart"): a running `npm start` and an `npm test`
+ * never split partitions or steal each other's events. KAFKA_GROUP_PREFIX
+ * overrides the scope. processed_events keeps the plain name: each
+ * environment has its own database anyway.
+ */
+export function kafkaGroupId(group: string): string {
+  const prefix = readEnv('KAFKA_GROUP_PREFIX') ?? (appEnv() === 'production' ? '' : `${appEnv()}.`);
+  return `${prefix}${group}`;
 }

@@ -13,6 +13,7 @@ import type { Admin, Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
+  kafkaGroupId,
   appendToOutbox,
   createEventRegistry,
   defineEvent,
@@ -398,7 +399,7 @@ describe('idempotent consumer', () => {
 
     // Redelivery of everything (offsets rewound, as after a crash before the offset commit).
     await first.stop();
-    await admin.setOffsets({ groupId: group, topic: ORDERS, partitions: [0, 1, 2].map((partition) => ({ partition, offset: '0' })) });
+    await admin.setOffsets({ groupId: kafkaGroupId(group), topic: ORDERS, partitions: [0, 1, 2].map((partition) => ({ partition, offset: '0' })) });
     const callsBefore = calls.length;
     const again = await consumer(group, { 'order.placed': async (e) => void (e.aggregateId === key && calls.push(e.eventId)) });
     const next = envelopeOf({ orderId: 'o', seq: 44, totalMinor: 1 }, { aggregateId: key });
