@@ -1,7 +1,7 @@
 import { defineProject } from 'vitest/config';
-import { singleGraphqlRealm } from '../vitest.shared.ts';
+import { singleGraphqlRealm, testEnv } from '../vitest.shared.ts';
 
 export default defineProject({
   resolve: { alias: singleGraphqlRealm },
-  test: { name: 'router', include: ['test/**/*.test.ts', 'src/**/*.test.ts'], testTimeout: 30_000 },
+  test: { name: 'router', include: ['test/**/*.test.ts', 'src/**/*.test.ts'], testTimeout: 30_000, env: testEnv },
 });

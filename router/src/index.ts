@@ -1,4 +1,13 @@
-export { createRouter, limitsFromEnv, type RouterOptions, type RouterLimits, type RunningRouter } from './router.ts';
+export {
+  createRouter,
+  limitsFromEnv,
+  type RouterOptions,
+  type RouterLimits,
+  type RouterSubscriptionOptions,
+  type RunningRouter,
+} from './router.ts';
+export { subscriptionOptionsFromEnv, type SubscriptionOptions, type SubscriptionStats } from './subscriptions/server.ts';
+export type { UpstreamOptions } from './subscriptions/upstream.ts';
 export { complexityRule, type ComplexityLimits } from './limits.ts';
 export { TokenCache } from './auth.ts';
 export { createSubgraphFetcher, type SubgraphFetcher } from './fetcher.ts';

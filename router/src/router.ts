@@ -15,22 +15,35 @@ import { ApolloGateway, type SupergraphManager, type SupergraphSdlHook } from '@
 import { ApolloServer, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Identity } from '@commerce/auth';
 import { isProduction, readEnv, readIntEnv, routerPort } from '@commerce/config';
-import { ErrorCode, maskError } from '@commerce/errors';
+import { ErrorCode } from '@commerce/errors';
 import { createLogger, type Logger } from '@commerce/observability';
 import { TokenCache } from './auth.ts';
 import type { RouterContext } from './context.ts';
 import { RouterDataSource } from './datasource.ts';
+import { createErrorFormatter } from './errors.ts';
 import { createSubgraphFetcher } from './fetcher.ts';
 import { complexityRule, type ComplexityLimits } from './limits.ts';
 import { fileSupergraph, pollSupergraph, resolveSubgraphUrl } from './supergraph.ts';
+import { SubscriptionPlanner } from './subscriptions/planner.ts';
+import {
+  createSubscriptionServer,
+  subscriptionOptionsFromEnv,
+  type SubscriptionOptions,
+  type SubscriptionServer,
+  type SubscriptionStats,
+} from './subscriptions/server.ts';
+import type { UpstreamOptions } from './subscriptions/upstream.ts';
 
 export interface RouterLimits extends ComplexityLimits {
   /** Largest accepted request body; bigger ones get 413 PAYLOAD_TOO_LARGE without being read. */
   maxBodyBytes: number;
 }
+
+/** Subscription settings; every field defaults from the environment (see subscriptionOptionsFromEnv). */
+export type RouterSubscriptionOptions = Partial<Omit<SubscriptionOptions, 'upstream'>> & { upstream?: Partial<UpstreamOptions> };
 
 export interface RouterOptions {
   /** Default ROUTER_PORT/PORT or 4000; 0 picks a free port. */
@@ -56,6 +69,11 @@ export interface RouterOptions {
   corsOrigins?: readonly string[];
   /** Called after every attempted hot reload of the supergraph file. */
   onSupergraphReload?: (outcome: { ok: true } | { ok: false; error: Error }) => void;
+  /**
+   * GraphQL subscriptions over graphql-ws on the same /graphql URL (default
+   * on; `false` or ROUTER_SUBSCRIPTIONS=false leaves upgrades unanswered).
+   */
+  subscriptions?: false | RouterSubscriptionOptions;
 }
 
 export interface RunningRouter {
@@ -64,6 +82,8 @@ export interface RunningRouter {
   port: number;
   /** Subscribe to schema loads and swaps; returns an unsubscribe function. */
   onSchemaChange(listener: (schema: GraphQLSchema) => void): () => void;
+  /** Live subscription counts (all zero when subscriptions are off). */
+  subscriptionStats(): SubscriptionStats;
   /** Stops accepting requests, lets in-flight ones finish, stops the gateway. */
   stop(): Promise<void>;
 }
@@ -132,14 +152,6 @@ function toHeaderMap(headers: IncomingHttpHeaders): HeaderMap {
   return map;
 }
 
-function originalCode(error: unknown): string | undefined {
-  // Apollo wraps validation errors as GRAPHQL_VALIDATION_FAILED; our limit rule's own code is on the original.
-  if (!(error instanceof GraphQLError)) return undefined;
-  const original = error.originalError;
-  if (original instanceof GraphQLError && original.extensions.code === ErrorCode.QUERY_TOO_COMPLEX) return ErrorCode.QUERY_TOO_COMPLEX;
-  return undefined;
-}
-
 export async function createRouter(options: RouterOptions = {}): Promise<RunningRouter> {
   const production = options.production ?? isProduction();
   const logger = options.logger ?? createLogger({ service: 'router' });
@@ -178,14 +190,24 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
         : manager;
   }
 
+  // The gateway's data sources by subgraph name: subscriptions resolve each event's other fields with them.
+  const dataSources = new Map<string, RouterDataSource>();
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphSource,
     logger,
     // Validate every supergraph we load, production included: a bad hot reload must be rejected, not served.
     validateSupergraph: true,
-    buildService: ({ name, url }) =>
-      new RouterDataSource({ url: resolveSubgraphUrl(name, url ?? '', subgraphUrls), fetcher: fetcher.fetch }),
+    buildService: ({ name, url }) => {
+      const dataSource = new RouterDataSource({ url: resolveSubgraphUrl(name, url ?? '', subgraphUrls), fetcher: fetcher.fetch });
+      dataSources.set(name, dataSource);
+      return dataSource;
+    },
   });
+  const formatError = createErrorFormatter(production, logger);
+  const subscriptionsEnabled = options.subscriptions !== false && readEnv('ROUTER_SUBSCRIPTIONS') !== 'false';
+  const planner = subscriptionsEnabled ? new SubscriptionPlanner({ limits, production }) : undefined;
+  // Registered before start(): the first load must reach the planner too.
+  if (planner) gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => planner.update(apiSchema, coreSupergraphSdl));
 
   const server = new ApolloServer<RouterContext>({
     gateway,
@@ -197,18 +219,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
     plugins: [
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],
-    formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-      const code = originalCode(error);
-      const withCode = code ? { ...formatted, extensions: { ...formatted.extensions, code } } : formatted;
-      const masked = maskError(withCode, error, {
-        onInternalError: (internal) => logger.error({ err: internal }, 'internal error hidden from the client'),
-      });
-      if (!masked.extensions || !('serviceName' in masked.extensions)) return masked;
-      // The gateway names the failing subgraph; useful in development, internal topology in production.
-      if (!production) return masked;
-      const { serviceName: _serviceName, ...extensions } = masked.extensions;
-      return { ...masked, extensions };
-    },
+    formatError,
   });
   await server.start();
 
@@ -321,6 +332,28 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
   };
 
+  let subscriptionServer: SubscriptionServer | undefined;
+  if (planner) {
+    const defaults = subscriptionOptionsFromEnv();
+    const overrides = options.subscriptions === false ? {} : (options.subscriptions ?? {});
+    subscriptionServer = createSubscriptionServer({
+      options: { ...defaults, ...overrides, upstream: { ...defaults.upstream, ...overrides.upstream } },
+      planner,
+      tokens,
+      dataSources,
+      formatError,
+      logger,
+      production,
+      async executeSingle(request, context) {
+        const response = await server.executeOperation(
+          { query: request.query, variables: request.variables ?? undefined, operationName: request.operationName ?? undefined, extensions: request.extensions ?? undefined },
+          { contextValue: context },
+        );
+        return response.body.kind === 'single' ? response.body.singleResult : response.body.initialResult;
+      },
+    });
+  }
+
   const httpServer: Server = createServer((req, res) => {
     active++;
     res.once('close', () => active--);
@@ -332,6 +365,8 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
   });
   // Clients (and load balancers) reuse connections; outlive their idle timeouts to avoid resets.
   httpServer.keepAliveTimeout = 65_000;
+  // WebSocket upgrades only; the request listener above (the HTTP path) is untouched.
+  if (subscriptionServer) httpServer.on('upgrade', subscriptionServer.handleUpgrade);
 
   const port = options.port ?? routerPort();
   await new Promise<void>((resolve, reject) => {
@@ -350,9 +385,12 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
     url,
     port: bound,
     onSchemaChange: (listener) => gateway.onSchemaLoadOrUpdate(({ apiSchema }) => listener(apiSchema)),
+    subscriptionStats: () => subscriptionServer?.stats() ?? { connections: 0, subscriptions: 0, subgraphConnections: 0 },
     async stop() {
       if (stopping) return;
       stopping = true;
+      // WebSockets first: the HTTP server's close also waits for upgraded sockets.
+      await subscriptionServer?.close();
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();
       // In-flight requests get a grace period, then their connections are cut.
