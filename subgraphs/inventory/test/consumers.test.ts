@@ -15,7 +15,7 @@ import {
   type EventEnvelope,
   type EventRegistry,
 } from '@commerce/events';
-import { eventually } from '@commerce/testing';
+import { eventually as eventuallyWithin } from '@commerce/testing';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_MAX_UNITS, DEMO_MIN_UNITS, demoInitialStock } from '../src/service/initial-stock.js';
@@ -92,6 +92,9 @@ afterAll(async () => {
   await admin?.deleteTopics({ topics }).catch(() => undefined);
   await admin?.disconnect();
 });
+
+/** Waits for the consumer; generous, the broker and the machine are shared. */
+const eventually = <T>(probe: () => Promise<T | undefined>): Promise<T> => eventuallyWithin(probe, 30_000);
 
 async function publish(event: EventEnvelope, topic: string): Promise<void> {
   await producer.send({ topic, messages: [{ key: event.aggregateId, value: JSON.stringify(event) }] });

@@ -48,6 +48,13 @@ async function variantWithStock(units: Partial<Record<string, number>>): Promise
   return variantId;
 }
 
+/** Sleeps until every active reservation has passed its expiry (same machine, same clock as the database). */
+async function waitUntilExpired(): Promise<void> {
+  const latest = await server.db.reservation.aggregate({ where: { status: 'ACTIVE' }, _max: { expiresAt: true } });
+  const wait = (latest._max.expiresAt?.getTime() ?? 0) - Date.now() + 20;
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+}
+
 describe('no overselling under concurrency', () => {
   it('200 concurrent single-unit orders against 50 units: exactly 50 are reserved', async () => {
     // Split over both warehouses, so allocation moves to the second one midway.
@@ -292,11 +299,21 @@ describe('refund with restock', () => {
     const levels = await outboxRows(server.db, { type: 'stock.level_changed', aggregateId: variantId });
     expect(levels.at(-1)?.envelope.payload).toMatchObject({ available: 7, inStock: true });
   });
+
+  it('restocks nothing for an order that never took units off hand', async () => {
+    const variantId = await variantWithStock({ [NEWARK]: 5 });
+    const order = orderPlaced([{ variantId, quantity: 2 }]);
+    await deliver(server, order);
+    await deliver(server, orderCancelled(order.payload.orderId));
+    await deliver(server, orderRefunded(order.payload.orderId, [{ variantId, quantity: 2 }]));
+    await deliver(server, orderRefunded(randomUUID(), [{ variantId, quantity: 2 }]));
+    expect(await totals(server.db, variantId)).toEqual({ onHand: 5, reserved: 0, available: 5 });
+  });
 });
 
 describe('expiry', () => {
   it('releases an expired reservation, publishes stock.reservation_expired, and a late confirmation holds the units again', async () => {
-    const ttlServer = await startTestServer({ reservationTtlSeconds: 1 });
+    const ttlServer = await startTestServer({ reservationTtlSeconds: 2 });
     try {
       const variantId = await variantWithStock({ [NEWARK]: 5 });
       const order = orderPlaced([{ variantId, quantity: 2 }]);
@@ -308,7 +325,7 @@ describe('expiry', () => {
       const { expireDueReservations } = await import('../src/service/reservation.service.js');
       expect(await expireDueReservations(ttlServer.ctx)).toEqual([]);
 
-      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      await waitUntilExpired();
       const expired = await expireDueReservations(ttlServer.ctx);
       expect(expired.map((e) => e.orderId)).toEqual([order.payload.orderId]);
       expect(await totals(server.db, variantId)).toEqual({ onHand: 5, reserved: 0, available: 5 });
@@ -336,7 +353,7 @@ describe('expiry', () => {
       const variantId = await variantWithStock({ [NEWARK]: 3 });
       const late = orderPlaced([{ variantId, quantity: 2 }]);
       await deliver(ttlServer, late);
-      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      await waitUntilExpired();
       const { expireDueReservations } = await import('../src/service/reservation.service.js');
       await expireDueReservations(ttlServer.ctx);
       // Someone else buys the units in the meantime.
@@ -360,7 +377,7 @@ describe('expiry', () => {
       const orders = [orderPlaced([{ variantId, quantity: 1 }]), orderPlaced([{ variantId, quantity: 2 }])];
       for (const order of orders) await deliver(sweeping, order);
       expect(await totals(server.db, variantId)).toMatchObject({ reserved: 3 });
-      const deadline = Date.now() + 5_000;
+      const deadline = Date.now() + 15_000;
       while ((await totals(server.db, variantId)).reserved > 0 && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -377,7 +394,7 @@ describe('expiry', () => {
     try {
       const variantId = await variantWithStock({ [NEWARK]: 40 });
       for (let i = 0; i < 30; i++) await deliver(ttlServer, orderPlaced([{ variantId, quantity: 1 }]));
-      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      await waitUntilExpired();
       const { expireDueReservations } = await import('../src/service/reservation.service.js');
       const batches = await Promise.all([
         expireDueReservations(ttlServer.ctx, 5),

@@ -30,6 +30,21 @@ export async function lockStockRows(tx: InventoryTx, variantIds: readonly string
        FOR NO KEY UPDATE OF s`;
 }
 
+/**
+ * The same rows without locks: one statement, so one consistent snapshot of
+ * the committed counts. Only good for answering "no" early (see
+ * reservation.service.ts); a "yes" must be confirmed under `lockStockRows`.
+ */
+export async function readStockRows(tx: InventoryTx, variantIds: readonly string[]): Promise<LockedStockRow[]> {
+  if (variantIds.length === 0) return [];
+  return tx.$queryRaw<LockedStockRow[]>`
+    SELECT s.variant_id::text AS "variantId", s.warehouse_id::text AS "warehouseId",
+           s.on_hand AS "onHand", s.reserved, w.priority
+      FROM stock_levels s JOIN warehouses w ON w.id = s.warehouse_id
+     WHERE s.variant_id = ANY(${[...variantIds]}::uuid[])
+     ORDER BY s.variant_id, s.warehouse_id`;
+}
+
 export interface StockChange {
   variantId: string;
   warehouseId: string;

@@ -21,7 +21,9 @@
  *   stock rows it may touch, in (variant, warehouse) order, reads the current
  *   counts under those locks, and then changes them with conditional updates
  *   that cannot take `reserved` above `on_hand` (data/stock-writes.ts). A
- *   trigger on stock_levels refuses the impossible as a last resort.
+ *   trigger on stock_levels refuses the impossible as a last resort. Only a
+ *   refusal may be decided without the locks, from one committed snapshot
+ *   (sold-out variants do not queue on their rows).
  * - Every effect and its events commit in one transaction: the caller's
  *   (the idempotent consumer's, with its processed_events row) or the
  *   sweeper's. A crash before the commit leaves nothing behind, and the
@@ -43,6 +45,7 @@ import {
   applyStockChange,
   byVariantThenWarehouse,
   lockStockRows,
+  readStockRows,
   recordMovements,
   type LockedStockRow,
   type Movement,
@@ -55,7 +58,7 @@ import {
   publishStockReserved,
 } from '../events/publish.js';
 import type { ReservationStatus } from '../generated/prisma/enums.js';
-import { recordLevelChanges } from './stock.service.js';
+import { recordLevelChanges, STOCK_TRANSACTION_OPTIONS } from './stock.service.js';
 
 export interface RequestedLine {
   variantId: string;
@@ -207,8 +210,14 @@ export async function reserveForOrder(ctx: InventoryServiceContext, tx: Inventor
     return { status: 'skipped', existing: existing.status };
   }
   const requested = mergeLines(request.lines);
-  const rows = await lockStockRows(tx, [...requested.keys()]);
-  const { lines, shortages } = allocate(requested, rows);
+  const variantIds = [...requested.keys()];
+  // Sold out already? Then say no without queueing for the row locks: a
+  // committed snapshot that shows a shortage is a correct answer (this order
+  // simply comes before whatever has not committed yet), and during a rush on
+  // one variant the failures no longer wait behind the successes. A snapshot
+  // that shows enough proves nothing: that is decided under the locks.
+  let { lines, shortages } = allocate(requested, await readStockRows(tx, variantIds));
+  if (shortages.length === 0) ({ lines, shortages } = allocate(requested, await lockStockRows(tx, variantIds)));
 
   if (shortages.length > 0) {
     const reason = shortageReason(shortages);
@@ -401,9 +410,15 @@ export async function restockRefund(ctx: InventoryServiceContext, tx: InventoryT
   const orderId = refund.orderId.toLowerCase();
   if (!refund.restock || refund.lines.length === 0) return { restocked: 0, ignored: 0 };
   const reservation = await lockReservation(tx, orderId);
-  if (!reservation || (reservation.status !== 'COMMITTED' && reservation.status !== 'RELEASED')) {
+  // Only a COMMITTED reservation took units off hand and may still have some
+  // out. A RELEASED one either never took any (cancelled before confirmation)
+  // or already put them all back (cancelled after confirmation).
+  if (reservation?.status !== 'COMMITTED') {
     const units = refund.lines.reduce((sum, line) => sum + line.quantity, 0);
-    ctx.logger.warn({ orderId, status: reservation?.status ?? null }, 'order.refunded with restock for an order that took no stock; ignored');
+    ctx.logger.warn(
+      { orderId, status: reservation?.status ?? null },
+      'order.refunded with restock for an order with no units out (never committed, or already returned); ignored',
+    );
     return { restocked: 0, ignored: units };
   }
   const requested = mergeLines(refund.lines);
@@ -485,5 +500,5 @@ export async function expireDueReservations(ctx: InventoryServiceContext, limit 
     }
     ctx.logger.info({ count: due.length, orderIds: byOrder.map((r) => r.orderId) }, 'expired reservations released');
     return byOrder.map((r) => ({ reservationId: r.id, orderId: r.orderId }));
-  });
+  }, STOCK_TRANSACTION_OPTIONS);
 }

@@ -198,6 +198,12 @@ export interface AdjustStockInput {
 }
 
 const MAX_UNITS = 1_000_000_000;
+
+/**
+ * For transactions this service opens itself: they may wait for stock row
+ * locks behind a burst of reservations, longer than Prisma's 5 s default.
+ */
+export const STOCK_TRANSACTION_OPTIONS = { maxWait: 5_000, timeout: 30_000 } as const;
 const MAX_REASON_LENGTH = 500;
 
 /**
@@ -267,7 +273,7 @@ export async function adjustStock(ctx: InventoryContext, input: AdjustStockInput
     ]);
     await recordLevelChanges(ctx, tx, [variantId]);
     ctx.logger.info({ variantId, warehouseId, from: row.onHand, to: after.onHand, reason }, 'stock adjusted');
-  });
+  }, STOCK_TRANSACTION_OPTIONS);
   return stockLevelOf(ctx, variantId);
 }
 
@@ -297,7 +303,7 @@ export async function setLowStockThreshold(ctx: InventoryContext, input: SetLowS
     if (variant.available > variant.threshold && variant.available <= input.threshold) {
       await publishStockLow(tx, { variantId, available: variant.available, threshold: input.threshold }, ctx.traceContext);
     }
-  });
+  }, STOCK_TRANSACTION_OPTIONS);
   return stockLevelOf(ctx, variantId);
 }
 
