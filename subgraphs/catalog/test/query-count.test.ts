@@ -5,6 +5,7 @@
  * a page of 20 products with everything a product card and a product page
  * show.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedCatalog } from '../src/seed/seed.js';
 import { startTestServer, truncateAll, type TestServer } from './helpers.js';
@@ -14,8 +15,10 @@ let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
   await truncateAll(server.db);
-  // 62 products over 31 leaf categories, with variants, prices, images and reviews.
-  await seedCatalog({ prisma: server.db, productCount: 62, publishEvents: false });
+  // 62 products over 31 leaf categories, with variants, prices, images and reviews
+  // (the seed writes reviews only when given reviewers).
+  const authorIds = Array.from({ length: 20 }, () => randomUUID());
+  await seedCatalog({ prisma: server.db, productCount: 62, publishEvents: false, authorIds });
 });
 
 afterAll(async () => {
