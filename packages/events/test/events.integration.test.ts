@@ -269,6 +269,9 @@ describe('outbox relay', () => {
   });
 
   it('exactly once when the relay dies between the Kafka commit and the database mark (in process)', async () => {
+    // Rows first, relay second: its first batch then holds all of them. (Started
+    // earlier, a busy machine lets it wake between inserts and crash on a part.)
+    const ids = await placeOrders(randomUUID(), 5);
     const crashed = deferred();
     const relayA = await relay({
       backoff: { initialMs: 60_000 }, // it must not recover by itself: we "kill" it
@@ -279,7 +282,6 @@ describe('outbox relay', () => {
         },
       },
     });
-    const ids = await placeOrders(randomUUID(), 5);
     await crashed.promise;
     await relayA.stop();
     // The crash window was hit: on Kafka, not marked in the database.
