@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { eventRegistry } from '@commerce/events';
 import { errorCode, uniqueEmail } from '@commerce/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetMinResponseMs } from '../src/service/password-reset.service.js';
@@ -72,6 +73,8 @@ describe('requestPasswordReset', () => {
       aggregateId: session.user.id,
       payload: { userId: session.user.id, email, name: 'Ada Lovelace' },
     });
+    // Exactly what the notifications consumer validates before emailing the link.
+    expect(eventRegistry.parseEnvelope(event).ok).toBe(true);
     const token = event?.payload.resetToken ?? '';
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const expiresAt = Date.parse(event?.payload.expiresAt ?? '');

@@ -67,7 +67,10 @@ export async function updatePreferences(ctx: NotificationsContext, rawInput: unk
 
   const row = await ctx.prisma.$transaction(async (tx) => {
     // Create-if-missing, then lock the row: concurrent updates apply one after the other.
-    await tx.notificationPreference.upsert({ where: { userId }, create: { userId, disabledChannels: [], disabledTypes: [] }, update: {} });
+    // (Prisma's upsert is find-then-create here, which races; ON CONFLICT does not.)
+    await tx.$executeRaw`
+      INSERT INTO notification_preferences (user_id, disabled_channels, disabled_types, updated_at)
+      VALUES (${userId}::uuid, '{}', '{}', now()) ON CONFLICT (user_id) DO NOTHING`;
     await tx.$queryRaw`SELECT 1 FROM notification_preferences WHERE user_id = ${userId}::uuid FOR UPDATE`;
     const current = await tx.notificationPreference.findUniqueOrThrow({ where: { userId } });
     const channels = new Set(current.disabledChannels);

@@ -35,7 +35,8 @@ export async function recordOrder(db: NotificationsDb, order: OrderPlacedPayload
     totalMinor: order.totalMinor,
     placedAt: new Date(order.placedAt),
   };
-  await db.orderSnapshot.upsert({ where: { orderId: order.orderId }, create: { orderId: order.orderId, ...snapshot }, update: {} });
+  // INSERT … ON CONFLICT DO NOTHING: an order is placed once; its snapshot never changes.
+  await db.orderSnapshot.createMany({ data: [{ orderId: order.orderId, ...snapshot }], skipDuplicates: true });
 }
 
 interface StoredLine {

@@ -1,0 +1,134 @@
+/**
+ * The consumer on a real Kafka broker: events published to the user and
+ * order topics become emails on the test mail server; a message published
+ * twice is handled once; and a mail server that refuses does not hold up
+ * consumption (the consumer only records deliveries; the dispatcher sends).
+ */
+import { randomUUID } from 'node:crypto';
+import { kafkaBrokers } from '@commerce/config';
+import { eventRegistry, type EventEnvelope } from '@commerce/events';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  deliveriesFor,
+  newOrder,
+  newUser,
+  orderPlaced,
+  settled,
+  startHarness,
+  statusChanged,
+  truncateAll,
+  until,
+  userRegistered,
+  type Harness,
+} from './support/harness.js';
+
+const group = `notifications-test-${randomUUID()}`;
+let harness: Harness;
+let producer: Producer;
+
+/** Publishes an envelope the way the outbox relay does: keyed by aggregate, with the event headers. */
+async function publish(event: EventEnvelope): Promise<void> {
+  const topic = eventRegistry.topicOf(event.type);
+  if (!topic) throw new Error(`no topic for ${event.type}`);
+  await producer.send({
+    topic,
+    acks: -1,
+    messages: [
+      {
+        key: event.aggregateId,
+        value: JSON.stringify(event),
+        headers: { 'event-type': event.type, 'event-id': event.eventId, 'event-version': String(event.version), 'content-type': 'application/json' },
+      },
+    ],
+  });
+}
+
+const processed = async (eventId: string): Promise<boolean> =>
+  (await harness.db.processedEvent.count({ where: { consumer: group, eventId } })) === 1;
+
+beforeAll(async () => {
+  const kafka = new Kafka({ clientId: 'notifications-test', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
+  producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  harness = await startHarness({ consumerGroup: group });
+  await truncateAll(harness.db);
+  expect(await harness.runtime.consumer).not.toBeNull();
+  // A new group starts at the end of the topics; its first offsets are fixed by its first
+  // fetch. Publish an old (silent) event until one is consumed, so no later one is missed.
+  await until(
+    async () => {
+      const probe = userRegistered(newUser(), { occurredAt: new Date(Date.now() - 7 * 24 * 60 * 60 * 1000) });
+      await publish(probe);
+      try {
+        return await until(async () => ((await processed(probe.eventId)) ? true : undefined), 3_000);
+      } catch {
+        return undefined;
+      }
+    },
+    60_000,
+    'the consumer reading the topics',
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await harness?.stop();
+  await producer?.disconnect();
+});
+
+describe('notifications consumer (Kafka)', () => {
+  it('turns user.registered into a welcome email', async () => {
+    const user = newUser('Kafka Reader');
+    const event = userRegistered(user);
+    await publish(event);
+    const mail = await harness.smtp.waitForMailTo(user.email, 20_000);
+    expect(mail.subject).toBe('Welcome to Commerce, Kafka Reader!');
+    expect(await processed(event.eventId)).toBe(true);
+  });
+
+  it('handles a message published twice once: one email', async () => {
+    const user = newUser();
+    const event = userRegistered(user);
+    await publish(event);
+    await publish(event);
+    await harness.smtp.waitForMailTo(user.email, 20_000);
+    await settled(harness.db, event.eventId);
+    // A later event on the same partition (same key) proves the duplicate was consumed too.
+    const later = userRegistered({ ...user, name: 'Renamed' }, { occurredAt: new Date(Date.now() - 7 * 24 * 60 * 60 * 1000) });
+    await publish(later);
+    await until(async () => ((await processed(later.eventId)) ? true : undefined), 20_000);
+    expect(harness.smtp.to(user.email)).toHaveLength(1);
+    expect(await deliveriesFor(harness.db, event.eventId)).toHaveLength(2);
+  });
+
+  it('renders the order from order.placed in the confirmation', async () => {
+    const user = newUser();
+    await publish(userRegistered(user));
+    const order = newOrder(user.userId, 'USD');
+    await publish(orderPlaced(order));
+    await publish(statusChanged(order, 'PAYMENT_AUTHORIZED', 'CONFIRMED'));
+    const mail = await harness.smtp.waitFor((m) => m.envelope.to.includes(user.email) && m.subject === 'Your order is confirmed', 20_000);
+    expect(mail.text).toContain('2 × Trail Running Shoe (SHOE-42) @ $49.99 = $99.98');
+    expect(mail.text).toContain('Total: $129.99');
+  });
+
+  it('keeps consuming while the mail server refuses; the emails follow once it accepts', async () => {
+    harness.smtp.reject = 'Down for maintenance';
+    try {
+      const users = [newUser(), newUser(), newUser()];
+      const events = users.map((user) => userRegistered(user));
+      for (const event of events) await publish(event);
+      // Every event is consumed (and its in-app notification delivered) while email waits.
+      for (const event of events) await until(async () => ((await processed(event.eventId)) ? true : undefined), 20_000);
+      const emails = await until(async () => {
+        const rows = (await Promise.all(events.map((event) => deliveriesFor(harness.db, event.eventId)))).flat().filter((row) => row.channel === 'EMAIL');
+        return rows.length === 3 && rows.some((row) => row.status === 'RETRYING') ? rows : undefined;
+      });
+      expect(emails.every((row) => row.status !== 'SENT')).toBe(true);
+      harness.smtp.reject = null;
+      for (const user of users) await harness.smtp.waitForMailTo(user.email, 20_000);
+    } finally {
+      harness.smtp.reject = null;
+    }
+  });
+});
