@@ -448,7 +448,14 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
       async execute(args) {
         const operation = args.contextValue;
         if (!(operation instanceof PendingOperation)) return { errors: [internal()] };
-        const result = await deps.executeSingle(operation.payload, operation.context);
+        let result: FormattedExecutionResult;
+        try {
+          result = await deps.executeSingle(operation.payload, operation.context);
+        } catch (cause) {
+          // Thrown here, graphql-ws would close the client's socket and every subscription on it.
+          logger.error({ err: cause, requestId: operation.context.requestId }, 'operation over WebSocket failed');
+          return { errors: [internal()] };
+        }
         preformatted.add(result);
         // Already formatted by Apollo Server; onNext passes it through untouched.
         return result as ExecutionResult;
