@@ -370,6 +370,41 @@ describe('expiry', () => {
     }
   });
 
+  it('expiry racing confirmation: every unit is committed exactly once, whichever wins', async () => {
+    const ttlServer = await startTestServer({ reservationTtlSeconds: 1, maxConnections: 10 });
+    try {
+      const variantId = await variantWithStock({ [NEWARK]: 12, [BERLIN]: 8 });
+      const orders = Array.from({ length: 20 }, () => orderPlaced([{ variantId, quantity: 1 }]));
+      for (const order of orders) await deliver(ttlServer, order);
+      await waitUntilExpired();
+      const { expireDueReservations } = await import('../src/service/reservation.service.js');
+      // Sweeps (small batches) interleaved with the confirmations, all at once.
+      await Promise.all(
+        orders.flatMap((order, i) => [
+          ...(i % 3 === 0 ? [expireDueReservations(ttlServer.ctx, 2)] : []),
+          deliver(ttlServer, orderConfirmed(order.payload.orderId)),
+        ]),
+      );
+      while ((await expireDueReservations(ttlServer.ctx)).length > 0) {
+        // nothing left should be due: every reservation was confirmed
+      }
+
+      const statuses = await server.db.reservation.groupBy({ by: ['status'], _count: true });
+      expect(statuses).toEqual([{ status: 'COMMITTED', _count: 20 }]);
+      expect(await totals(server.db, variantId)).toEqual({ onHand: 0, reserved: 0, available: 0 });
+      expect(await outboxRows(server.db, { type: 'stock.committed' })).toHaveLength(20);
+      // Those the sweeper reached first were held again at confirmation: one expiry event each.
+      const expired = await outboxRows(server.db, { type: 'stock.reservation_expired' });
+      const heldAgain = await server.db.reservation.count({ where: { reason: 'held again after expiry and committed' } });
+      expect(expired).toHaveLength(heldAgain);
+      console.info(`expiry vs confirmation: ${heldAgain} of 20 expired first and were held again`);
+      const ledger = await server.db.stockMovement.aggregate({ where: { variantId, kind: 'COMMITTED' }, _sum: { delta: true } });
+      expect(ledger._sum.delta).toBe(-20);
+    } finally {
+      await ttlServer.stop();
+    }
+  });
+
   it('the sweeper releases expired reservations on its own', async () => {
     const sweeping = await startTestServer({ reservationTtlSeconds: 1, sweeper: { intervalMs: 100 } });
     try {
