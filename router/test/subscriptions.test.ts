@@ -227,6 +227,15 @@ describe('federated subscriptions', () => {
     });
   });
 
+  it('refuses bad variables before subscribing, with BAD_USER_INPUT', async () => {
+    const received = subscribe(client(router.url), { query: WIDGET_UPDATED, variables: {} });
+    const errors = (await within(5_000, received.ended)) as FormattedError[];
+    expect(errors[0]).toMatchObject({
+      message: 'Variable "$id" of required type "ID!" was not provided.',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  });
+
   it('applies the HTTP complexity limits to subscriptions', async () => {
     const limited = await createRouter({
       port: 0,

@@ -33,7 +33,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { executeQueryPlan, type GraphQLDataSource } from '@apollo/gateway';
 import type { QueryPlan } from '@apollo/query-planner';
-import { GraphQLError, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql';
+import { getVariableValues, GraphQLError, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -311,8 +311,8 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
   };
 
   const startSubscription = (operation: PendingOperation): AsyncIterableIterator<ExecutionResult> | ExecutionResult => {
-    const prepared = operation.prepared as PreparedSubscription;
-    const { connection, context, payload } = operation;
+    const { prepared, connection, context, payload } = operation;
+    if (prepared.kind !== 'subscription') return { errors: [internal()] };
     const dataSource = deps.dataSources.get(prepared.primary.serviceName);
     if (!dataSource?.url) return { errors: [unavailable()] };
 
@@ -417,6 +417,13 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
         }
         if (Array.isArray(prepared)) return prepared;
         const ready = prepared as PreparedSubscription | PreparedSingle;
+        if (ready.kind === 'subscription') {
+          // Bad variables are refused here, with an `error` message, rather than by the subgraph once running.
+          const coerced = getVariableValues(ready.schema, ready.operationContext.operation.variableDefinitions ?? [], payload.variables ?? {});
+          if (coerced.errors) {
+            return coerced.errors.map((cause) => new GraphQLError(cause.message, { nodes: cause.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT } }));
+          }
+        }
 
         const incomingId = stringField(payload.extensions, 'requestId');
         const requestId = incomingId && /^[\w.:-]{1,128}$/.test(incomingId) ? incomingId : randomUUID();
