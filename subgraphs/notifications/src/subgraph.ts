@@ -2,7 +2,6 @@ import { type AppEnv, databaseUrl as configuredDatabaseUrl, redisUrl } from '@co
 import type { EventConsumer } from '@commerce/events';
 import { createLogger, type Logger } from '@commerce/observability';
 import { loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
-import type { Redis } from 'ioredis';
 import {
   EmailChannel,
   InAppChannel,
@@ -46,8 +45,8 @@ export interface NotificationsSubgraphOptions {
   mailFrom?: string;
   /** Base of links in notifications (default STOREFRONT_URL, http://localhost:3000). */
   storefrontUrl?: string;
-  /** Redis for live notifications: a URL (default REDIS_URL) or a client the caller owns. */
-  redis?: Redis | string;
+  /** Redis for live notifications (default REDIS_URL). */
+  redisUrl?: string;
   /** SMS and push providers (default: ones that log, for local use). */
   smsProvider?: SmsProvider;
   pushProvider?: PushProvider;
@@ -94,7 +93,7 @@ export function notificationsSubgraph(options: NotificationsSubgraphOptions = {}
   const prisma = options.prisma ?? createNotificationsPrisma({ databaseUrl: url });
   const ownsPrisma = options.prisma === undefined;
   const logger = options.logger ?? createLogger({ service: 'notifications' });
-  const live = new RedisLiveNotifications(options.redis ?? redisUrl(), logger);
+  const live = new RedisLiveNotifications(options.redisUrl ?? redisUrl());
 
   const channels: Partial<Record<ChannelKind, NotificationChannel>> = {
     EMAIL: EmailChannel.fromSettings(options.smtp ?? smtpSettingsFromEnv(), options.mailFrom ?? mailFromEnv()),

@@ -5,17 +5,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { redisUrl } from '@commerce/config';
-import { createLogger } from '@commerce/observability';
-import { buildSchema } from '@commerce/subgraph-kit';
 import { errorCode, tokenFor } from '@commerce/testing';
-import { parse, subscribe, type ExecutionResult } from 'graphql';
+import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import { Redis } from 'ioredis';
+import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userChannel } from '../src/data/live.js';
-import { notificationsSubgraph, type NotificationsSubgraph } from '../src/subgraph.js';
 import { newOrder, newUser, orderPlaced, settled, startHarness, statusChanged, truncateAll, until, userRegistered, type Harness } from './support/harness.js';
 
 let harness: Harness;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   harness = await startHarness();
@@ -206,28 +205,51 @@ describe('live notifications', () => {
     }
   });
 
-  describe('Subscription.notificationReceived', () => {
-    // The schema as the subgraph serves it (shield included), executed in-process: the
-    // same resolvers graphql-ws runs; the transport through the router comes later.
-    let def: NotificationsSubgraph;
-    const logger = createLogger({ service: 'notifications-test', level: 'silent' });
+  describe('Subscription.notificationReceived (graphql-ws)', () => {
+    // A real graphql-ws client against the running subgraph, as the router will connect.
+    const SUBSCRIPTION = 'subscription { notificationReceived { id type title orderId read readAt createdAt } }';
+    let redis: Redis;
     beforeAll(() => {
-      def = notificationsSubgraph({ prisma: harness.db, consumers: false, dispatcher: false, redis: redisUrl(), logger });
+      redis = new Redis(redisUrl());
     });
-    afterAll(async () => {
-      await def?.stop?.();
+    afterAll(() => {
+      redis?.disconnect();
     });
 
-    const subscribeAs = async (identity: { userId: string; roles?: ('CUSTOMER' | 'ADMIN')[] } | null) =>
-      subscribe({
-        schema: buildSchema(def),
-        document: parse('subscription { notificationReceived { id type title orderId read createdAt } }'),
-        contextValue: await def.createContext({
-          identity: identity ? { userId: identity.userId, email: 'x@example.test', roles: identity.roles ?? ['CUSTOMER'], expiresAt: Date.now() / 1000 + 600 } : null,
-          requestId: randomUUID(),
-          logger,
-          traceContext: {},
-        }),
+    interface Stream {
+      results: FormattedExecutionResult<{ notificationReceived: Record<string, unknown> }, unknown>[];
+      errors: unknown[];
+      completed: Promise<void>;
+      dispose(): void;
+    }
+
+    function open(connectionParams?: Record<string, unknown>): { client: Client; stream: Stream } {
+      const client = createClient({ url: harness.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
+      const results: Stream['results'] = [];
+      const errors: unknown[] = [];
+      let complete!: () => void;
+      const completed = new Promise<void>((resolve) => {
+        complete = resolve;
+      });
+      const dispose = client.subscribe<{ notificationReceived: Record<string, unknown> }>(
+        { query: SUBSCRIPTION },
+        {
+          next: (result) => results.push(result),
+          error: (error) => {
+            errors.push(error);
+            complete();
+          },
+          complete,
+        },
+      );
+      return { client, stream: { results, errors, completed, dispose } };
+    }
+
+    /** Resolves once Redis has a subscriber on the user's channel (the SUBSCRIBE happened). */
+    const listening = (userId: string) =>
+      until(async () => {
+        const [, count] = (await redis.pubsub('NUMSUB', userChannel(userId))) as [string, number];
+        return Number(count) > 0 ? true : undefined;
       });
 
     it("streams the signed-in user's new notifications, and only theirs", async () => {
@@ -239,46 +261,57 @@ describe('live notifications', () => {
         await harness.apply(registered);
         await settled(harness.db, registered.eventId);
       }
-      const stream = (await subscribeAs({ userId: me.userId })) as AsyncIterableIterator<ExecutionResult>;
-      expect(Symbol.asyncIterator in stream).toBe(true);
+      const { token } = await tokenFor({ userId: me.userId });
+      const { client, stream } = open({ authorization: `Bearer ${token}` });
       try {
+        await listening(me.userId);
         const order = newOrder(other.userId);
         await harness.apply(orderPlaced(order));
-        await harness.apply(statusChanged(order, 'PAYMENT_AUTHORIZED', 'CONFIRMED'));
+        const theirs = statusChanged(order, 'PAYMENT_AUTHORIZED', 'CONFIRMED');
+        await harness.apply(theirs);
+        await settled(harness.db, theirs.eventId);
         const mine = newOrder(me.userId);
         await harness.apply(orderPlaced(mine));
-        await harness.apply(statusChanged(mine, 'PAYMENT_AUTHORIZED', 'CONFIRMED'));
+        const confirmed = statusChanged(mine, 'PAYMENT_AUTHORIZED', 'CONFIRMED');
+        await harness.apply(confirmed);
+        await settled(harness.db, confirmed.eventId);
 
-        const first = await stream.next();
-        expect(first.done).toBe(false);
-        expect(first.value.errors).toBeUndefined();
-        expect(first.value.data).toEqual({
+        const [first] = await until(async () => (stream.results.length > 0 ? stream.results : undefined));
+        const stored = await harness.db.notification.findFirstOrThrow({ where: { userId: me.userId, type: 'ORDER_CONFIRMED' } });
+        expect(first?.errors).toBeUndefined();
+        expect(first?.data).toEqual({
           notificationReceived: {
-            id: expect.any(String),
+            id: stored.id,
             type: 'ORDER_CONFIRMED',
             title: 'Thank you for your order',
             orderId: mine.orderId,
             read: false,
-            createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
+            readAt: null,
+            createdAt: stored.createdAt.toISOString(),
           },
         });
+        await pause(200);
+        expect(stream.results).toHaveLength(1);
       } finally {
-        await stream.return?.();
+        stream.dispose();
+        await client.dispose();
       }
-      expect(await stream.next()).toEqual({ value: undefined, done: true });
+      // The client left: the Redis subscription goes with it.
+      await until(async () => {
+        const [, count] = (await redis.pubsub('NUMSUB', userChannel(me.userId))) as [string, number];
+        return Number(count) === 0 ? true : undefined;
+      });
     });
 
     it('refuses an anonymous subscriber', async () => {
-      const result = (await subscribeAs(null)) as ExecutionResult;
-      expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    });
-
-    it('ends an idle subscription at once when the client leaves (no Redis subscription left behind)', async () => {
-      const stream = (await subscribeAs({ userId: randomUUID() })) as AsyncIterableIterator<ExecutionResult>;
-      const waiting = stream.next();
-      await stream.return?.();
-      expect(await waiting).toEqual({ value: undefined, done: true });
-      expect((def.runtime.live as unknown as { subscribedUsers: number }).subscribedUsers).toBe(0);
+      const { client, stream } = open();
+      try {
+        await stream.completed;
+        const errors = [...stream.errors, ...stream.results.flatMap((result) => result.errors ?? [])] as { extensions?: { code?: string } }[];
+        expect(JSON.stringify(errors)).toContain('UNAUTHENTICATED');
+      } finally {
+        await client.dispose();
+      }
     });
   });
 });

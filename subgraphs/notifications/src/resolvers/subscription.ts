@@ -1,19 +1,18 @@
 import { unauthenticated } from '@commerce/errors';
+import { subscriptionField } from '@commerce/subgraph-kit';
 import type { NotificationsContext } from '../context.js';
 
 /**
  * `notificationReceived`: the signed-in user's new in-app notifications, from
  * Redis pub/sub (channel `notifications:user:<userId>`), so any instance can
- * serve the subscription whichever instance created the notification. Only
- * `subscribe` is defined: each event is wrapped under the field name and the
- * default resolver reads it, and the field's permission rule guards
- * `subscribe` once, when the subscription starts.
+ * serve the subscription whichever instance created the notification. The
+ * channel is the caller's own: nobody can listen to someone else's. Served
+ * over graphql-ws by subgraph-kit; the permission rule runs once, when the
+ * subscription starts.
  */
 export const Subscription = {
-  notificationReceived: {
-    subscribe: async (_: unknown, __: unknown, ctx: NotificationsContext) => {
-      if (!ctx.identity) throw unauthenticated();
-      return ctx.live.subscribe(ctx.identity.userId, (notification) => ({ notificationReceived: notification }));
-    },
-  },
+  notificationReceived: subscriptionField((_parent: unknown, _args: unknown, ctx: NotificationsContext) => {
+    if (!ctx.identity) throw unauthenticated();
+    return ctx.live.subscribe(ctx.identity.userId);
+  }),
 };

@@ -76,7 +76,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     smtp: options.smtpPort ? { ...smtp.settings, port: options.smtpPort } : smtp.settings,
     mailFrom: '"Commerce" <no-reply@shop.example.test>',
     storefrontUrl: STOREFRONT_URL,
-    redis: redisUrl(),
+    redisUrl: redisUrl(),
     consumers: options.consumerGroup !== undefined,
     ...(options.consumerGroup ? { consumerGroup: options.consumerGroup, fromBeginning: false } : {}),
     dispatcher: options.dispatcher === false ? false : { ...TEST_DISPATCHER, ...options.dispatcher },
