@@ -105,8 +105,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         await handler(event, tx);
         return 'handled';
       }),
+    /** Stops the subgraph (consumer, dispatcher), leaves the test database empty, closes everything. */
     async stop() {
-      await server.stop();
+      await running.stop();
+      await truncateAll(prisma).catch(() => undefined);
+      await prisma.$disconnect();
       await smtp.close();
     },
   };
