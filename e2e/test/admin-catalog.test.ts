@@ -110,7 +110,7 @@ describe('an administrator', () => {
       })),
     );
     ids.push(...burst.map((r) => r.createProduct.id));
-    await graph.restartCatalog(async () => {
+    await graph.restart('catalog', async () => {
       // While the relay is down, nothing new can be published...
       await new Promise((resolve) => setTimeout(resolve, 300));
     });

@@ -72,9 +72,12 @@ export interface ConsumerOptions<Tx extends ConsumerTransaction, D extends AnyEv
   maxAttempts?: number;
   /** Delays between handler attempts (default 100 ms doubling up to 5 s). */
   backoff?: BackoffOptions;
-  /** A new group starts at the oldest retained message (default true): read models need history. */
+  /**
+   * A new group starts at the oldest retained message (default true: read
+   * models need history; KAFKA_CONSUMER_FROM_BEGINNING=false changes the default).
+   */
   fromBeginning?: boolean;
-  /** Partitions processed in parallel by this instance (default 1). Order per partition is kept regardless. */
+  /** Partitions processed in parallel by this instance (default 4). Order per partition is kept regardless. */
   partitionsConsumedConcurrently?: number;
   /** Passed to `$transaction` for each message. */
   transactionOptions?: TransactionOptions;
@@ -268,7 +271,7 @@ export async function startConsumer<Tx extends ConsumerTransaction, D extends An
   await dlqProducer.connect();
   await consumer.connect();
   try {
-    await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? true });
+    await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? readEnv('KAFKA_CONSUMER_FROM_BEGINNING') !== 'false' });
     const joined = new Promise<void>((resolve) => {
       const off = consumer.on(consumer.events.GROUP_JOIN, () => {
         off();
@@ -277,7 +280,10 @@ export async function startConsumer<Tx extends ConsumerTransaction, D extends An
     });
     await consumer.run({
       autoCommit: true,
-      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+      // Partitions are independent (an aggregate's events share one partition,
+      // so its order holds); one at a time would cap a consumer at one
+      // transaction's latency per event for the whole topic.
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 4,
       eachMessage,
     });
     const joinTimeoutMs = options.joinTimeoutMs ?? 30_000;

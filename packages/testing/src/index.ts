@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { signAccessToken, type Role } from '@commerce/auth';
 
-export { KafkaTopicReader } from './kafka.js';
+export { KafkaTopicReader, waitForConsumerGroups } from './kafka.js';
 
 export interface GraphQLErrorShape {
   message: string;

@@ -63,3 +63,27 @@ export class KafkaTopicReader {
     await this.consumer?.disconnect();
   }
 }
+
+/**
+ * Waits until every group has members and a settled assignment, so events
+ * produced next reach consumers that started at the end of their topics.
+ */
+export async function waitForConsumerGroups(groupIds: readonly string[], timeoutMs = 30_000): Promise<void> {
+  const kafka = new Kafka({ clientId: 'test-group-watcher', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { groups } = await admin.describeGroups([...groupIds]);
+      const unsettled = groups.filter((group) => group.state !== 'Stable' || group.members.length === 0);
+      if (unsettled.length === 0) return;
+      if (Date.now() > deadline) {
+        throw new Error(`Consumer groups not stable: ${unsettled.map((g) => `${g.groupId}=${g.state}`).join(', ')}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
