@@ -104,3 +104,10 @@ export function routerPort(): number {
 export function repoRoot(): string {
   return new URL('../../../', import.meta.url).pathname.replace(/\/$/, '');
 }
+
+/**
+ * Defaults for every Prisma interactive transaction. Prisma's own (wait 2 s
+ * for a pooled connection, run at most 5 s) turn a burst of checkouts into
+ * 500s instead of a short queue; these let a burst queue for a connection.
+ */
+export const PRISMA_TRANSACTION_DEFAULTS = { maxWait: 10_000, timeout: 15_000 } as const;

@@ -1,5 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import { databaseUrl as configuredDatabaseUrl } from '@commerce/config';
+import { databaseUrl as configuredDatabaseUrl, PRISMA_TRANSACTION_DEFAULTS } from '@commerce/config';
 import { Prisma, PrismaClient } from '../generated/prisma/client.js';
 
 export { Prisma, PrismaClient };
@@ -33,5 +33,5 @@ export function createNotificationsPrisma(options: NotificationsPrismaOptions = 
     connectionString: options.databaseUrl ?? configuredDatabaseUrl('notifications'),
     ...(options.maxConnections ? { max: options.maxConnections } : {}),
   });
-  return new PrismaClient({ adapter });
+  return new PrismaClient({ adapter, transactionOptions: PRISMA_TRANSACTION_DEFAULTS });
 }

@@ -1,3 +1,4 @@
+import { PRISMA_TRANSACTION_DEFAULTS } from '@commerce/config';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient, type Prisma } from '../generated/prisma/client.ts';
 
@@ -17,8 +18,8 @@ export interface PrismaClientOptions {
 export function createPrismaClient(databaseUrl: string, options: PrismaClientOptions = {}): UsersDb {
   const adapter = new PrismaPg({ connectionString: databaseUrl });
   const { onQuery } = options;
-  if (!onQuery) return new PrismaClient({ adapter });
-  const client = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
+  if (!onQuery) return new PrismaClient({ adapter, transactionOptions: PRISMA_TRANSACTION_DEFAULTS });
+  const client = new PrismaClient({ adapter, transactionOptions: PRISMA_TRANSACTION_DEFAULTS, log: [{ emit: 'event', level: 'query' }] });
   client.$on('query', (event) => onQuery(event.query));
   return client;
 }
