@@ -1,5 +1,7 @@
 import type { BaseContext } from '@commerce/subgraph-kit';
 import type { SearchPrisma } from './data/prisma.js';
+import type { SearchAggregates } from './data/search-queries.js';
+import type { BrowseCache } from './service/browse-cache.js';
 
 /**
  * The request context every search resolver and service receives: the kit's
@@ -8,4 +10,6 @@ import type { SearchPrisma } from './data/prisma.js';
  */
 export interface SearchContext extends BaseContext {
   prisma: SearchPrisma;
+  /** Browse aggregates, shared by every request of this process. */
+  browseCache: BrowseCache<SearchAggregates>;
 }

@@ -5,8 +5,10 @@ import { loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce
 import type { SearchContext } from './context.js';
 import { createSearchPrisma, type SearchPrisma } from './data/prisma.js';
 import { startSearchConsumer } from './events/consumer.js';
+import type { SearchAggregates } from './data/search-queries.js';
 import { permissions } from './permissions.js';
 import { resolvers } from './resolvers/index.js';
+import { BrowseCache } from './service/browse-cache.js';
 
 export interface SearchConsumerSettings {
   /** Consumer group; defaults to 'search'. */
@@ -27,6 +29,8 @@ export interface SearchSubgraphOptions {
   consumer?: boolean | SearchConsumerSettings;
   /** A Prisma client to use instead of creating one; the caller keeps ownership. */
   prisma?: SearchPrisma;
+  /** How long browse (no text) totals and facets are cached; 0 turns the cache off. Default 1 s. */
+  browseCacheTtlMs?: number;
   logger?: Logger;
 }
 
@@ -40,6 +44,7 @@ export function searchSubgraph(options: SearchSubgraphOptions = {}): SubgraphDef
   const prisma = options.prisma ?? createSearchPrisma({ databaseUrl: url });
   const ownsPrisma = options.prisma === undefined;
   const logger = options.logger ?? createLogger({ service: 'search' });
+  const browseCache = new BrowseCache<SearchAggregates>({ ttlMs: options.browseCacheTtlMs });
 
   // Started with the definition (SubgraphDefinition has no start hook); the
   // server answers from the read model while the consumer catches up.
@@ -58,7 +63,7 @@ export function searchSubgraph(options: SearchSubgraphOptions = {}): SubgraphDef
     typeDefs: loadSchema(new URL('../schema.graphql', import.meta.url)),
     resolvers,
     permissions,
-    createContext: (base: BaseContext): SearchContext => ({ ...base, prisma }),
+    createContext: (base: BaseContext): SearchContext => ({ ...base, prisma, browseCache }),
     async ready() {
       await prisma.$queryRaw`SELECT 1`;
     },

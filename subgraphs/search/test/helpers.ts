@@ -17,9 +17,11 @@ export type TestServer = TestSubgraph<SearchPrisma>;
 
 export const testDatabaseUrl = (): string => databaseUrl('search', 'test');
 
-export async function startTestServer(options: Pick<SearchSubgraphOptions, 'consumer'> = {}): Promise<TestServer> {
+/** Browse caching is off unless a test asks for it: tests change the index between queries. */
+export async function startTestServer(options: Pick<SearchSubgraphOptions, 'consumer' | 'browseCacheTtlMs'> = {}): Promise<TestServer> {
   const db = createSearchPrisma({ databaseUrl: testDatabaseUrl() });
-  const running = await startSubgraph(searchSubgraph({ prisma: db, consumer: options.consumer ?? false }), { port: 0 });
+  const definition = searchSubgraph({ prisma: db, consumer: options.consumer ?? false, browseCacheTtlMs: options.browseCacheTtlMs ?? 0 });
+  const running = await startSubgraph(definition, { port: 0 });
   return testSubgraph(running, db);
 }
 

@@ -1,5 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import { databaseUrl as configuredDatabaseUrl } from '@commerce/config';
+import { databaseUrl as configuredDatabaseUrl, PRISMA_TRANSACTION_DEFAULTS } from '@commerce/config';
 import { Prisma, PrismaClient } from '../generated/prisma/client.js';
 
 export { Prisma, PrismaClient };
@@ -38,8 +38,8 @@ export function createSearchPrisma(options: SearchPrismaOptions = {}): SearchPri
     ...(options.maxConnections ? { max: options.maxConnections } : {}),
   });
   const { onQuery } = options;
-  if (!onQuery) return new PrismaClient({ adapter });
-  const client = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
+  if (!onQuery) return new PrismaClient({ adapter, transactionOptions: PRISMA_TRANSACTION_DEFAULTS });
+  const client = new PrismaClient({ adapter, transactionOptions: PRISMA_TRANSACTION_DEFAULTS, log: [{ emit: 'event', level: 'query' }] });
   client.$on('query', (event) => onQuery(event.query));
   return client;
 }

@@ -1,17 +1,26 @@
 /**
- * The search statement: one round trip returns the page of ids, the total
- * and every facet. Shape (EXPLAIN-driven; see docs/benchmarks.md):
+ * The search statements. Two shapes, chosen by EXPLAIN on 100,000 products
+ * (see docs/benchmarks.md and the README):
  *
- *   base  (MATERIALIZED) = ACTIVE documents matching the text — served by the
- *         GIN index on search_vector (full text) or on name (trigram) —
+ * Text query (FULL_TEXT / FUZZY): one round trip.
+ *   base  (MATERIALIZED) = ACTIVE documents matching the text — the only
+ *         index access (GIN on search_vector, or the trigram GIN on name) —
  *         with one boolean column per filter computed in the same scan;
- *   page  = base rows passing every filter, sorted, LIMIT/OFFSET;
- *   total = count of those rows;
- *   each facet = one aggregate over base with every filter except its own.
+ *   hits  = base rows passing every filter → page (sorted, LIMIT/OFFSET) and total;
+ *   each facet = one small aggregate over base with every filter except its own.
+ *   The matched set is small (hundreds to a few thousand rows), so reading
+ *   it once and aggregating it five times in memory beats re-running the
+ *   text match per facet.
  *
- * So the text match (the only part that needs an index) runs once, facets
- * only ever look at the matched set, and "the other filters" are cheap
- * boolean columns rather than repeated predicates.
+ * Browse (no text): the matched set is the whole catalog, and materialising
+ * it (arrays and all) spills to disk. Instead:
+ *   page       = one indexed query with every filter pushed down (fresh);
+ *   aggregates = three scans with each facet's filters pushed down (the
+ *                category filter uses the GIN index on category_ids): one
+ *                for total, price buckets and stock (FILTER clauses), one
+ *                unnesting categories, one unnesting option values.
+ *   The aggregates cost a scan of the catalog when nothing narrows them, so
+ *   the search service caches them briefly (see search.service).
  */
 import { Prisma, type SearchDb } from './prisma.js';
 import { optionKey, type CurrencyCode } from '../service/documents.js';
@@ -67,12 +76,10 @@ export interface CategoryCount {
   count: number;
 }
 
-export interface SearchRows {
-  /** Documents matching the text alone (all of them when browsing). */
-  matched: number;
+/** Total and facet counts (what a browse may cache). */
+export interface SearchAggregates {
   /** Documents matching the text and every filter. */
   total: number;
-  ids: string[];
   categories: CategoryCount[];
   /** [option key, count] */
   options: [string, number][];
@@ -82,33 +89,87 @@ export interface SearchRows {
   stock: [boolean, number][];
 }
 
-const TRUE = Prisma.raw('TRUE');
-
-function andAll(parts: Prisma.Sql[]): Prisma.Sql {
-  return parts.length === 0 ? TRUE : Prisma.join(parts, ' AND ');
+export interface TextSearchRows extends SearchAggregates {
+  /** Documents matching the text alone, before filters (0 → try the fuzzy fallback). */
+  matched: number;
+  ids: string[];
 }
 
-/** ORDER BY of the page, over base's columns; id last makes it total. */
-function orderBy(sort: SearchSort, mode: MatchMode): Prisma.Sql {
-  switch (sort) {
+const TRUE = Prisma.raw('TRUE');
+const andAll = (parts: readonly Prisma.Sql[]): Prisma.Sql => (parts.length === 0 ? TRUE : Prisma.join(parts, ' AND '));
+
+/** Each filter as a predicate on `search_products p` (TRUE when not set). */
+interface FilterPredicates {
+  category: Prisma.Sql;
+  price: Prisma.Sql;
+  stock: Prisma.Sql;
+  /** One per option name: the product has one of the selected values. */
+  options: Prisma.Sql[];
+}
+
+function filterPredicates(spec: SearchSpec): FilterPredicates {
+  const { filters } = spec;
+  const price = PRICE_COLUMN[spec.currency];
+  const priceParts: Prisma.Sql[] = [];
+  if (filters.price) {
+    priceParts.push(Prisma.sql`${price} IS NOT NULL`);
+    if (filters.price.min !== null) priceParts.push(Prisma.sql`${price} >= ${filters.price.min}::int`);
+    if (filters.price.max !== null) priceParts.push(Prisma.sql`${price} <= ${filters.price.max}::int`);
+  }
+  return {
+    category:
+      filters.category === null
+        ? TRUE
+        : filters.category === 'none'
+          ? Prisma.raw('FALSE')
+          : Prisma.sql`p.category_ids @> ARRAY[${filters.category.id}::uuid]`,
+    price: andAll(priceParts),
+    stock: filters.inStock === null ? TRUE : Prisma.sql`p.in_stock = ${filters.inStock}`,
+    options: filters.options.map(
+      (group) => Prisma.sql`p.option_values && ${group.values.map((value) => optionKey(group.name, value))}::text[]`,
+    ),
+  };
+}
+
+/** The option facet's per-value condition: a value's own option filter does not narrow it. */
+function optionFacetFilter(filters: SearchFilterSpec, selected: readonly Prisma.Sql[]): Prisma.Sql {
+  return andAll(filters.options.map((group, index) => Prisma.sql`(split_part(ov, chr(31), 1) = ${group.name} OR ${selected[index] ?? TRUE})`));
+}
+
+/** ORDER BY of a page; `c` names the columns (materialised base or the table). Ends with id: total order. */
+function orderBy(spec: SearchSpec, c: { price: Prisma.Sql; prefix: string }): Prisma.Sql {
+  const col = (name: string): Prisma.Sql => Prisma.raw(`${c.prefix}${name}`);
+  const id = col('id');
+  switch (spec.sort) {
     case 'PRICE_ASC':
-      return Prisma.raw('price ASC NULLS LAST, id DESC');
+      return Prisma.sql`${c.price} ASC NULLS LAST, ${id} DESC`;
     case 'PRICE_DESC':
-      return Prisma.raw('price DESC NULLS LAST, id DESC');
+      return Prisma.sql`${c.price} DESC NULLS LAST, ${id} DESC`;
     case 'RATING':
-      return Prisma.raw('rating_average DESC NULLS LAST, rating_count DESC, id DESC');
+      return Prisma.sql`${col('rating_average')} DESC NULLS LAST, ${col('rating_count')} DESC, ${id} DESC`;
     case 'NEWEST':
-      return Prisma.raw('created_at DESC, id DESC');
+      return Prisma.sql`${col('created_at')} DESC, ${id} DESC`;
     case 'RELEVANCE':
-      return mode === 'BROWSE' ? Prisma.raw('created_at DESC, id DESC') : Prisma.raw('rank DESC, id DESC');
+      return spec.mode === 'BROWSE' ? Prisma.sql`${col('created_at')} DESC, ${id} DESC` : Prisma.sql`${col('rank')} DESC, ${id} DESC`;
   }
 }
 
-export function buildSearchSql(spec: SearchSpec): Prisma.Sql {
-  const { filters } = spec;
+const bucketOf = (price: Prisma.Sql): Prisma.Sql => Prisma.sql`width_bucket(${price}, ${[...PRICE_BUCKET_BOUNDS]}::int[])`;
+
+/** Category counts joined to their names, as JSON. */
+const categoryJson = (counts: Prisma.Sql): Prisma.Sql => Prisma.sql`
+  (SELECT coalesce(json_agg(json_build_object('id', c.id, 'name', c.name, 'slug', c.slug, 'parentId', c.parent_id,
+                                              'depth', c.depth, 'count', x.n)), '[]'::json)
+     FROM (${counts}) x JOIN search_categories c ON c.id = x.cid)`;
+
+// ---------------------------------------------------------------------------
+// Text query: one statement over a materialised match set
+
+export function buildTextSearchSql(spec: SearchSpec): Prisma.Sql {
+  if (spec.mode === 'BROWSE') throw new Error('buildTextSearchSql needs a text mode');
+  const f = filterPredicates(spec);
   const price = PRICE_COLUMN[spec.currency];
 
-  // The text match: the only predicate that needs an index.
   let from: Prisma.Sql;
   let match: Prisma.Sql;
   let rank: Prisma.Sql;
@@ -116,45 +177,23 @@ export function buildSearchSql(spec: SearchSpec): Prisma.Sql {
     from = Prisma.sql`search_products p CROSS JOIN websearch_to_tsquery(${TS_CONFIG}, ${spec.text}) AS q`;
     match = Prisma.sql`p.search_vector @@ q`;
     rank = spec.sort === 'RELEVANCE' ? Prisma.sql`ts_rank_cd(p.search_vector, q)` : Prisma.raw('0::real');
-  } else if (spec.mode === 'FUZZY') {
+  } else {
     from = Prisma.raw('search_products p');
     // `<%`: word similarity above pg_trgm.word_similarity_threshold (set per connection), GIN trigram index.
     match = Prisma.sql`${spec.text} <% p.name`;
     rank = Prisma.sql`word_similarity(${spec.text}, p.name)`;
-  } else {
-    from = Prisma.raw('search_products p');
-    match = TRUE;
-    rank = Prisma.raw('0::real');
   }
 
-  // One boolean per filter, computed during the base scan.
-  const category =
-    filters.category === null ? TRUE : filters.category === 'none' ? Prisma.raw('FALSE') : Prisma.sql`p.category_ids @> ARRAY[${filters.category.id}::uuid]`;
-  const priceParts: Prisma.Sql[] = [];
-  if (filters.price) {
-    priceParts.push(Prisma.sql`${price} IS NOT NULL`);
-    if (filters.price.min !== null) priceParts.push(Prisma.sql`${price} >= ${filters.price.min}::int`);
-    if (filters.price.max !== null) priceParts.push(Prisma.sql`${price} <= ${filters.price.max}::int`);
-  }
-  const stock = filters.inStock === null ? TRUE : Prisma.sql`p.in_stock = ${filters.inStock}`;
-  const optionFlags = filters.options.map(
-    (group, index) =>
-      Prisma.sql`(p.option_values && ${group.values.map((value) => optionKey(group.name, value))}::text[]) AS ${Prisma.raw(`f_opt_${index}`)}`,
-  );
-  const optionColumns = filters.options.map((_, index) => Prisma.raw(`f_opt_${index}`));
+  const optionColumns = f.options.map((_, index) => Prisma.raw(`f_opt_${index}`));
+  const optionFlags = f.options.map((predicate, index) => Prisma.sql`, (${predicate}) AS ${optionColumns[index]}`);
   const fOpt = andAll(optionColumns);
-  // Option facet: an option's own filter does not narrow its own values.
-  const optionFacetFilter = andAll(
-    filters.options.map((group, index) => Prisma.sql`(split_part(ov, chr(31), 1) = ${group.name} OR ${optionColumns[index]})`),
-  );
-  const order = orderBy(spec.sort, spec.mode);
+  const order = orderBy(spec, { price: Prisma.raw('price'), prefix: '' });
 
   return Prisma.sql`
     WITH base AS MATERIALIZED (
       SELECT p.id, p.category_ids, p.option_values, ${price} AS price, p.in_stock, p.created_at,
              p.rating_average, p.rating_count, ${rank} AS rank,
-             ${category} AS f_cat, ${andAll(priceParts)} AS f_price, ${stock} AS f_stock
-             ${optionFlags.length > 0 ? Prisma.sql`, ${Prisma.join(optionFlags, ', ')}` : Prisma.empty}
+             (${f.category}) AS f_cat, (${f.price}) AS f_price, (${f.stock}) AS f_stock ${optionFlags.length > 0 ? Prisma.join(optionFlags, ' ') : Prisma.empty}
         FROM ${from}
        WHERE p.status = 'ACTIVE' AND ${match}
     ),
@@ -166,18 +205,14 @@ export function buildSearchSql(spec: SearchSpec): Prisma.Sql {
       (SELECT count(*)::int FROM base) AS matched,
       (SELECT count(*)::int FROM hits) AS total,
       (SELECT coalesce(json_agg(t.id ORDER BY ${order}), '[]'::json)
-         FROM (SELECT id, price, created_at, rating_average, rating_count, rank FROM hits
-                ORDER BY ${order} LIMIT ${spec.limit}::int OFFSET ${spec.offset}::int) t) AS ids,
-      (SELECT coalesce(json_agg(json_build_object('id', c.id, 'name', c.name, 'slug', c.slug, 'parentId', c.parent_id,
-                                                  'depth', c.depth, 'count', x.n)), '[]'::json)
-         FROM (SELECT cid, count(*)::int AS n FROM base, unnest(base.category_ids) AS cid
-                WHERE f_price AND f_stock AND ${fOpt} GROUP BY cid) x
-         JOIN search_categories c ON c.id = x.cid) AS categories,
+         FROM (SELECT * FROM hits ORDER BY ${order} LIMIT ${spec.limit}::int OFFSET ${spec.offset}::int) t) AS ids,
+      ${categoryJson(Prisma.sql`SELECT cid, count(*)::int AS n FROM base, unnest(base.category_ids) AS cid
+                                 WHERE f_price AND f_stock AND ${fOpt} GROUP BY cid`)} AS categories,
       (SELECT coalesce(json_agg(json_build_array(x.ov, x.n)), '[]'::json)
          FROM (SELECT ov, count(*)::int AS n FROM base, unnest(base.option_values) AS ov
-                WHERE f_cat AND f_price AND f_stock AND ${optionFacetFilter} GROUP BY ov) x) AS options,
+                WHERE f_cat AND f_price AND f_stock AND ${optionFacetFilter(spec.filters, optionColumns)} GROUP BY ov) x) AS options,
       (SELECT coalesce(json_agg(json_build_array(x.b, x.n)), '[]'::json)
-         FROM (SELECT width_bucket(price, ${[...PRICE_BUCKET_BOUNDS]}::int[]) AS b, count(*)::int AS n FROM base
+         FROM (SELECT ${bucketOf(Prisma.raw('price'))} AS b, count(*)::int AS n FROM base
                 WHERE price IS NOT NULL AND f_cat AND f_stock AND ${fOpt} GROUP BY 1) x) AS prices,
       (SELECT coalesce(json_agg(json_build_array(x.s, x.n)), '[]'::json)
          FROM (SELECT in_stock AS s, count(*)::int AS n FROM base
@@ -189,8 +224,8 @@ function json<T>(value: unknown): T {
   return (typeof value === 'string' ? JSON.parse(value) : value) as T;
 }
 
-export async function runSearch(db: SearchDb, spec: SearchSpec): Promise<SearchRows> {
-  const [row] = await db.$queryRaw<Record<string, unknown>[]>(buildSearchSql(spec));
+export async function runTextSearch(db: SearchDb, spec: SearchSpec): Promise<TextSearchRows> {
+  const [row] = await db.$queryRaw<Record<string, unknown>[]>(buildTextSearchSql(spec));
   if (!row) throw new Error('search statement returned no row');
   return {
     matched: Number(row.matched),
@@ -200,5 +235,64 @@ export async function runSearch(db: SearchDb, spec: SearchSpec): Promise<SearchR
     options: json<[string, number][]>(row.options),
     prices: json<[number, number][]>(row.prices),
     stock: json<[boolean, number][]>(row.stock),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Browse: a fresh page, and aggregates computed by pushed-down scans
+
+/** Up to `limit` ids of the page (the caller asks for one more to learn hasNextPage). */
+export function buildBrowsePageSql(spec: SearchSpec): Prisma.Sql {
+  const f = filterPredicates(spec);
+  return Prisma.sql`
+    SELECT p.id::text AS id FROM search_products p
+     WHERE p.status = 'ACTIVE' AND ${andAll([f.category, f.price, f.stock, ...f.options])}
+     ORDER BY ${orderBy(spec, { price: PRICE_COLUMN[spec.currency], prefix: 'p.' })}
+     LIMIT ${spec.limit}::int OFFSET ${spec.offset}::int`;
+}
+
+export function buildBrowseAggregatesSql(spec: SearchSpec): Prisma.Sql {
+  const f = filterPredicates(spec);
+  const price = PRICE_COLUMN[spec.currency];
+  const fOpt = andAll(f.options);
+  const buckets = PRICE_BUCKET_BOUNDS.length + 1;
+  const bucketCounts = Prisma.join(
+    Array.from({ length: buckets }, (_, bucket) => Prisma.sql`count(*) FILTER (WHERE ${f.stock} AND ${price} IS NOT NULL AND ${bucketOf(price)} = ${bucket}::int)`),
+    ', ',
+  );
+  return Prisma.sql`
+    SELECT
+      (SELECT json_build_object(
+                'total', count(*) FILTER (WHERE ${f.price} AND ${f.stock}),
+                'prices', json_build_array(${bucketCounts}),
+                'inStock', count(*) FILTER (WHERE ${f.price} AND p.in_stock),
+                'outOfStock', count(*) FILTER (WHERE ${f.price} AND NOT p.in_stock))
+         FROM search_products p WHERE p.status = 'ACTIVE' AND ${f.category} AND ${fOpt}) AS summary,
+      ${categoryJson(Prisma.sql`SELECT cid, count(*)::int AS n FROM search_products p, unnest(p.category_ids) AS cid
+                                 WHERE p.status = 'ACTIVE' AND ${f.price} AND ${f.stock} AND ${fOpt} GROUP BY cid`)} AS categories,
+      (SELECT coalesce(json_agg(json_build_array(x.ov, x.n)), '[]'::json)
+         FROM (SELECT ov, count(*)::int AS n FROM search_products p, unnest(p.option_values) AS ov
+                WHERE p.status = 'ACTIVE' AND ${f.category} AND ${f.price} AND ${f.stock}
+                  AND ${optionFacetFilter(spec.filters, f.options)} GROUP BY ov) x) AS options`;
+}
+
+export async function runBrowsePage(db: SearchDb, spec: SearchSpec): Promise<string[]> {
+  const rows = await db.$queryRaw<{ id: string }[]>(buildBrowsePageSql(spec));
+  return rows.map((row) => row.id);
+}
+
+export async function runBrowseAggregates(db: SearchDb, spec: SearchSpec): Promise<SearchAggregates> {
+  const [row] = await db.$queryRaw<Record<string, unknown>[]>(buildBrowseAggregatesSql(spec));
+  if (!row) throw new Error('browse statement returned no row');
+  const summary = json<{ total: number; prices: number[]; inStock: number; outOfStock: number }>(row.summary);
+  return {
+    total: summary.total,
+    categories: json<CategoryCount[]>(row.categories),
+    options: json<[string, number][]>(row.options),
+    prices: summary.prices.map((count, bucket): [number, number] => [bucket, count]),
+    stock: [
+      [true, summary.inStock],
+      [false, summary.outOfStock],
+    ],
   };
 }

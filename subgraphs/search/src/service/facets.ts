@@ -5,7 +5,7 @@
  * Size M still shows how many products come in L, and the category tree
  * still shows the sibling categories. Counts are products, not variants.
  */
-import { PRICE_BUCKET_BOUNDS, type CategoryCount, type OptionGroup, type SearchRows } from '../data/search-queries.js';
+import { PRICE_BUCKET_BOUNDS, type CategoryCount, type OptionGroup, type SearchAggregates } from '../data/search-queries.js';
 import { splitOptionKey, type CurrencyCode } from './documents.js';
 
 export interface CategoryFacet extends CategoryCount {
@@ -114,7 +114,7 @@ export function inStockFacets(counts: readonly [boolean, number][]): InStockFace
   ];
 }
 
-export function toFacets(rows: SearchRows, selectedOptions: readonly OptionGroup[], currency: CurrencyCode): SearchFacets {
+export function toFacets(rows: SearchAggregates, selectedOptions: readonly OptionGroup[], currency: CurrencyCode): SearchFacets {
   return {
     categories: categoryTree(rows.categories),
     options: optionFacets(rows.options, selectedOptions),

@@ -17,12 +17,26 @@
  * facets the whole matched set anyway, so a keyset would save nothing, and
  * relevance has no stable key. A document indexed between two pages can shift
  * the second page by one. Results are capped at MAX_RESULT_WINDOW.
+ *
+ * Browsing (no text) counts over the whole catalog or a whole category tree:
+ * its total and facets come from a per-process cache of at most
+ * BrowseCache.ttlMs (1 s by default); its page is always fresh.
  */
 import { AppError, ErrorCode, badInput } from '@commerce/errors';
 import { clampFirst, decodeCursor, encodeCursor, MAX_PAGE_SIZE, type PageInfo } from '@commerce/subgraph-kit';
 import type { SearchContext } from '../context.js';
 import { isUuid } from '../data/ids.js';
-import { runSearch, type MatchMode, type OptionGroup, type SearchFilterSpec, type SearchSort } from '../data/search-queries.js';
+import {
+  runBrowseAggregates,
+  runBrowsePage,
+  runTextSearch,
+  type MatchMode,
+  type OptionGroup,
+  type SearchAggregates,
+  type SearchFilterSpec,
+  type SearchSort,
+  type SearchSpec,
+} from '../data/search-queries.js';
 import { isCurrency, type CurrencyCode } from './documents.js';
 import { emptyFacets, toFacets, type SearchFacets } from './facets.js';
 import { hasSearchableTerms, MAX_QUERY_LENGTH, normalizeText } from './query-text.js';
@@ -138,25 +152,51 @@ export async function search(ctx: SearchContext, args: SearchArgs): Promise<Sear
     return { edges: [], pageInfo: pageInfo([], offset, false), totalCount: 0, facets: emptyFacets(currency), matchMode: 'NONE' };
   }
 
-  const spec = { mode: (text === '' ? 'BROWSE' : 'FULL_TEXT') as MatchMode, text, filters, currency, sort, limit, offset };
-  let rows = await runSearch(ctx.prisma, spec);
-  if (spec.mode === 'FULL_TEXT' && rows.matched === 0) {
-    spec.mode = 'FUZZY';
-    rows = await runSearch(ctx.prisma, spec);
-  }
+  const spec: SearchSpec = { mode: text === '' ? 'BROWSE' : 'FULL_TEXT', text, filters, currency, sort, limit, offset };
+  const { ids, aggregates, hasNextPage } = spec.mode === 'BROWSE' ? await browse(ctx, spec) : await textSearch(ctx, spec);
 
-  const edges = rows.ids.map((id, index) => ({
+  const edges = ids.map((id, index) => ({
     cursor: encodeOffsetCursor(offset + index + 1),
     node: { __typename: 'Product' as const, id },
   }));
-  const reachable = Math.min(rows.total, MAX_RESULT_WINDOW);
   return {
     edges,
-    pageInfo: pageInfo(edges, offset, offset + edges.length < reachable),
-    totalCount: rows.total,
-    facets: toFacets(rows, filters.options, currency),
+    pageInfo: pageInfo(edges, offset, hasNextPage),
+    totalCount: aggregates.total,
+    facets: toFacets(aggregates, filters.options, currency),
     matchMode: spec.mode,
   };
+}
+
+interface Found {
+  ids: string[];
+  aggregates: SearchAggregates;
+  hasNextPage: boolean;
+}
+
+/** Full text, or the fuzzy fallback when the text matches no product at all. Mutates spec.mode. */
+async function textSearch(ctx: SearchContext, spec: SearchSpec): Promise<Found> {
+  let rows = await runTextSearch(ctx.prisma, spec);
+  if (rows.matched === 0) {
+    spec.mode = 'FUZZY';
+    rows = await runTextSearch(ctx.prisma, spec);
+  }
+  const reachable = Math.min(rows.total, MAX_RESULT_WINDOW);
+  return { ids: rows.ids, aggregates: rows, hasNextPage: spec.offset + rows.ids.length < reachable };
+}
+
+/**
+ * No text: the page is always fresh; total and facets come from the browse
+ * cache (at most ttl old). One row more than the page tells hasNextPage.
+ */
+async function browse(ctx: SearchContext, spec: SearchSpec): Promise<Found> {
+  const key = JSON.stringify([spec.filters, spec.currency]);
+  const fetchMore = spec.offset + spec.limit < MAX_RESULT_WINDOW;
+  const [rows, aggregates] = await Promise.all([
+    runBrowsePage(ctx.prisma, { ...spec, limit: spec.limit + (fetchMore ? 1 : 0) }),
+    ctx.browseCache.get(key, () => runBrowseAggregates(ctx.prisma, spec)),
+  ]);
+  return { ids: rows.slice(0, spec.limit), aggregates, hasNextPage: rows.length > spec.limit };
 }
 
 function pageInfo(edges: readonly { cursor: string }[], offset: number, hasNextPage: boolean): PageInfo {
