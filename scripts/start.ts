@@ -8,7 +8,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { databaseUrl, repoRoot, routerPort, subgraphPort } from '@commerce/config';
+import { join } from 'node:path';
+import { databaseUrl, readEnv, repoRoot, routerPort, subgraphPort } from '@commerce/config';
 import { ensureInfrastructure } from '@commerce/infra';
 import { migrateAll } from '@commerce/prisma';
 import { installSignalHandlers, startSubgraph, type Stoppable } from '@commerce/subgraph-kit';
@@ -27,37 +28,64 @@ if (generated.status !== 0) throw new Error('Prisma client generation failed');
 await migrateAll('development', { log: () => {} });
 
 // Subgraph modules import their generated Prisma clients, so load them only now.
-const { usersSubgraph, adminCredentialsFromEnv } = await import('../subgraphs/users/src/index.ts');
+const { usersSubgraph } = await import('../subgraphs/users/src/index.ts');
 const { catalogSubgraph, seedCatalog } = await import('../subgraphs/catalog/src/index.ts');
+const { cartSubgraph } = await import('../subgraphs/cart/src/index.ts');
+const { ordersSubgraph } = await import('../subgraphs/orders/src/index.ts');
+const { paymentsSubgraph } = await import('../subgraphs/payments/src/index.ts');
+const { inventorySubgraph } = await import('../subgraphs/inventory/src/index.ts');
+const { notificationsSubgraph, startSmtpSink } = await import('../subgraphs/notifications/src/index.ts');
+
+// Demo stock for every product inventory hears of (a named strategy, "zero" in production).
+process.env.INVENTORY_INITIAL_STOCK ??= 'demo';
 
 const running: Stoppable[] = [];
+const urls: Record<string, string> = {};
 say('▶ subgraphs');
 const users = await startSubgraph(usersSubgraph(), { port: subgraphPort('users') });
 running.push(users);
+urls.users = users.url;
 
 say('▶ demo data');
 const reviewerIds = await ensureDemoReviewers(users.url);
 const seeded = await seedCatalog({ databaseUrl: databaseUrl('catalog'), authorIds: reviewerIds });
-say(`  catalog: ${JSON.stringify(seeded)}`);
+say(`  catalog: ${seeded.products} products (${Object.entries(seeded.inserted).map(([table, n]) => `${n} ${table}`).join(', ')} inserted)`);
 
-const catalog = await startSubgraph(catalogSubgraph(), { port: subgraphPort('catalog') });
-running.push(catalog);
+// Email goes to a local SMTP sink (messages saved under .cache/mail) unless SMTP_HOST is set.
+if (!readEnv('SMTP_HOST')) {
+  const sink = await startSmtpSink({ port: 1025, saveDir: join(repoRoot(), '.cache', 'mail') });
+  running.push({ name: 'smtp-sink', stop: () => sink.close() });
+}
+
+const cart = await startSubgraph(cartSubgraph(), { port: subgraphPort('cart') });
+running.push(cart);
+urls.cart = cart.url;
+// Each subgraph has its own context type, so each is started by name.
+const rest = [
+  await startSubgraph(catalogSubgraph(), { port: subgraphPort('catalog') }),
+  await startSubgraph(inventorySubgraph(), { port: subgraphPort('inventory') }),
+  await startSubgraph(ordersSubgraph({ cartUrl: cart.url }), { port: subgraphPort('orders') }),
+  await startSubgraph(paymentsSubgraph(), { port: subgraphPort('payments') }),
+  await startSubgraph(notificationsSubgraph(), { port: subgraphPort('notifications') }),
+];
+for (const subgraph of rest) {
+  running.push(subgraph);
+  urls[subgraph.name] = subgraph.url;
+}
 
 say('▶ router');
-const router = await createRouter({
-  port: routerPort(),
-  subgraphUrls: { users: users.url, catalog: catalog.url },
-});
+const router = await createRouter({ port: routerPort(), subgraphUrls: urls });
 running.unshift(router); // stop the router first, so no request reaches a stopped subgraph
 installSignalHandlers(running);
 
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 say(`
 Ready in ${seconds}s.
-  Router (Apollo Sandbox)  ${router.url}
-  users subgraph           ${users.url}
-  catalog subgraph         ${catalog.url}
-  Admin sign-in            ${adminCredentialsFromEnv().email} (see README)
+  Router (Apollo Sandbox, graphql-ws)  ${router.url}
+${Object.entries(urls).map(([name, url]) => `  ${name.padEnd(36)} ${url}`).join('\n')}
+  Admin sign-in                        ${readEnv('ADMIN_EMAIL', 'admin@example.com')} (password in README)
+  Test cards (local payment provider)  pm_card_visa succeeds, pm_card_chargeDeclined declines
+  Outgoing email                       ${readEnv('SMTP_HOST') ? readEnv('SMTP_HOST') : '.cache/mail (local SMTP sink on :1025)'}
 Ctrl-C stops everything; Kafka keeps running (npm run infra:down stops it).`);
 
 /**
