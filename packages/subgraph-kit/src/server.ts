@@ -279,7 +279,14 @@ export async function startSubgraph<TContext extends BaseContext>(
     }
     // With the SDK on, the logger mixin adds the active span's ids; off, bind the caller's trace id.
     const requestLogger = logger.child(hasActiveSpan() ? { requestId } : { requestId, ...traceLogFields(req.headers) });
-    return def.createContext({ identity, requestId, logger: requestLogger, traceContext: currentTraceContext(req.headers) });
+    const authorization = identity ? req.headers.authorization : undefined;
+    return def.createContext({
+      identity,
+      requestId,
+      logger: requestLogger,
+      traceContext: currentTraceContext(req.headers),
+      ...(authorization ? { authorization } : {}),
+    });
   };
 
   const handleGraphQL = async (req: IncomingMessage, res: ServerResponse, search: string): Promise<void> => {

@@ -234,7 +234,13 @@ export function serveSubscriptions<TContext extends BaseContext>(options: Subscr
       tracestate: stringField(extensions, 'tracestate') ?? stringField(extra.request.headers, 'tracestate'),
     };
     const operationLogger = logger.child(hasActiveSpan() ? { requestId } : { requestId, ...traceLogFields(traceHeaders) });
-    const base: BaseContext = { identity, requestId, logger: operationLogger, traceContext: currentTraceContext(traceHeaders) };
+    const base: BaseContext = {
+      identity,
+      requestId,
+      logger: operationLogger,
+      traceContext: currentTraceContext(traceHeaders),
+      ...(identity && authorization ? { authorization } : {}),
+    };
     const contextValue = await def.createContext(base);
     sessions.set(contextValue, { base, expiresAt: identity ? identity.expiresAt * 1000 : undefined });
     return {

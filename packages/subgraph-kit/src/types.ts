@@ -18,6 +18,12 @@ export interface BaseContext {
    * The active span when telemetry runs, else the caller's headers passed through.
    */
   traceContext: TraceContextHeaders;
+  /**
+   * The `Authorization` header that `identity` was verified from (absent when
+   * anonymous), for a subgraph that must call another on the caller's behalf
+   * (orders reading the cart). Never log it.
+   */
+  authorization?: string;
 }
 
 /**
