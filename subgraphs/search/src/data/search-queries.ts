@@ -6,10 +6,12 @@
  *   base  (MATERIALIZED) = ACTIVE documents matching the text — the only
  *         index access (GIN on search_vector, or the trigram GIN on name) —
  *         with one boolean column per filter computed in the same scan;
- *   hits  = base rows passing every filter → page (sorted, LIMIT/OFFSET) and total;
- *   each facet = one small aggregate over base with every filter except its own.
+ *   then four small passes over base, each facet with every filter except
+ *   its own: counts + price buckets + stock (FILTER clauses, one pass), the
+ *   page (rows passing every filter, sorted, LIMIT/OFFSET), categories
+ *   (unnest), option values (unnest).
  *   The matched set is small (hundreds to a few thousand rows), so reading
- *   it once and aggregating it five times in memory beats re-running the
+ *   it once and aggregating it four times in memory beats re-running the
  *   text match per facet.
  *
  * Browse (no text): the matched set is the whole catalog, and materialising
@@ -189,6 +191,14 @@ export function buildTextSearchSql(spec: SearchSpec): Prisma.Sql {
   const fOpt = andAll(optionColumns);
   const order = orderBy(spec, { price: Prisma.raw('price'), prefix: '' });
 
+  const all = Prisma.sql`f_cat AND f_price AND f_stock AND ${fOpt}`;
+  const bucketCounts = Prisma.join(
+    Array.from({ length: PRICE_BUCKET_BOUNDS.length + 1 }, (_, bucket) =>
+      Prisma.sql`count(*) FILTER (WHERE f_cat AND f_stock AND ${fOpt} AND price IS NOT NULL AND ${bucketOf(Prisma.raw('price'))} = ${bucket}::int)`,
+    ),
+    ', ',
+  );
+
   return Prisma.sql`
     WITH base AS MATERIALIZED (
       SELECT p.id, p.category_ids, p.option_values, ${price} AS price, p.in_stock, p.created_at,
@@ -196,27 +206,24 @@ export function buildTextSearchSql(spec: SearchSpec): Prisma.Sql {
              (${f.category}) AS f_cat, (${f.price}) AS f_price, (${f.stock}) AS f_stock ${optionFlags.length > 0 ? Prisma.join(optionFlags, ' ') : Prisma.empty}
         FROM ${from}
        WHERE p.status = 'ACTIVE' AND ${match}
-    ),
-    hits AS (
-      SELECT id, price, created_at, rating_average, rating_count, rank FROM base
-       WHERE f_cat AND f_price AND f_stock AND ${fOpt}
     )
     SELECT
-      (SELECT count(*)::int FROM base) AS matched,
-      (SELECT count(*)::int FROM hits) AS total,
+      -- One pass: the counts, the price buckets and the stock facet.
+      (SELECT json_build_object(
+                'matched', count(*),
+                'total', count(*) FILTER (WHERE ${all}),
+                'prices', json_build_array(${bucketCounts}),
+                'inStock', count(*) FILTER (WHERE f_cat AND f_price AND ${fOpt} AND in_stock),
+                'outOfStock', count(*) FILTER (WHERE f_cat AND f_price AND ${fOpt} AND NOT in_stock))
+         FROM base) AS summary,
       (SELECT coalesce(json_agg(t.id ORDER BY ${order}), '[]'::json)
-         FROM (SELECT * FROM hits ORDER BY ${order} LIMIT ${spec.limit}::int OFFSET ${spec.offset}::int) t) AS ids,
+         FROM (SELECT id, price, created_at, rating_average, rating_count, rank FROM base WHERE ${all}
+                ORDER BY ${order} LIMIT ${spec.limit}::int OFFSET ${spec.offset}::int) t) AS ids,
       ${categoryJson(Prisma.sql`SELECT cid, count(*)::int AS n FROM base, unnest(base.category_ids) AS cid
                                  WHERE f_price AND f_stock AND ${fOpt} GROUP BY cid`)} AS categories,
       (SELECT coalesce(json_agg(json_build_array(x.ov, x.n)), '[]'::json)
          FROM (SELECT ov, count(*)::int AS n FROM base, unnest(base.option_values) AS ov
-                WHERE f_cat AND f_price AND f_stock AND ${optionFacetFilter(spec.filters, optionColumns)} GROUP BY ov) x) AS options,
-      (SELECT coalesce(json_agg(json_build_array(x.b, x.n)), '[]'::json)
-         FROM (SELECT ${bucketOf(Prisma.raw('price'))} AS b, count(*)::int AS n FROM base
-                WHERE price IS NOT NULL AND f_cat AND f_stock AND ${fOpt} GROUP BY 1) x) AS prices,
-      (SELECT coalesce(json_agg(json_build_array(x.s, x.n)), '[]'::json)
-         FROM (SELECT in_stock AS s, count(*)::int AS n FROM base
-                WHERE f_cat AND f_price AND ${fOpt} GROUP BY 1) x) AS stock`;
+                WHERE f_cat AND f_price AND f_stock AND ${optionFacetFilter(spec.filters, optionColumns)} GROUP BY ov) x) AS options`;
 }
 
 /** Parsed JSON whether the driver hands it over as text or already decoded. */
@@ -227,16 +234,32 @@ function json<T>(value: unknown): T {
 export async function runTextSearch(db: SearchDb, spec: SearchSpec): Promise<TextSearchRows> {
   const [row] = await db.$queryRaw<Record<string, unknown>[]>(buildTextSearchSql(spec));
   if (!row) throw new Error('search statement returned no row');
+  const summary = json<Summary & { matched: number }>(row.summary);
   return {
-    matched: Number(row.matched),
-    total: Number(row.total),
+    matched: summary.matched,
     ids: json<string[]>(row.ids),
     categories: json<CategoryCount[]>(row.categories),
     options: json<[string, number][]>(row.options),
-    prices: json<[number, number][]>(row.prices),
-    stock: json<[boolean, number][]>(row.stock),
+    ...fromSummary(summary),
   };
 }
+
+/** Total, price buckets and stock, counted in one pass. */
+interface Summary {
+  total: number;
+  prices: number[];
+  inStock: number;
+  outOfStock: number;
+}
+
+const fromSummary = (summary: Summary): Pick<SearchAggregates, 'total' | 'prices' | 'stock'> => ({
+  total: summary.total,
+  prices: summary.prices.map((count, bucket): [number, number] => [bucket, count]),
+  stock: [
+    [true, summary.inStock],
+    [false, summary.outOfStock],
+  ],
+});
 
 // ---------------------------------------------------------------------------
 // Browse: a fresh page, and aggregates computed by pushed-down scans
@@ -284,15 +307,9 @@ export async function runBrowsePage(db: SearchDb, spec: SearchSpec): Promise<str
 export async function runBrowseAggregates(db: SearchDb, spec: SearchSpec): Promise<SearchAggregates> {
   const [row] = await db.$queryRaw<Record<string, unknown>[]>(buildBrowseAggregatesSql(spec));
   if (!row) throw new Error('browse statement returned no row');
-  const summary = json<{ total: number; prices: number[]; inStock: number; outOfStock: number }>(row.summary);
   return {
-    total: summary.total,
     categories: json<CategoryCount[]>(row.categories),
     options: json<[string, number][]>(row.options),
-    prices: summary.prices.map((count, bucket): [number, number] => [bucket, count]),
-    stock: [
-      [true, summary.inStock],
-      [false, summary.outOfStock],
-    ],
+    ...fromSummary(json<Summary>(row.summary)),
   };
 }
