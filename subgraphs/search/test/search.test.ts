@@ -1,6 +1,7 @@
 import type { ProductSnapshot } from '@commerce/events';
 import { errorCode } from '@commerce/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { categoryTree } from '../src/service/facets.js';
 import { ACTIVE_COUNT, cat, idOf, indexStorefront } from './fixtures.js';
 import { ids, search, SEARCH, startTestServer, truncateAll, type TestServer } from './helpers.js';
 
@@ -305,5 +306,13 @@ describe('empty and garbage queries', () => {
       expect(result.errors?.[0]?.extensions?.field).toBe('query');
     }
     expect((await search(server, { query: 'x'.repeat(200) })).totalCount).toBe(0);
+  });
+});
+
+describe('category tree shaping', () => {
+  it('never drops a category, even when parent links are inconsistent', () => {
+    const node = (id: string, parentId: string | null, count: number) => ({ id, name: id, slug: id, parentId, depth: 0, count });
+    const tree = categoryTree([node('a', 'b', 3), node('b', 'a', 2), node('r', null, 5), node('c', 'r', 1), node('orphan', 'missing', 4)]);
+    expect(tree.map((n) => n.id)).toEqual(['r', 'c', 'orphan', 'a', 'b']);
   });
 });

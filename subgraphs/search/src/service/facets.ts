@@ -66,15 +66,18 @@ export function categoryTree(counts: readonly CategoryCount[]): CategoryFacet[] 
     list.push(count);
     children.set(parent, list);
   }
+  const bySize = (a: CategoryCount, b: CategoryCount): number => b.count - a.count || byText.compare(a.name, b.name);
   const out: CategoryFacet[] = [];
-  const visit = (parent: string | null): void => {
-    const list = (children.get(parent) ?? []).sort((a, b) => b.count - a.count || byText.compare(a.name, b.name));
-    for (const node of list) {
-      out.push({ ...node, category: { __typename: 'Category', id: node.id } });
-      visit(node.id);
-    }
+  const seen = new Set<string>();
+  const visit = (node: CategoryCount): void => {
+    if (seen.has(node.id)) return;
+    seen.add(node.id);
+    out.push({ ...node, category: { __typename: 'Category', id: node.id } });
+    for (const child of (children.get(node.id) ?? []).sort(bySize)) visit(child);
   };
-  visit(null);
+  for (const root of (children.get(null) ?? []).sort(bySize)) visit(root);
+  // Parent links that form a cycle (inconsistent snapshots) leave nodes unreached: list them as roots.
+  for (const node of [...counts].sort(bySize)) visit(node);
   return out;
 }
 
