@@ -1,5 +1,6 @@
 import type { BaseContext } from '@commerce/subgraph-kit';
 import type { CartDoc } from './data/cart-document.js';
+import type { CartLive } from './data/live.js';
 import type { CartLoaders } from './data/loaders.js';
 import type { CartPrisma } from './data/prisma.js';
 import type { CartStore } from './data/redis-store.js';
@@ -16,4 +17,6 @@ export interface CartContext extends BaseContext {
   loaders: CartLoaders;
   /** Priced views of the cart documents read in this request (lines and totals share one). */
   pricedCarts: WeakMap<CartDoc, Promise<PricedCart>>;
+  /** Live cart updates (publish after commit, cartUpdated); undefined when turned off. */
+  live: CartLive | undefined;
 }

@@ -1,4 +1,11 @@
-import { allow, isAuthenticated, ownerOrAdmin, type ShieldRules } from '@commerce/subgraph-kit';
+import { allow, isAuthenticated, ownerOrAdmin, rule, type ShieldRules } from '@commerce/subgraph-kit';
+import type { CartContext } from './context.js';
+import { cartFollowRefusal, type CartUpdatedArgs } from './service/cart-live.service.js';
+
+/** cartUpdated: the cart access rule (read), once when the subscription starts. Rules return their errors. */
+const mayFollowCart = rule({ cache: 'no_cache' })(
+  async (_parent: unknown, args: CartUpdatedArgs, ctx: CartContext) => (await cartFollowRefusal(ctx, args)) ?? true,
+);
 
 /**
  * Who may call what. The kit denies every Mutation field unless it is listed
@@ -6,7 +13,8 @@ import { allow, isAuthenticated, ownerOrAdmin, type ShieldRules } from '@commerc
  * caller may touch *this* cart (owner, or holder of its token) depends on the
  * cart, so service/access.ts decides, for queries, mutations and Cart entity
  * references alike. mergeCart needs a signed-in user; User.cart is for the
- * user and administrators.
+ * user and administrators. cartUpdated applies the same access rule when the
+ * subscription starts (service/cart-live.service.ts re-checks per event).
  */
 export const permissions: ShieldRules = {
   Query: { '*': allow },
@@ -22,6 +30,7 @@ export const permissions: ShieldRules = {
     setCartCurrency: allow,
     mergeCart: isAuthenticated,
   },
+  Subscription: { cartUpdated: mayFollowCart },
   User: {
     '*': allow,
     cart: ownerOrAdmin((user: { id: string }) => user.id),

@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '@commerce/observability';
 import { loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
 import { Redis } from 'ioredis';
 import type { CartContext } from './context.js';
+import { RedisCartLive, type CartLive } from './data/live.js';
 import { createLoaders } from './data/loaders.js';
 import { createCartPrisma, type CartPrisma } from './data/prisma.js';
 import { CartStore } from './data/redis-store.js';
@@ -33,14 +34,21 @@ export interface CartSubgraphOptions {
   consumerGroup?: string;
   /** Where a new consumer group starts (default true: the oldest retained event, the read model needs history). */
   consumerFromBeginning?: boolean;
+  /**
+   * Live cart updates over Redis (default on, at REDIS_URL): each committed
+   * change is published on `live:cart:<id>` and `cartUpdated` follows it. A
+   * URL picks another Redis (default: `redis` when it is a URL); false turns
+   * both off (subscriptions are then refused).
+   */
+  live?: boolean | string;
   logger?: Logger;
 }
 
 /**
  * The cart subgraph: anonymous and signed-in users' carts, totals, discount
- * codes, merge on sign-in, and the cart side of checkout. Owns its Prisma
- * client, Redis connection (unless given), outbox relay and consumer;
- * `stop()` closes what it owns.
+ * codes, merge on sign-in, the cart side of checkout, and live updates
+ * (cartUpdated). Owns its Prisma client, Redis connection (unless given),
+ * outbox relay, consumer and live publisher; `stop()` closes what it owns.
  */
 export function cartSubgraph(options: CartSubgraphOptions = {}): SubgraphDefinition<CartContext> {
   const url = options.databaseUrl ?? configuredDatabaseUrl('cart', options.env);
@@ -50,6 +58,8 @@ export function cartSubgraph(options: CartSubgraphOptions = {}): SubgraphDefinit
   const ownsRedis = typeof options.redis !== 'object';
   const store = new CartStore(redis, options.keyPrefix ?? 'cart:');
   const logger = options.logger ?? createLogger({ service: 'cart' });
+  const liveRedisUrl = typeof options.live === 'string' ? options.live : typeof options.redis === 'string' ? options.redis : redisUrl();
+  const live: CartLive | undefined = options.live === false ? undefined : new RedisCartLive(logger, liveRedisUrl);
 
   // Started with the definition: SubgraphDefinition has no start hook.
   let relay: Promise<OutboxRelay | undefined> = Promise.resolve(undefined);
@@ -65,6 +75,7 @@ export function cartSubgraph(options: CartSubgraphOptions = {}): SubgraphDefinit
       prisma,
       store,
       logger,
+      live,
       group: options.consumerGroup ?? CART_CONSUMER_GROUP,
       fromBeginning: options.consumerFromBeginning ?? true,
     }).catch(
@@ -86,6 +97,7 @@ export function cartSubgraph(options: CartSubgraphOptions = {}): SubgraphDefinit
       store,
       loaders: createLoaders(prisma, store),
       pricedCarts: new WeakMap(),
+      live,
     }),
     async ready() {
       await prisma.$queryRaw`SELECT 1`;
@@ -94,6 +106,7 @@ export function cartSubgraph(options: CartSubgraphOptions = {}): SubgraphDefinit
     async stop() {
       await (await consumer)?.stop();
       await (await relay)?.stop();
+      await live?.close();
       if (ownsPrisma) await prisma.$disconnect();
       if (ownsRedis) await redis.quit();
     },

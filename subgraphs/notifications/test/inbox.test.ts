@@ -176,7 +176,7 @@ describe('marking read', () => {
 });
 
 describe('live notifications', () => {
-  it('publishes each new in-app notification on notifications:user:<userId>', async () => {
+  it('publishes each new in-app notification on live:user:<userId>:notifications', async () => {
     const user = newUser();
     const listener = new Redis(redisUrl());
     const received: { channel: string; message: string }[] = [];
@@ -187,7 +187,7 @@ describe('live notifications', () => {
       await harness.apply(event);
       await settled(harness.db, event.eventId);
       const [message] = await until(async () => (received.length > 0 ? received : undefined));
-      expect(message?.channel).toBe(`notifications:user:${user.userId}`);
+      expect(message?.channel).toBe(`live:user:${user.userId}:notifications`);
       const stored = await harness.db.notification.findFirstOrThrow({ where: { userId: user.userId } });
       expect(JSON.parse(message?.message ?? '{}')).toEqual({
         id: stored.id,

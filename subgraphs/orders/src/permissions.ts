@@ -1,5 +1,7 @@
 import { allow, isAdmin, isAuthenticated, ownerOrAdmin, type ShieldRules } from '@commerce/subgraph-kit';
+import type { OrdersContext } from './context.js';
 import type { Order } from './generated/prisma/client.js';
+import { orderOwnerId } from './service/order-live.service.js';
 
 /**
  * Who may do what. The kit denies every Mutation field unless it is listed
@@ -31,6 +33,10 @@ export const permissions: ShieldRules = {
   Order: {
     '*': ownsOrder,
     id: allow,
+  },
+  Subscription: {
+    // Once, at subscribe time: the owner or an admin. An unknown order is FORBIDDEN too (ids cannot be probed).
+    orderStatusChanged: ownerOrAdmin((_parent: unknown, args: { orderId: string }, ctx: OrdersContext) => orderOwnerId(ctx, args.orderId)),
   },
   User: {
     orders: ownerOrAdmin((user: { id: string }) => user.id),

@@ -1,9 +1,10 @@
-import { type AppEnv, databaseUrl as configuredDatabaseUrl, kafkaBrokers, subgraphUrl } from '@commerce/config';
+import { type AppEnv, databaseUrl as configuredDatabaseUrl, kafkaBrokers, redisUrl, subgraphUrl } from '@commerce/config';
 import { startOutboxRelay, type EventConsumer, type OutboxRelay } from '@commerce/events';
 import { createLogger, type Logger } from '@commerce/observability';
 import { loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
 import type { OrdersContext } from './context.js';
 import { HttpCartReader, type CartReader } from './data/cart-client.js';
+import { RedisOrderLive, type OrderLive } from './data/live.js';
 import { createLoaders } from './data/loaders.js';
 import { createOrdersPrisma, type OrdersPrisma } from './data/prisma.js';
 import { currentAuthorization, installAuthorizationCapture } from './data/request-authorization.js';
@@ -34,6 +35,13 @@ export interface OrdersSubgraphOptions {
   /** The consumer group (default 'orders'); tests use their own. */
   consumerGroup?: string;
   /**
+   * Live order updates over Redis (default on, at REDIS_URL): each committed
+   * status transition is published on `live:order:<id>` and
+   * `orderStatusChanged` follows it. A URL picks another Redis; false turns
+   * both off (subscriptions are then refused).
+   */
+  live?: boolean | string;
+  /**
    * A Prisma client to use instead of creating one; the caller keeps
    * ownership (stop() does not disconnect it).
    */
@@ -43,9 +51,10 @@ export interface OrdersSubgraphOptions {
 
 /**
  * The orders subgraph: placing orders from carts, the order state machine,
- * the saga reactions to inventory and payments, admin fulfilment and refunds.
- * Owns its Prisma client, outbox relay, saga consumer and cart client;
- * `stop()` closes them.
+ * the saga reactions to inventory and payments, admin fulfilment and refunds,
+ * and live status updates (orderStatusChanged). Owns its Prisma client,
+ * outbox relay, saga consumer, cart client and live publisher; `stop()`
+ * closes them.
  */
 export function ordersSubgraph(options: OrdersSubgraphOptions = {}): SubgraphDefinition<OrdersContext> {
   const url = options.databaseUrl ?? configuredDatabaseUrl('orders', options.env);
@@ -55,6 +64,8 @@ export function ordersSubgraph(options: OrdersSubgraphOptions = {}): SubgraphDef
   const cartReader =
     options.cartReader ?? new HttpCartReader({ url: options.cartUrl ?? subgraphUrl('cart'), timeoutMs: options.cartTimeoutMs, logger });
   installAuthorizationCapture();
+  const live: OrderLive | undefined =
+    options.live === false ? undefined : new RedisOrderLive(logger, typeof options.live === 'string' ? options.live : redisUrl());
 
   // Started with the definition: SubgraphDefinition has no start hook, and the
   // relay and consumer must run for as long as the subgraph may write or react.
@@ -67,7 +78,7 @@ export function ordersSubgraph(options: OrdersSubgraphOptions = {}): SubgraphDef
   }
   let consumer: Promise<EventConsumer | undefined> = Promise.resolve(undefined);
   if (options.consumers ?? true) {
-    consumer = startOrdersConsumer({ prisma, logger, ...(options.consumerGroup ? { group: options.consumerGroup } : {}) }).catch(
+    consumer = startOrdersConsumer({ prisma, logger, live, ...(options.consumerGroup ? { group: options.consumerGroup } : {}) }).catch(
       (error: unknown) => {
         logger.error({ err: error }, 'orders saga consumer did not start');
         return undefined;
@@ -87,6 +98,7 @@ export function ordersSubgraph(options: OrdersSubgraphOptions = {}): SubgraphDef
       cartReader,
       // Should the kit ever pass the raw header itself, that wins over the capture.
       authorization: (base as BaseContext & { authorization?: string }).authorization ?? currentAuthorization(),
+      live,
     }),
     async ready() {
       await prisma.$queryRaw`SELECT 1`;
@@ -95,6 +107,7 @@ export function ordersSubgraph(options: OrdersSubgraphOptions = {}): SubgraphDef
       await (await consumer)?.stop();
       await (await relay)?.stop();
       cartReader.close?.();
+      await live?.close();
       if (ownsPrisma) await prisma.$disconnect();
     },
   };

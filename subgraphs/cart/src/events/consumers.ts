@@ -11,6 +11,7 @@
 import { kafkaBrokers } from '@commerce/config';
 import { startConsumer, type EventConsumer } from '@commerce/events';
 import type { Logger } from '@commerce/observability';
+import { liveRunner, type CartLive } from '../data/live.js';
 import type { CartPrisma } from '../data/prisma.js';
 import { applyPriceChange, applyProductSnapshot } from '../data/read-model.js';
 import type { CartStore } from '../data/redis-store.js';
@@ -27,13 +28,16 @@ export interface CartConsumerOptions {
   brokers?: string[];
   /** A new group reads each topic from its start (default true): the read model needs the history. */
   fromBeginning?: boolean;
+  /** Where a cart emptied by checkout is published after the commit (nowhere when undefined). */
+  live?: CartLive;
 }
 
 export function startCartConsumer(options: CartConsumerOptions): Promise<EventConsumer> {
   const { store, logger } = options;
   return startConsumer({
     group: options.group ?? CART_CONSUMER_GROUP,
-    prisma: options.prisma,
+    // Each event's transaction publishes the cart versions it wrote once it has committed.
+    prisma: liveRunner(options.prisma, options.live),
     brokers: options.brokers ?? kafkaBrokers(),
     fromBeginning: options.fromBeginning ?? true,
     logger,

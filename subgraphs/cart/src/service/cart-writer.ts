@@ -15,12 +15,16 @@
  *   (events/publish.ts explains what that means).
  *
  * A change that leaves the content as it was writes nothing and publishes
- * nothing. Every write refreshes the cart's TTL.
+ * nothing. Every write refreshes the cart's TTL. Every new version goes to
+ * the cart's live channel once it is committed (data/live.ts): after the
+ * PostgreSQL commit for a user's cart, after the compare-and-set for an
+ * anonymous one.
  */
 import { AppError, ErrorCode, badInput, notFound } from '@commerce/errors';
 import type { CartContext } from '../context.js';
 import { bumpVersion, cartChanged, cloneCart, type CartDoc, type Currency } from '../data/cart-document.js';
 import { lockCartById, lockCartOfUser, lockOrCreateCartOfUser, saveDurable } from '../data/durable.js';
+import { noteCartChange, transactionWithLive } from '../data/live.js';
 import type { CartTx } from '../data/prisma.js';
 import { publishAnonymousLineChanges, publishLineChanges } from '../events/publish.js';
 import { checkCartAccess } from './access.js';
@@ -60,7 +64,7 @@ const jitter = (attempt: number): Promise<void> =>
 export async function changeUserCart(ctx: CartContext, target: UserCartTarget, change: CartChange): Promise<CartDoc> {
   const state: { wroteRedis: CartDoc | null } = { wroteRedis: null };
   try {
-    const cart = await ctx.prisma.$transaction(async (tx) => {
+    const cart = await transactionWithLive(ctx.prisma, ctx.live, async (tx) => {
       const now = new Date();
       let base: CartDoc | null;
       let created = false;
@@ -83,6 +87,7 @@ export async function changeUserCart(ctx: CartContext, target: UserCartTarget, c
       await publishLineChanges(tx, base, draft, ctx.traceContext);
       state.wroteRedis = draft;
       await ctx.store.put(draft, { mode: 'newer' });
+      noteCartChange(tx, draft);
       return draft;
     });
     ctx.loaders.cartById.clear(cart.id).prime(cart.id, cart);
@@ -121,6 +126,8 @@ export async function changeAnonymousCart(
       await jitter(attempt);
       continue;
     }
+    // The compare-and-set is the commit of an anonymous cart: subscribers first, then the outbox.
+    await ctx.live?.publishCart(draft);
     await publishAnonymousLineChanges(ctx.prisma, base, draft, ctx.traceContext, ctx.logger);
     ctx.loaders.cartById.clear(draft.id).prime(draft.id, draft);
     return draft;

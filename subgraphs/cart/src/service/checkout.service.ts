@@ -15,6 +15,7 @@ import type { Logger } from '@commerce/observability';
 import { bumpVersion, cartChanged, cloneCart } from '../data/cart-document.js';
 import { lockCartById, saveDurable } from '../data/durable.js';
 import { isUuid } from '../data/ids.js';
+import { noteCartChange } from '../data/live.js';
 import type { CartTx } from '../data/prisma.js';
 import type { CartStore } from '../data/redis-store.js';
 import { publishCheckedOut } from '../events/publish.js';
@@ -46,6 +47,8 @@ export async function applyOrderPlaced(
       bumpVersion(draft, base, now);
       await saveDurable(tx, draft);
       await deps.store.put(draft, { mode: 'newer' });
+      // Live subscribers get the emptied cart once the consumer's transaction commits (events/consumers.ts).
+      noteCartChange(tx, draft);
     }
   } else {
     deps.logger.warn({ orderId, cartId }, "order.placed names a cart that is gone or not the buyer's; nothing to empty");

@@ -57,6 +57,8 @@ export async function mergeCart(ctx: CartContext, input: MergeCartInput): Promis
     // Harmless: the merge record makes a repeat a no-op, and the key expires within 24 h.
     ctx.logger.warn({ err: error, cartId: source.id }, 'merged anonymous cart could not be deleted from Redis');
   });
+  // Its live subscribers are told it is gone (their subscription ends with FORBIDDEN, reason CART_MERGED).
+  await ctx.live?.publishMerged(source.id);
   ctx.loaders.cartById.clear(source.id);
   return merged;
 }

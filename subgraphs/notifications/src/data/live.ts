@@ -1,6 +1,7 @@
 /**
  * Live in-app notifications over Redis pub/sub (@commerce/live). Every new
- * in-app notification is published on `notifications:user:<userId>`, so
+ * in-app notification is published on `live:user:<userId>:notifications`
+ * (`liveChannel.userNotifications`, shared with every publisher), so
  * whichever instance holds a user's subscription (graphql-ws, through the
  * router) hears about notifications created by any instance.
  *
@@ -9,11 +10,11 @@
  * (re)subscribing.
  */
 import { redisUrl as configuredRedisUrl } from '@commerce/config';
-import { createLivePublisher, subscribeLive, type LivePublisher } from '@commerce/live';
+import { createLivePublisher, liveChannel, subscribeLive, type LivePublisher } from '@commerce/live';
 import type { Notification } from './prisma.js';
 
 /** The channel of one user's live notifications. */
-export const userChannel = (userId: string): string => `notifications:user:${userId}`;
+export const userChannel = (userId: string): string => liveChannel.userNotifications(userId);
 
 /** A notification as published (JSON: dates as ISO strings, which DateTime serializes as is). */
 export interface LiveNotification {

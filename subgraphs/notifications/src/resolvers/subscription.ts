@@ -4,7 +4,7 @@ import type { NotificationsContext } from '../context.js';
 
 /**
  * `notificationReceived`: the signed-in user's new in-app notifications, from
- * Redis pub/sub (channel `notifications:user:<userId>`), so any instance can
+ * Redis pub/sub (channel `live:user:<userId>:notifications`), so any instance can
  * serve the subscription whichever instance created the notification. The
  * channel is the caller's own: nobody can listen to someone else's. Served
  * over graphql-ws by subgraph-kit; the permission rule runs once, when the

@@ -7,6 +7,7 @@
 import { kafkaBrokers } from '@commerce/config';
 import { startConsumer, type EventConsumer } from '@commerce/events';
 import type { Logger } from '@commerce/observability';
+import { liveRunner, type OrderLive } from '../data/live.js';
 import type { OrdersPrisma } from '../data/prisma.js';
 import * as saga from '../service/saga.service.js';
 
@@ -20,6 +21,8 @@ export interface OrdersConsumerOptions {
   brokers?: string[];
   /** A new group starts at the oldest retained message (default true). */
   fromBeginning?: boolean;
+  /** Where the transitions the saga makes are published after each commit (none when undefined). */
+  live?: OrderLive;
 }
 
 export function startOrdersConsumer(options: OrdersConsumerOptions): Promise<EventConsumer> {
@@ -27,7 +30,8 @@ export function startOrdersConsumer(options: OrdersConsumerOptions): Promise<Eve
   return startConsumer({
     group: options.group ?? ORDERS_CONSUMER_GROUP,
     brokers: options.brokers ?? kafkaBrokers(),
-    prisma: options.prisma,
+    // Each event's transaction publishes the transitions it made once it has committed.
+    prisma: liveRunner(options.prisma, options.live),
     logger,
     fromBeginning: options.fromBeginning ?? true,
     // A reaction locks one order row and writes a few rows; 10 s leaves room for a busy pool.

@@ -2,6 +2,7 @@ import { DateTimeScalar, type GraphQLResolverMap } from '@commerce/subgraph-kit'
 import type { OrdersContext } from '../context.js';
 import { Mutation } from './mutation.js';
 import { Query } from './query.js';
+import { Subscription } from './subscription.js';
 import { OrderLineResolvers, OrderRefundResolvers, OrderResolvers, UserResolvers } from './types.js';
 
 /** Every resolver of schema.graphql; enums and plain fields use graphql-js defaults. */
@@ -9,6 +10,7 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
   DateTime: DateTimeScalar,
   Query,
   Mutation,
+  Subscription,
   Order: OrderResolvers,
   OrderLine: OrderLineResolvers,
   OrderRefund: OrderRefundResolvers,

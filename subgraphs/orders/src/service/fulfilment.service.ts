@@ -14,6 +14,7 @@ import { notFound, unauthenticated } from '@commerce/errors';
 import type { OrdersContext } from '../context.js';
 import type { Order, OrderStatus } from '../generated/prisma/client.js';
 import { isUuid } from '../data/ids.js';
+import { transactionWithLive } from '../data/live.js';
 import { primeOrders } from '../data/loaders.js';
 import type { OrdersTx } from '../data/prisma.js';
 import { canSeeOrder } from './order-read.service.js';
@@ -31,6 +32,7 @@ function actorOf(ctx: OrdersContext): Actor {
 /**
  * Runs `change` in a transaction holding the order's row lock. NOT_FOUND when
  * the order does not exist or (with `visibleOnly`) is not visible to the caller.
+ * Transitions reach the order's live channel after the commit.
  */
 export async function withLockedOrder(
   ctx: OrdersContext,
@@ -39,7 +41,7 @@ export async function withLockedOrder(
   options: { visibleOnly?: boolean } = {},
 ): Promise<Order> {
   if (!isUuid(orderId)) throw notFound('Order', orderId);
-  const updated = await ctx.prisma.$transaction(async (tx) => {
+  const updated = await transactionWithLive(ctx.prisma, ctx.live, async (tx) => {
     const order = await lockOrder(tx, orderId);
     if (!order || (options.visibleOnly && !canSeeOrder(ctx.identity, order))) throw notFound('Order', orderId);
     return change(tx, order);

@@ -13,6 +13,7 @@ import type { Identity } from '@commerce/auth';
 import type { OrdersContext } from '../context.js';
 import type { Order, OrderLine, OrderStatus, OrderTransition, RefundRequest } from '../generated/prisma/client.js';
 import { isUuid } from '../data/ids.js';
+import { SHARED_LINES, type LiveOrder } from '../data/live.js';
 import { primeOrders } from '../data/loaders.js';
 import { decodeIdCursor, idConnection, pageSize, type Connection, type PageArgs } from './pagination.js';
 
@@ -73,7 +74,9 @@ export type OrderLineView = OrderLine & { currency: string };
 
 /** The lines in cart order; each carries the order's currency for its Money fields. */
 export async function linesOf(ctx: OrdersContext, order: Order): Promise<OrderLineView[]> {
-  const lines = await ctx.loaders.linesByOrder.load(order.id);
+  // A live state carries its order's lines, shared by every subscriber of the order (data/live.ts).
+  const shared = (order as Order & Pick<LiveOrder, typeof SHARED_LINES>)[SHARED_LINES];
+  const lines = shared ? await shared() : await ctx.loaders.linesByOrder.load(order.id);
   return lines.map((line) => ({ ...line, currency: order.currency }));
 }
 

@@ -16,6 +16,7 @@
 import { AppError, ErrorCode, badInput } from '@commerce/errors';
 import type { TraceCarrier } from '@commerce/events';
 import type { Order, OrderStatus } from '../generated/prisma/client.js';
+import { noteTransition } from '../data/live.js';
 import type { Prisma, OrdersTx } from '../data/prisma.js';
 import { publishCancelled, publishConfirmed, publishStatusChanged } from '../events/publish.js';
 
@@ -89,7 +90,9 @@ export interface TransitionOptions {
  *
  * Events: always order.status_changed; order.confirmed on CONFIRMED;
  * order.cancelled {from, to, reason} on CANCELLED and PAYMENT_FAILED, which is
- * how inventory and payments learn to compensate.
+ * how inventory and payments learn to compensate. The new row also goes to
+ * the order's live channel after the commit, when the transaction was started
+ * with transactionWithLive (data/live.ts).
  */
 export async function transitionOrder(tx: OrdersTx, order: Order, to: OrderStatus, options: TransitionOptions): Promise<Order> {
   const from = order.status;
@@ -118,6 +121,8 @@ export async function transitionOrder(tx: OrdersTx, order: Order, to: OrderStatu
   if (to === 'CANCELLED' || to === 'PAYMENT_FAILED') {
     await publishCancelled(tx, row, { from, to, reason: reason as string, at }, traceContext);
   }
+  // Published on the order's live channel once the transaction commits (data/live.ts).
+  noteTransition(tx, row, at);
   return row;
 }
 

@@ -22,6 +22,7 @@ import type { OrdersContext } from '../context.js';
 import type { Order } from '../generated/prisma/client.js';
 import { cartEmpty, type CheckoutCart } from '../data/cart-client.js';
 import { isUuid } from '../data/ids.js';
+import { noteTransition, transactionWithLive } from '../data/live.js';
 import { primeOrders } from '../data/loaders.js';
 import { isUniqueViolation, type OrdersDb } from '../data/prisma.js';
 import { publishOrderPlaced, publishStatusChanged } from '../events/publish.js';
@@ -116,7 +117,7 @@ export async function placeOrder(ctx: OrdersContext, input: PlaceOrderInput): Pr
 
   const placedAt = new Date();
   try {
-    const order = await ctx.prisma.$transaction(async (tx) => {
+    const order = await transactionWithLive(ctx.prisma, ctx.live, async (tx) => {
       const created = await tx.order.create({
         data: {
           userId,
@@ -158,6 +159,7 @@ export async function placeOrder(ctx: OrdersContext, input: PlaceOrderInput): Pr
       const { lines, ...row } = created;
       await publishOrderPlaced(tx, row, lines, paymentMethodToken, ctx.traceContext);
       await publishStatusChanged(tx, row, { from: null, to: 'PENDING', reason: null, at: placedAt }, ctx.traceContext);
+      noteTransition(tx, row, placedAt);
       return row;
     });
     ctx.logger.info({ orderId: order.id, cartId: order.cartId, totalMinor: order.totalMinor, currency: order.currency }, 'order placed');

@@ -1,0 +1,12 @@
+import { subscriptionField } from '@commerce/subgraph-kit';
+import type { OrdersContext } from '../context.js';
+import { followOrder } from '../service/order-live.service.js';
+
+/**
+ * Subscriptions, served over graphql-ws by subgraph-kit (usually to the
+ * router). `subscriptionField` leaves `resolve` out, so the shield rule in
+ * permissions.ts runs once, when the subscription starts.
+ */
+export const Subscription = {
+  orderStatusChanged: subscriptionField((_parent: unknown, args: { orderId: string }, ctx: OrdersContext) => followOrder(ctx, args.orderId)),
+};
