@@ -76,7 +76,6 @@ export function deterministicUuidV7(name: string, timeMs: number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** Reviewer ids used when the caller has no real users: deterministic, like everything else. */
 /** mulberry32: a tiny seeded PRNG, plenty for demo data. */
 function rng(seed: string): () => number {
   let state = createHash('sha256').update(seed).digest().readUInt32BE(0);
