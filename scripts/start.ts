@@ -35,6 +35,7 @@ const { ordersSubgraph } = await import('../subgraphs/orders/src/index.ts');
 const { paymentsSubgraph } = await import('../subgraphs/payments/src/index.ts');
 const { inventorySubgraph } = await import('../subgraphs/inventory/src/index.ts');
 const { notificationsSubgraph, startSmtpSink } = await import('../subgraphs/notifications/src/index.ts');
+const { searchSubgraph } = await import('../subgraphs/search/src/index.ts');
 
 // Demo stock for every product inventory hears of (a named strategy, "zero" in production).
 process.env.INVENTORY_INITIAL_STOCK ??= 'demo';
@@ -67,6 +68,7 @@ const rest = [
   await startSubgraph(ordersSubgraph({ cartUrl: cart.url }), { port: subgraphPort('orders') }),
   await startSubgraph(paymentsSubgraph(), { port: subgraphPort('payments') }),
   await startSubgraph(notificationsSubgraph(), { port: subgraphPort('notifications') }),
+  await startSubgraph(searchSubgraph(), { port: subgraphPort('search') }),
 ];
 for (const subgraph of rest) {
   running.push(subgraph);

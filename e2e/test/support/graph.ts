@@ -17,13 +17,14 @@ import { cartSubgraph } from '../../../subgraphs/cart/src/index.ts';
 import { ordersSubgraph } from '../../../subgraphs/orders/src/index.ts';
 import { paymentsSubgraph, STRIPE_WEBHOOK_PATH } from '../../../subgraphs/payments/src/index.ts';
 import { inventorySubgraph } from '../../../subgraphs/inventory/src/index.ts';
+import { searchSubgraph } from '../../../subgraphs/search/src/index.ts';
 
 export const E2E_ADMIN = { email: 'e2e-admin@example.test', password: 'e2e-admin-password-1' };
 const WEBHOOK_SECRET = 'whsec_e2e_local_only';
-const GRAPH_DOMAINS = ['users', 'catalog', 'cart', 'orders', 'payments', 'inventory'] as const satisfies readonly Domain[];
+const GRAPH_DOMAINS = ['users', 'catalog', 'cart', 'orders', 'payments', 'inventory', 'search'] as const satisfies readonly Domain[];
 type GraphDomain = (typeof GRAPH_DOMAINS)[number];
 /** Consumer groups of the subgraphs above (each subgraph's default group name). */
-const CONSUMER_GROUPS = ['cart', 'orders', 'payments', 'inventory'];
+const CONSUMER_GROUPS = ['cart', 'orders', 'payments', 'inventory', 'search'];
 /** Reference rows seeded by migrations; a reset keeps them. */
 const REFERENCE_TABLES: Partial<Record<GraphDomain, string[]>> = {
   cart: ['discount_codes', 'discount_code_amounts'],
@@ -75,6 +76,7 @@ export async function startGraph(options: GraphOptions = {}): Promise<Graph> {
         consumers: { fromBeginning: false },
         ...(options.reservationTtlSeconds ? { reservationTtlSeconds: options.reservationTtlSeconds } : {}),
       }),
+    search: () => searchSubgraph({ env: 'test', consumer: { fromBeginning: false } }),
   };
 
   const running = {} as Record<GraphDomain, RunningSubgraph>;
