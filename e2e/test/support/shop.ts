@@ -120,3 +120,33 @@ export async function awaitStatus(url: string, token: string, orderId: string, s
     return status && statuses.includes(status) ? status : undefined;
   }, timeoutMs, 100);
 }
+
+/**
+ * Waits until every order is in one of `statuses`, reading them all through
+ * the admin `orders` listing: one request per poll, however many orders, so the
+ * waiting does not load the graph it is waiting on.
+ */
+export async function awaitAllStatuses(
+  url: string,
+  adminToken: string,
+  orderIds: readonly string[],
+  statuses: readonly string[],
+  timeoutMs = 120_000,
+): Promise<Map<string, string>> {
+  const wanted = new Set(orderIds);
+  return eventually(async () => {
+    const seen = new Map<string, string>();
+    let after: string | null = null;
+    do {
+      const page: { orders: { edges: { node: { id: string; status: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } =
+        await graphqlOk(url, 'query($after: String) { orders(first: 100, after: $after) { edges { node { id status } } pageInfo { hasNextPage endCursor } } }', {
+          token: adminToken,
+          variables: { after },
+        });
+      for (const { node } of page.orders.edges) if (wanted.has(node.id)) seen.set(node.id, node.status);
+      after = page.orders.pageInfo.hasNextPage ? page.orders.pageInfo.endCursor : null;
+    } while (after);
+    const done = orderIds.every((id) => statuses.includes(seen.get(id) ?? ''));
+    return done ? seen : undefined;
+  }, timeoutMs, 500);
+}
