@@ -329,7 +329,7 @@ async function measureAll(
     const loadStart = loadavg()[0] ?? 0;
     const roundSamples = scenarios.map(() => [] as number[]);
     for (let k = 0; k < perRoundIterations && i < iterations; k++, i++) await runOnce(i, roundSamples);
-    roundSamples.forEach((list, index) => samples[index]?.push(...list));
+    for (const [index, list] of roundSamples.entries()) samples[index]?.push(...list);
     perRound.push({ loadStart, loadEnd: loadavg()[0] ?? 0, stats: roundSamples.map(stats) });
   }
   const overall = scenarios.map((scenario, index) => {
