@@ -6,7 +6,11 @@
  * Each piece runs in its own process (own event loop, honest memory):
  *   orders   the real orders subgraph on a dedicated database,
  *            ecommerce_orders_bench (migrated, emptied, seeded with CONFIRMED
- *            orders); live updates on, relay and saga consumer off (no Kafka)
+ *            orders); live updates on, relay and saga consumer off (no Kafka).
+ *            Two instances: the router's subscriptions go to one, the
+ *            changes are made through the other, so the change reaches the
+ *            subscribers' instance through Redis only, as with several
+ *            instances in production (and writes do not share its CPU)
  *   router   createRouter() from router/, production settings, run with
  *            --expose-gc so its memory is read after a full GC
  *   this     1,000 graphql-ws clients (one WebSocket each, `ws`) subscribed to
@@ -19,15 +23,15 @@
  *   2. the 1,000 subscriptions, each counted once its first event (the order
  *      as it is) has arrived; 2 s idle, GC, router memory: the delta is the
  *      cost of 1,000 idle subscriptions (client WebSockets included);
- *   3. admin mutations straight to the orders subgraph at a steady rate move
+ *   3. admin mutations straight to the second orders instance at a steady rate move
  *      every order CONFIRMED → FULFILLED → SHIPPED → DELIVERED. Each
  *      transition commits in the orders process, which stamps `publishedAt`
  *      (Date.now() right after the commit, just before PUBLISH) into the live
  *      message. This process listens to the same Redis channels for those
  *      stamps and takes the time each client receives the status; latency =
  *      arrival − publishedAt (one machine, one clock). It covers Redis, the
- *      subgraph resolving the event for each subscriber (Order fields and its
- *      lines from PostgreSQL), graphql-ws to the router, the router's
+ *      subgraph resolving the event for each subscriber (Order fields; the
+ *      lines are read once per order and shared), graphql-ws to the router, the router's
  *      federated plan, and the WebSocket to the client.
  * The results go into docs/benchmarks.md between <!-- bench:live --> markers.
  *
@@ -39,6 +43,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { readEnv } from '@commerce/config';
 
@@ -65,11 +70,24 @@ const STEPS = [
 
 type Role = 'orders' | 'router';
 type ToChild = { type: 'stats' } | { type: 'stop' };
+interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
 interface Stats {
   cpu: NodeJS.CpuUsage;
   memory: NodeJS.MemoryUsage;
   gc: boolean;
+  /** Event-loop delay since the previous stats request, in ms. */
+  loop: LoopDelay;
 }
+
+const loopDelayOf = (histogram: IntervalHistogram): LoopDelay => ({
+  p50: histogram.percentile(50) / 1e6,
+  p99: histogram.percentile(99) / 1e6,
+  max: histogram.max / 1e6,
+});
 type FromChild = { type: 'ready'; url: string; detail?: string } | { type: 'stats'; stats: Stats } | { type: 'failed'; message: string };
 
 function send(message: FromChild): void {
@@ -79,12 +97,17 @@ function send(message: FromChild): void {
 /** Serves IPC requests of the parent until told to stop. */
 function serveChild(url: string, stop: () => Promise<void>, detail?: string): void {
   const gc = (globalThis as { gc?: () => void }).gc;
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   process.on('message', (message: ToChild) => {
     if (message.type === 'stats') {
+      const delay = loopDelayOf(loop);
       // Twice: the first pass may only queue finalizers.
       gc?.();
       gc?.();
-      send({ type: 'stats', stats: { cpu: process.cpuUsage(), memory: process.memoryUsage(), gc: gc !== undefined } });
+      // From here: the next request reports the delay since this one, without this GC.
+      loop.reset();
+      send({ type: 'stats', stats: { cpu: process.cpuUsage(), memory: process.memoryUsage(), gc: gc !== undefined, loop: delay } });
     }
     if (message.type === 'stop') {
       stop().finally(() => process.exit(0));
@@ -94,10 +117,11 @@ function serveChild(url: string, stop: () => Promise<void>, detail?: string): vo
 }
 
 interface SeedPayload {
+  /** One CONFIRMED order per owner; empty for an instance that only serves (the database is seeded once). */
   owners: string[];
 }
 
-/** The orders subgraph on its bench database, seeded with one CONFIRMED order per owner. */
+/** The orders subgraph on its bench database; the first instance empties it and seeds one CONFIRMED order per owner. */
 async function runOrders(payload: SeedPayload): Promise<void> {
   const { postgresServerUrl } = await import('@commerce/config');
   const { migrateDatabase, migrationsDir } = await import('@commerce/prisma');
@@ -109,9 +133,11 @@ async function runOrders(payload: SeedPayload): Promise<void> {
   const { createOrdersPrisma } = await import('../../subgraphs/orders/src/data/prisma.ts');
 
   const prisma = createOrdersPrisma({ databaseUrl });
-  await prisma.$executeRawUnsafe(
-    'TRUNCATE orders, order_lines, order_transitions, refund_requests, refund_request_lines, outbox_events, processed_events RESTART IDENTITY CASCADE',
-  );
+  if (payload.owners.length > 0) {
+    await prisma.$executeRawUnsafe(
+      'TRUNCATE orders, order_lines, order_transitions, refund_requests, refund_request_lines, outbox_events, processed_events RESTART IDENTITY CASCADE',
+    );
+  }
   const ids: string[] = [];
   const placedAt = new Date(Date.now() - 60_000);
   for (const userId of payload.owners) {
@@ -179,7 +205,8 @@ function startChild(role: Role, payload: unknown): Promise<Child> {
   // BENCH_CPU_PROF=router (or orders) writes a V8 CPU profile of that process into .cache/bench-profiles on exit.
   const profile = readEnv('BENCH_CPU_PROF') === role ? ['--cpu-prof', `--cpu-prof-dir=${repoRoot}.cache/bench-profiles`] : [];
   const child = fork(fileURLToPath(import.meta.url), ['--role', role, '--payload', JSON.stringify(payload)], {
-    execArgv: [...process.execArgv, '--expose-gc', ...profile],
+    // BENCH_CHILD_FLAGS adds node flags to every child, e.g. --trace-gc.
+    execArgv: [...process.execArgv, '--expose-gc', ...profile, ...(readEnv('BENCH_CHILD_FLAGS')?.split(' ').filter(Boolean) ?? [])],
     env: { ...process.env, LOG_LEVEL: readEnv('LOG_LEVEL', 'warn'), OTEL_SDK_DISABLED: 'true' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -272,6 +299,10 @@ async function main(): Promise<void> {
     log(`starting orders (bench database, ${orderCount} CONFIRMED orders)…`);
     const orders = await startChild('orders', { owners } satisfies SeedPayload);
     children.push(orders);
+    // A second instance takes the changes: the one serving the router hears of them through Redis only, as in production.
+    log('starting a second orders instance for the writes…');
+    const writer = await startChild('orders', { owners: [] } satisfies SeedPayload);
+    children.push(writer);
     const orderIds = JSON.parse(orders.detail ?? '[]') as string[];
     const ownerOf = new Map(orderIds.map((id, index) => [id, owners[index] as string]));
     log('starting router…');
@@ -361,7 +392,10 @@ async function main(): Promise<void> {
     for (const subscriber of subscribers) perOrder.set(subscriber.orderId, (perOrder.get(subscriber.orderId) ?? 0) + 1);
     const expected = transitions.reduce((sum, transition) => sum + (perOrder.get(transition.orderId) ?? 0), 0);
     log(`${transitions.length} transitions at ${rate}/s (${expected} deliveries expected)…`);
-    const cpuBefore = await Promise.all([statsOf(router), statsOf(orders)]);
+    const cpuBefore = await Promise.all([statsOf(router), statsOf(orders), statsOf(writer)]);
+    const selfCpuBefore = process.cpuUsage();
+    const selfLoop = monitorEventLoopDelay({ resolution: 5 });
+    selfLoop.enable();
     measuring = true;
     const driveStart = performance.now();
     const mutationMs: number[] = [];
@@ -374,7 +408,7 @@ async function main(): Promise<void> {
       if (wait > 0) await sleep(wait);
       const transition = (previous.get(orderId) ?? Promise.resolve()).then(async () => {
         const sent = performance.now();
-        const response = await fetch(orders.url, {
+        const response = await fetch(writer.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
           body: JSON.stringify({ query: step.mutation, variables: { id: orderId } }),
@@ -391,7 +425,9 @@ async function main(): Promise<void> {
     while (arrivals.length < expected && Date.now() < deadline) await sleep(50);
     await sleep(200);
     measuring = false;
-    const cpuAfter = await Promise.all([statsOf(router), statsOf(orders)]);
+    selfLoop.disable();
+    const selfCpu = process.cpuUsage(selfCpuBefore);
+    const cpuAfter = await Promise.all([statsOf(router), statsOf(orders), statsOf(writer)]);
     if (failures.length > 0) throw new Error(`${failures.length} mutations failed, e.g. ${failures[0]}`);
 
     const latencies: number[] = [];
@@ -400,6 +436,17 @@ async function main(): Promise<void> {
       const stamp = published.get(`${arrival.orderId}|${arrival.status}`);
       if (stamp === undefined) unmatched++;
       else latencies.push(arrival.at - stamp);
+    }
+    if (readEnv('BENCH_LIVE_DEBUG')) {
+      const slow = arrivals
+        .map((arrival) => ({ ...arrival, latency: arrival.at - (published.get(`${arrival.orderId}|${arrival.status}`) ?? arrival.at) }))
+        .filter((arrival) => arrival.latency > 80);
+      const byStamp = new Map<number, number>();
+      for (const arrival of slow) {
+        const stamp = published.get(`${arrival.orderId}|${arrival.status}`) ?? 0;
+        byStamp.set(stamp, (byStamp.get(stamp) ?? 0) + 1);
+      }
+      console.error(`slow deliveries: ${slow.length}; by publish time (ms after drive start): ${[...byStamp.entries()].map(([stamp, count]) => `${Math.round(stamp - (Date.now() - performance.now() + driveStart))}×${count}`).join(' ')}`);
     }
     latencies.sort((a, b) => a - b);
     const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.max(0, Math.ceil((p / 100) * latencies.length) - 1))] ?? Number.NaN;
@@ -417,21 +464,25 @@ async function main(): Promise<void> {
     const external = idleAfter.memory.external + idleAfter.memory.arrayBuffers - (idleBefore.memory.external + idleBefore.memory.arrayBuffers);
     const ordersHeap = ordersAfter.memory.heapUsed - ordersBefore.memory.heapUsed;
     const p95 = pct(95);
+    const count = (value: number): string => value.toLocaleString('en-US');
     const fmt = (ms: number): string => `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
+    const loopText = (delay: LoopDelay): string => `loop delay ${fmt(delay.p99)} / ${fmt(delay.max)}`;
 
     const date = new Date().toISOString().slice(0, 10);
     const cpuModel = cpus()[0]?.model.trim() ?? 'unknown CPU';
     const section = `## Live subscriptions through the router
 
-Measured ${date} on ${cpus().length} cores (${cpuModel}), Node ${process.version}, by \`npm run bench:live\`. Orders subgraph,
-router and the ${subscriberCount} graphql-ws clients each in their own process on these cores, with PostgreSQL and Redis.
-Load average when the run started: ${loadAtStart.toFixed(1)}.
+Measured ${date} on ${cpus().length} cores (${cpuModel}), Node ${process.version}, by \`npm run bench:live\`. Two orders
+subgraph instances, the router and the ${count(subscriberCount)} graphql-ws clients each in their own process on these cores, with
+PostgreSQL and Redis. Load average when the run started: ${loadAtStart.toFixed(1)}.
 
-Workload: ${subscriberCount} \`orderStatusChanged\` subscriptions through one router, one WebSocket each, ${subscriberCount / orderCount} per order
+Workload: ${count(subscriberCount)} \`orderStatusChanged\` subscriptions through one router, one WebSocket each, ${subscriberCount / orderCount} per order
 over ${orderCount} orders (the owner's token), selecting \`id status statusReason updatedAt total lines { sku quantity lineTotal }\`
-(the lines are read from PostgreSQL for every subscriber and event). Admin mutations sent straight to the orders
-subgraph moved every order CONFIRMED → FULFILLED → SHIPPED → DELIVERED at ${rate} transitions/s: ${transitions.length} commits,
-${arrivals.length} of ${expected} expected deliveries in ${seconds.toFixed(1)} s (${Math.round(arrivals.length / seconds)} events/s to clients).
+(each event is resolved per subscriber in the orders subgraph; an order's lines are read from PostgreSQL once and
+shared by its subscribers). Admin mutations sent straight to a second orders instance (the first serves the
+router's subscriptions and hears of the changes through Redis only, as with several instances) moved every order
+CONFIRMED → FULFILLED → SHIPPED → DELIVERED at ${rate} transitions/s: ${count(transitions.length)} commits, ${count(arrivals.length)} of ${count(expected)} expected
+deliveries in ${seconds.toFixed(1)} s (${count(Math.round(arrivals.length / seconds))} events/s to clients).
 
 Latency = arrival at the client − \`publishedAt\`, the time the orders process took right after the transaction
 committed, just before PUBLISH (carried in the live message; same clock). It covers Redis pub/sub, the subgraph
@@ -442,9 +493,13 @@ resolving the event per subscriber, graphql-ws to the router, the router's query
 | commit → client | ${fmt(pct(50))} | **${fmt(p95)}** | ${fmt(pct(99))} | ${fmt(latencies.at(-1) ?? Number.NaN)} |
 
 Bar: p95 below 100 ms — **${p95 < 100 ? 'met' : 'NOT met'}**. Mutation round trip (HTTP, commit, publish) p50 ${fmt(mutationP50)}.
-CPU while driving: router ${Math.round(cpuPercent(cpuBefore[0] as Stats, cpuAfter[0] as Stats))}%, orders subgraph ${Math.round(cpuPercent(cpuBefore[1] as Stats, cpuAfter[1] as Stats))}% of one core.
+While driving, CPU (% of one core) and event-loop delay p99 / max of each process:
+router ${Math.round(cpuPercent(cpuBefore[0] as Stats, cpuAfter[0] as Stats))}%, ${loopText((cpuAfter[0] as Stats).loop)};
+orders subgraph serving the router ${Math.round(cpuPercent(cpuBefore[1] as Stats, cpuAfter[1] as Stats))}%, ${loopText((cpuAfter[1] as Stats).loop)};
+orders subgraph taking the writes ${Math.round(cpuPercent(cpuBefore[2] as Stats, cpuAfter[2] as Stats))}%, ${loopText((cpuAfter[2] as Stats).loop)};
+clients and driver (this process) ${Math.round(((selfCpu.user + selfCpu.system) / 1000 / driveMs) * 100)}%, ${loopText(loopDelayOf(selfLoop))} (its delay inflates the measured latency).
 ${unmatched > 0 ? `${unmatched} deliveries had no matching publish stamp and are left out.\n` : ''}
-Router memory for ${subscriberCount} idle subscriptions (after they were all live, 2 s idle, after a full GC${idleAfter.gc ? '' : ' — not available'};
+Router memory for ${count(subscriberCount)} idle subscriptions (after they were all live, 2 s idle, after a full GC${idleAfter.gc ? '' : ' — not available'};
 client WebSockets included), opened in ${(openMs / 1000).toFixed(1)} s:
 
 | router process | before | after | per 1,000 subscriptions | per subscription |
