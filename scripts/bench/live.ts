@@ -46,6 +46,7 @@ import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { readEnv } from '@commerce/config';
+import { stopChildProcess } from './child-process.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const supergraphPath = `${repoRoot}schema/supergraph.graphql`;
@@ -236,14 +237,7 @@ function statsOf(child: Child): Promise<Stats> {
   });
 }
 
-async function stopChild(child: Child): Promise<void> {
-  if (child.process.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
-  child.process.send({ type: 'stop' } satisfies ToChild);
-  const timer = setTimeout(() => child.process.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
+const stopChild = (child: Child): Promise<void> => stopChildProcess(child.process, { type: 'stop' } satisfies ToChild);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -30,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { readEnv } from '@commerce/config';
 import type { GraphQLResolverMap } from '@commerce/subgraph-kit';
+import { stopChildProcess } from './child-process.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const supergraphPath = `${repoRoot}schema/supergraph.graphql`;
@@ -225,14 +226,7 @@ function cpuOf(child: Child): Promise<NodeJS.CpuUsage> {
   });
 }
 
-async function stopChild(child: Child): Promise<void> {
-  if (child.process.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
-  child.process.send({ type: 'stop' } satisfies ToChild);
-  const timer = setTimeout(() => child.process.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
+const stopChild = (child: Child): Promise<void> => stopChildProcess(child.process, { type: 'stop' } satisfies ToChild);
 
 interface GraphQLBody {
   data?: unknown;
