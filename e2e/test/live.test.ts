@@ -7,10 +7,9 @@
  * checkout saga over Kafka) and reach the subscriber over Redis pub/sub.
  */
 import { randomUUID } from 'node:crypto';
-import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
+import type { FormattedExecutionResult } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
-import { graphqlOk, tokenFor } from '@commerce/testing';
+import { graphqlOk, recordSubscription, tokenFor } from '@commerce/testing';
 import { startGraph, type Graph } from './support/graph.ts';
 import { addToCart, adminToken, awaitStatus, createStockedProduct, SHIPPING_ADDRESS, type StockedProduct } from './support/shop.ts';
 
@@ -49,25 +48,22 @@ interface Live<T> {
 }
 
 function subscribe<T>(query: string, variables: Record<string, unknown>, token?: string): Live<T> {
-  const client: Client = createClient({
-    url: url.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
-    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
-    retryAttempts: 0,
-  });
-  const socketErrors: GraphQLErrorLike[] = [];
-  let complete!: () => void;
+  const recorded = recordSubscription<T>(url, { query, variables }, token ? { token } : {});
+  // A refused operation reports an array of GraphQL errors; a closed socket a CloseEvent or Error.
+  const socketErrors = (): GraphQLErrorLike[] =>
+    recorded.errors.flatMap((error) =>
+      Array.isArray(error)
+        ? (error as GraphQLErrorLike[])
+        : [{ message: error instanceof Error ? error.message : String((error as { reason?: string }).reason ?? error) }],
+    );
   const live: Live<T> = {
-    results: [],
-    done: false,
-    completed: new Promise<void>((resolve) => {
-      complete = () => {
-        live.done = true;
-        resolve();
-      };
-    }),
-    errors: () => [...socketErrors, ...live.results.flatMap((result) => (result.errors ?? []) as GraphQLErrorLike[])],
-    data: () => live.results.flatMap((result) => (result.data ? [result.data] : [])),
+    results: recorded.results,
+    get done() {
+      return recorded.done;
+    },
+    completed: recorded.completed,
+    errors: () => [...socketErrors(), ...recorded.results.flatMap((result) => (result.errors ?? []) as GraphQLErrorLike[])],
+    data: recorded.data,
     async until(probe, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -78,24 +74,8 @@ function subscribe<T>(query: string, variables: Record<string, unknown>, token?:
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     },
-    async close() {
-      dispose();
-      await client.dispose();
-    },
+    close: recorded.close,
   };
-  const dispose = client.subscribe<T>(
-    { query, variables },
-    {
-      next: (result) => live.results.push(result),
-      error: (error) => {
-        // A refused operation: an array of GraphQL errors; a closed socket: a CloseEvent or Error.
-        if (Array.isArray(error)) socketErrors.push(...(error as GraphQLErrorLike[]));
-        else socketErrors.push({ message: error instanceof Error ? error.message : String((error as { reason?: string }).reason ?? error) });
-        complete();
-      },
-      complete,
-    },
-  );
   return live;
 }
 

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { signAccessToken, type Role } from '@commerce/auth';
 
 export { KafkaTopicReader, waitForConsumerGroups } from './kafka.js';
+export { recordSubscription, type RecordedSubscription } from './subscription.js';
 
 export interface GraphQLErrorShape {
   message: string;
@@ -83,7 +84,11 @@ export async function tokenFor(
 }
 
 /** Polls until `probe` returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
+export async function eventually<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 10_000,
+  intervalMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {

@@ -8,10 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import { redisUrl } from '@commerce/config';
 import { liveChannel } from '@commerce/live';
+import { eventually, recordSubscription, type RecordedSubscription } from '@commerce/testing';
 import { createLogger } from '@commerce/observability';
-import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import { Redis } from 'ioredis';
-import { WebSocket } from 'ws';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { liveRunner, RedisCartLive, type LiveCartMessage } from '../src/data/live.js';
 import { applyOrderPlaced } from '../src/service/checkout.service.js';
@@ -68,63 +67,19 @@ interface Followed {
   totals: { subtotal: { amountMinor: number }; discount: { amountMinor: number }; total: { amountMinor: number } };
 }
 
-interface Stream {
-  results: FormattedExecutionResult<{ cartUpdated: Followed }, unknown>[];
-  errors: unknown[];
-  completed: Promise<void>;
-  done: boolean;
-  carts(): Followed[];
-  close(): Promise<void>;
-}
+type Stream = RecordedSubscription<{ cartUpdated: Followed }> & { carts(): Followed[] };
 
 function follow(cartId: string, options: { token?: string; cartToken?: string } = {}): Stream {
-  const client: Client = createClient({
-    url: server.url.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
-    ...(options.token ? { connectionParams: { authorization: `Bearer ${options.token}` } } : {}),
-    retryAttempts: 0,
-    lazy: true,
-  });
-  let complete!: () => void;
-  const stream: Stream = {
-    results: [],
-    errors: [],
-    done: false,
-    completed: new Promise<void>((resolve) => {
-      complete = () => {
-        stream.done = true;
-        resolve();
-      };
-    }),
-    carts: () => stream.results.flatMap((result) => (result.data?.cartUpdated ? [result.data.cartUpdated] : [])),
-    async close() {
-      dispose();
-      await client.dispose();
-    },
-  };
-  const dispose = client.subscribe<{ cartUpdated: Followed }>(
+  const stream = recordSubscription<{ cartUpdated: Followed }>(
+    server.url,
     { query: SUBSCRIPTION, variables: { id: cartId, token: options.cartToken ?? null } },
-    {
-      next: (result) => stream.results.push(result),
-      error: (error) => {
-        stream.errors.push(error);
-        complete();
-      },
-      complete,
-    },
+    options.token ? { token: options.token } : {},
   );
-  return stream;
+  return Object.assign(stream, { carts: () => stream.data().flatMap((data) => (data.cartUpdated ? [data.cartUpdated] : [])) });
 }
 
-async function until<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** Waits (5 s at most) for `probe` to find what it looks for. */
+const until = <T>(probe: () => T | undefined | Promise<T | undefined>): Promise<T> => eventually(probe, 5_000, 20);
 
 const subscribers = async (cartId: string): Promise<number> => {
   const [, count] = (await redis.pubsub('NUMSUB', liveChannel.cart(cartId))) as [string, number];

@@ -8,9 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { redisUrl } from '@commerce/config';
 import { liveChannel } from '@commerce/live';
-import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
+import { eventually, recordSubscription, type RecordedSubscription } from '@commerce/testing';
 import { Redis } from 'ioredis';
-import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PaymentAuthorized, StockReserved } from '@commerce/events';
 import { RedisOrderLive, toLiveOrder, transactionWithLive, type LiveOrder } from '../src/data/live.js';
@@ -62,63 +61,21 @@ interface Followed {
   user: { id: string };
 }
 
-interface Stream {
-  results: FormattedExecutionResult<{ orderStatusChanged: Followed }, unknown>[];
-  errors: unknown[];
-  completed: Promise<void>;
-  done: boolean;
-  statuses(): string[];
-  close(): Promise<void>;
-}
+type Stream = RecordedSubscription<{ orderStatusChanged: Followed }> & { statuses(): string[] };
 
 function follow(orderId: string, token?: string): Stream {
-  const client: Client = createClient({
-    url: server.url.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
-    ...(token ? { connectionParams: { authorization: `Bearer ${token}` } } : {}),
-    retryAttempts: 0,
-    lazy: true,
-  });
-  let complete!: () => void;
-  const stream: Stream = {
-    results: [],
-    errors: [],
-    done: false,
-    completed: new Promise<void>((resolve) => {
-      complete = () => {
-        stream.done = true;
-        resolve();
-      };
-    }),
-    statuses: () => stream.results.flatMap((result) => (result.data?.orderStatusChanged ? [result.data.orderStatusChanged.status] : [])),
-    async close() {
-      dispose();
-      await client.dispose();
-    },
-  };
-  const dispose = client.subscribe<{ orderStatusChanged: Followed }>(
+  const stream = recordSubscription<{ orderStatusChanged: Followed }>(
+    server.url,
     { query: SUBSCRIPTION, variables: { id: orderId } },
-    {
-      next: (result) => stream.results.push(result),
-      error: (error) => {
-        stream.errors.push(error);
-        complete();
-      },
-      complete,
-    },
+    token ? { token } : {},
   );
-  return stream;
+  return Object.assign(stream, {
+    statuses: () => stream.data().flatMap((data) => (data.orderStatusChanged ? [data.orderStatusChanged.status] : [])),
+  });
 }
 
-async function until<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** Waits (5 s at most) for `probe` to find what it looks for. */
+const until = <T>(probe: () => T | undefined | Promise<T | undefined>): Promise<T> => eventually(probe, 5_000, 20);
 
 const subscribers = async (orderId: string): Promise<number> => {
   const [, count] = (await redis.pubsub('NUMSUB', liveChannel.order(orderId))) as [string, number];
