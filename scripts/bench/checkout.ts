@@ -41,7 +41,7 @@
  *   --shoppers 32 --duration 60 --warmup 15 --observe auto|subscription|poll --poll 50 --poll-max 500 --products 20 --variants 2
  *   --order-timeout 60 --cpu-prof all|router,orders,… (V8 profiles of the window) --no-write
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -310,6 +310,9 @@ async function main(): Promise<void> {
   let kafka: BenchKafka | undefined;
   try {
     log(`run ${run}: load average ${loadAtStart.map((value) => value.toFixed(2)).join(', ')} on ${cpus().length} cores; starting a Kafka broker of its own, preparing databases…`);
+    // Services import their generated Prisma clients: a fresh clone has none yet.
+    const generated = spawnSync('npm', ['run', '--silent', 'db:generate'], { cwd: repoRoot, stdio: 'inherit' });
+    if (generated.status !== 0) throw new Error('Prisma client generation failed');
     const [startedKafka] = await Promise.all([startBenchKafka(repoRoot, run), prepareDatabases()]);
     kafka = startedKafka;
     // Parent and services: the bench broker, consumer groups of this run that start at the end of their topics.

@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { ALL_TOPICS, DEFAULT_PARTITIONS } from '@commerce/events';
+import { ensureKafkaLibs } from '@commerce/infra';
 
 export interface BenchKafka {
   brokers: string;
@@ -63,7 +64,9 @@ function runToEnd(child: ChildProcess): Promise<number | null> {
 
 export async function startBenchKafka(repoRoot: string, run: string): Promise<BenchKafka> {
   const libs = join(repoRoot, '.cache', 'kafka', 'libs');
-  if (!existsSync(join(libs, '.installed'))) throw new Error(`no Kafka libraries in ${libs}: run \`npm run infra:up\` once`);
+  // A fresh clone has no broker jars yet: fetch them (Maven) like `npm run infra:up` would.
+  await ensureKafkaLibs();
+  if (!existsSync(join(libs, '.installed'))) throw new Error(`no Kafka libraries in ${libs} after fetching them`);
   const home = join(repoRoot, '.cache', 'bench-checkout-kafka', run);
   const dataDir = join(home, 'data');
   mkdirSync(dataDir, { recursive: true });
