@@ -72,7 +72,7 @@ function envelopeTraceContext(fallback: TraceCarrier | undefined): TraceCarrier 
  * appending events for the same aggregate could commit in the opposite order
  * of their positions, and the relay (which reads in position order) would
  * publish them out of order. A transaction-scoped advisory lock on
- * (topic, aggregateId), taken before the INSERT, serialises such appends so
+ * (topic, aggregateId), taken before the INSERT (in the same statement), serialises such appends so
  * position order equals commit order per aggregate. Events of different
  * aggregates do not wait for each other. (Append events of several aggregates
  * in a consistent order, as you would lock their rows, to avoid deadlocks.)
@@ -94,20 +94,22 @@ export async function appendToOutbox<const TType extends string, TSchema extends
     ...envelopeTraceContext(input.traceContext),
   };
 
+  // Lock, INSERT and NOTIFY in one round trip. The lock's CTE is volatile, so
+  // PostgreSQL materialises it: the row, and with it the position from the
+  // sequence, is only formed once the lock is held. NOTIFY with an identical
+  // payload is folded into one per transaction, so appending many events wakes
+  // the relay once.
   await tx.$executeRawUnsafe(
-    'SELECT pg_advisory_xact_lock($1::int4, hashtext($2::text))',
-    OUTBOX_AGGREGATE_LOCK_CLASS,
-    `${definition.topic}:${input.aggregateId}`,
-  );
-  // INSERT and NOTIFY in one round trip. NOTIFY with an identical payload is
-  // folded into one per transaction, so appending many events wakes the relay once.
-  await tx.$executeRawUnsafe(
-    `WITH inserted AS (
+    `WITH locked AS (
+       SELECT pg_advisory_xact_lock($1::int4, hashtext($2::text))
+     ), inserted AS (
        INSERT INTO outbox_events (event_id, topic, event_type, aggregate_id, envelope)
-       VALUES ($1::uuid, $2, $3, $4, $5::jsonb)
+       SELECT $3::uuid, $4, $5, $6, $7::jsonb FROM locked
        RETURNING position
      )
      SELECT pg_notify('${OUTBOX_NOTIFY_CHANNEL}', '') FROM inserted`,
+    OUTBOX_AGGREGATE_LOCK_CLASS,
+    `${definition.topic}:${input.aggregateId}`,
     envelope.eventId,
     definition.topic,
     definition.type,

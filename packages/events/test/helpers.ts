@@ -10,7 +10,8 @@ import { Kafka, logLevel, type Admin, type Consumer, type IHeaders } from 'kafka
 import pg from 'pg';
 import { OUTBOX_TABLES_DDL, type TransactionOptions } from '../src/index.js';
 
-export const TEST_DB = 'ecommerce_events_lib_test';
+/** Overridable so two runs (two engineers, or CI shards) never share the scratch database. */
+export const TEST_DB = process.env.EVENTS_TEST_DB ?? 'ecommerce_events_lib_test';
 export const testDatabaseUrl = (): string => `${postgresServerUrl()}/${TEST_DB}`;
 
 /** Creates the scratch database (once) and the outbox tables; empties them. */
