@@ -27,6 +27,13 @@ export interface KafkaClientOptions {
  */
 const EXPECTED = [/Limiting retries for the idempotent producer/];
 
+/**
+ * Retried within kafkajs and harmless: the next transaction began while the
+ * coordinator was still completing the previous one (CONCURRENT_TRANSACTIONS).
+ * Logged at debug so a relay under load does not flood the error log.
+ */
+const RETRIED_QUIETLY = /concurrent operation on the same transaction|CONCURRENT_TRANSACTIONS/;
+
 export function createKafka(options: KafkaClientOptions): Kafka {
   const logger = options.logger ?? silentLogger;
   const creator: logCreator = () => (entry) => {
@@ -38,6 +45,10 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     // an eachMessage failure, which it is not.
     if (/StoppingError/.test(`${String(rest.stack ?? '')}${String(rest.error ?? '')}`)) {
       logger.debug?.(obj, `kafkajs: ${message} (consumer stopping)`);
+      return;
+    }
+    if (RETRIED_QUIETLY.test(`${message} ${String(rest.error ?? '')} ${String(rest.type ?? '')}`)) {
+      logger.debug?.(obj, `kafkajs: ${message} (retried)`);
       return;
     }
     if (entry.level === KafkaLogLevel.ERROR) logger.error(obj, `kafkajs: ${message}`);

@@ -67,6 +67,13 @@ export interface OutboxRelayOptions extends Pick<KafkaClientOptions, 'kafkaLogLe
   pollIntervalMs?: number;
   /** Rows per Kafka transaction (upper bound; the marker size may cut it shorter). */
   batchSize?: number;
+  /**
+   * How long to let rows gather after a wake-up before reading a batch
+   * (default 20 ms). Every batch is a Kafka transaction of several broker
+   * requests plus commit markers on each partition it touched, so under load
+   * a short wait buys far fewer, larger transactions for a few ms of latency.
+   */
+  lingerMs?: number;
   /** How often a standby relay tries to become the leader. */
   standbyRetryMs?: number;
   /** Delays between attempts after a failure (Kafka or database). */
@@ -230,6 +237,7 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
   const log = { component: 'outbox-relay', domain };
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const batchSize = Math.max(1, options.batchSize ?? 100);
+  const lingerMs = Math.max(0, options.lingerMs ?? 20);
   const standbyRetryMs = options.standbyRetryMs ?? 2_000;
   const backoff: BackoffOptions = { initialMs: 200, maxMs: 30_000, ...options.backoff };
   const markerTopic = options.markerTopic ?? OUTBOX_MARKER_TOPIC;
@@ -338,7 +346,12 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
       createPartitioner: Partitioners.DefaultPartitioner,
       // Bounded: a failed batch is aborted and retried as a whole by the relay
       // loop (with backoff and bookkeeping), which an endless retry would hide.
-      retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 3_000 },
+      // Starts short: right after a commit the coordinator is still writing the
+      // previous transaction's markers and answers the next batch's
+      // AddPartitionsToTxn with CONCURRENT_TRANSACTIONS for a few ms (the Java
+      // producer retries that after 20 ms; kafkajs' default 100 ms, doubling,
+      // throttled every relay under load).
+      retry: { retries: 8, initialRetryTime: 10, maxRetryTime: 1_000 },
     });
     try {
       await next.connect();
@@ -525,6 +538,7 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
       if (stopped) break;
       if (outcome === 'busy') continue;
       await wakeup.wait(outcome === 'standby' ? standbyRetryMs : pollIntervalMs);
+      if (outcome === 'idle' && lingerMs > 0) await sleep(lingerMs, abort.signal);
     }
   })();
 
