@@ -2,14 +2,24 @@
  * Kafka topics, one per aggregate type. Events are keyed by aggregate id, so
  * every event of one aggregate lands on one partition, in order.
  * Dead letters go to `<topic>.dlq`.
+ *
+ * Two change feeds have topics of their own: an order's every status change
+ * and a variant's availability. They are the busiest events of a checkout
+ * (four status changes and two availability changes per order) and the
+ * saga's consumers (inventory, payments, cart, orders) never read them, so on
+ * the aggregate topics every one of those consumers would fetch, decode and
+ * skip them. Their readers (notifications, search, timelines) need order only
+ * within the feed, which the key still gives.
  */
 export const TOPICS = {
   user: 'commerce.user',
   product: 'commerce.product',
   cart: 'commerce.cart',
   order: 'commerce.order',
+  orderStatus: 'commerce.order-status',
   payment: 'commerce.payment',
   stock: 'commerce.stock',
+  stockLevel: 'commerce.stock-level',
   notification: 'commerce.notification',
 } as const;
 

@@ -1,12 +1,12 @@
 /**
  * End to end through Kafka: envelopes published to the real commerce.product
- * and commerce.stock topics are consumed by the subgraph's own consumer
+ * and commerce.stock-level topics are consumed by the subgraph's own consumer
  * (its own group, positioned at the end of the topics first) and become
  * searchable within a second.
  */
 import { randomUUID } from 'node:crypto';
 import { kafkaBrokers } from '@commerce/config';
-import { kafkaGroupId, TOPICS, type ProductSnapshot } from '@commerce/events';
+import { kafkaGroupId, StockLevelChanged, TOPICS, type ProductSnapshot } from '@commerce/events';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { category, ids, search, snapshot, startTestServer, tick, truncateAll, updated, type TestServer } from './helpers.js';
@@ -24,7 +24,7 @@ beforeAll(async () => {
   await admin.connect();
   // A new group would start at the latest offset only on its first fetch, racing the
   // first publish; committing the end offsets first makes the start point exact.
-  for (const topic of [TOPICS.product, TOPICS.stock]) await admin.resetOffsets({ groupId: kafkaGroup, topic, earliest: false });
+  for (const topic of [TOPICS.product, TOPICS.stockLevel]) await admin.resetOffsets({ groupId: kafkaGroup, topic, earliest: false });
   producer = kafka.producer();
   await producer.connect();
 
@@ -111,7 +111,7 @@ describe('events → searchable', () => {
     const variantId = product.variants[0]?.variantId ?? '';
     started = performance.now();
     await producer.send({
-      topic: TOPICS.stock,
+      topic: StockLevelChanged.topic,
       messages: [envelope('stock.level_changed', variantId, { variantId, available: 4, inStock: true, changedAt: tick() })],
     });
     expect(

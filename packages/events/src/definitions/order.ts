@@ -62,7 +62,7 @@ export const orderStatusChangedSchema = z.object({
 export const OrderStatusChanged = defineEvent({
   type: 'order.status_changed',
   version: 1,
-  topic: TOPICS.order,
+  topic: TOPICS.orderStatus,
   schema: orderStatusChangedSchema,
 });
 

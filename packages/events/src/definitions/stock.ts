@@ -56,7 +56,7 @@ export const stockLevelChangedSchema = z.object({
 export const StockLevelChanged = defineEvent({
   type: 'stock.level_changed',
   version: 1,
-  topic: TOPICS.stock,
+  topic: TOPICS.stockLevel,
   schema: stockLevelChangedSchema,
 });
 

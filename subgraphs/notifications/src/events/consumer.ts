@@ -31,6 +31,9 @@ export function startNotificationsConsumer(options: NotificationsConsumerOptions
     logger: options.logger,
     fromBeginning: options.fromBeginning ?? true,
     transactionOptions: { maxWait: 10_000, timeout: 10_000 },
+    // 8 attempts back off for about 11 s in all: room for a confirmation to
+    // wait for its order.placed, which travels on another topic (handlers.ts).
+    maxAttempts: 8,
     handlers: {
       'user.registered': (event, tx) => handlers['user.registered'](event, tx),
       'user.password_reset_requested': (event, tx) => handlers['user.password_reset_requested'](event, tx),

@@ -7,7 +7,8 @@
  *   user.registered                  → contact; WELCOME
  *   user.password_reset_requested    → contact; PASSWORD_RESET (email, always)
  *   order.placed                     → order snapshot (lines, totals) for later emails
- *   order.status_changed → CONFIRMED → ORDER_CONFIRMED; SHIPPED / DELIVERED / REFUNDED likewise
+ *   order.status_changed → CONFIRMED → ORDER_CONFIRMED (waits for order.placed, another topic);
+ *                          SHIPPED / DELIVERED / REFUNDED likewise
  *   order.cancelled, to PAYMENT_FAILED → PAYMENT_FAILED
  *
  * Events older than `maxEventAgeMs` update the read models but notify nobody
@@ -47,12 +48,16 @@ const TYPE_BY_STATUS: Partial<Record<string, NotificationType>> = {
   REFUNDED: 'ORDER_REFUNDED',
 };
 
+/** How long a fresh confirmation waits (through consumer retries) for its order.placed snapshot. */
+const SNAPSHOT_WAIT_MS = 30_000;
+
 export function createNotificationHandlers(settings: HandlerSettings): NotificationHandlers {
   const { storefrontUrl, logger } = settings;
   const now = settings.now ?? (() => new Date());
 
+  const ageOf = (event: EventEnvelope): number => now().getTime() - Date.parse(event.occurredAt);
   const stale = (event: EventEnvelope): boolean => {
-    const age = now().getTime() - Date.parse(event.occurredAt);
+    const age = ageOf(event);
     if (age <= settings.maxEventAgeMs) return false;
     logger.info({ eventId: event.eventId, type: event.type, ageMs: age }, 'event too old to notify about; read models updated only');
     return true;
@@ -69,6 +74,13 @@ export function createNotificationHandlers(settings: HandlerSettings): Notificat
   ): Promise<void> {
     const contact = await contactOf(tx, order.userId);
     const summary = await orderSummaryOf(tx, order.orderId);
+    if (!summary && type === 'ORDER_CONFIRMED' && ageOf(event) < SNAPSHOT_WAIT_MS) {
+      // order.placed travels on commerce.order and status changes on their own
+      // topic, so a confirmation can overtake the placement it follows. Throwing
+      // makes the consumer retry with backoff until the snapshot (with the
+      // lines the email lists) is there; an older event goes out without it.
+      throw new Error(`order ${order.orderId}: order.placed not consumed yet; retrying the confirmation email`);
+    }
     const data = { name: contact?.name ?? null, orderId: order.orderId, orderUrl: orderUrl(order.orderId), order: summary };
     const rendered =
       type === 'PAYMENT_FAILED'

@@ -3,7 +3,7 @@
  *
  *   commerce.product  product.created, product.updated   full snapshots → the document
  *                     product.price_changed              one variant price (the snapshot follows)
- *   commerce.stock    stock.level_changed                 a variant's availability → in_stock
+ *   commerce.stock-level  stock.level_changed             a variant's availability → in_stock
  *
  * startConsumer (packages/events) makes each event's effect exactly-once:
  * the processed_events row and the indexing writes share one transaction,
