@@ -55,25 +55,20 @@ export interface SagaContext {
 export async function onOrderPlaced(ctx: SagaContext, event: OrderPlacedPayload): Promise<void> {
   const payment = await lockPaymentForOrder(ctx.tx, event.orderId, ctx.provider.name);
   if (payment.orderPlacedAt) return;
-  const updated = await ctx.tx.payment.update({
-    where: { id: payment.id },
-    data: {
-      userId: event.userId,
-      currency: event.currency,
-      amountMinor: event.totalMinor,
-      paymentMethodToken: event.paymentMethodToken,
-      orderPlacedAt: new Date(),
-    },
-  });
   ctx.logger.info({ orderId: event.orderId, paymentId: payment.id, amountMinor: event.totalMinor, currency: event.currency }, 'order recorded for payment');
-  await authorizeIfReady(ctx, updated);
+  await recordAndAuthorizeIfReady(ctx, payment, {
+    userId: event.userId,
+    currency: event.currency,
+    amountMinor: event.totalMinor,
+    paymentMethodToken: event.paymentMethodToken,
+    orderPlacedAt: new Date(),
+  });
 }
 
 export async function onStockReserved(ctx: SagaContext, event: StockReservedPayload): Promise<void> {
   const payment = await lockPaymentForOrder(ctx.tx, event.orderId, ctx.provider.name);
   if (payment.stockReservedAt) return;
-  const updated = await ctx.tx.payment.update({ where: { id: payment.id }, data: { stockReservedAt: new Date() } });
-  await authorizeIfReady(ctx, updated);
+  await recordAndAuthorizeIfReady(ctx, payment, { stockReservedAt: new Date() });
 }
 
 export async function onStockReservationFailed(ctx: SagaContext, event: StockReservationFailedPayload): Promise<void> {
@@ -99,10 +94,24 @@ function providerOf(ctx: SagaContext, payment: Payment): PaymentProvider {
   return ctx.provider;
 }
 
-/** Authorizes once both order.placed and stock.reserved have been seen, and never twice. */
-async function authorizeIfReady(ctx: SagaContext, payment: Payment): Promise<void> {
-  if (payment.status !== 'PENDING' || !payment.orderPlacedAt || !payment.stockReservedAt) return;
-  const amountMinor = payment.amountMinor!;
+/** What order.placed, or stock.reserved, records on the payment. */
+type SagaFacts =
+  | Pick<Payment, 'userId' | 'currency' | 'amountMinor' | 'paymentMethodToken' | 'orderPlacedAt'>
+  | Pick<Payment, 'stockReservedAt'>;
+
+/**
+ * Records `facts` and, once both order.placed and stock.reserved have been
+ * seen, authorizes, never twice. The gateway is asked first (with an
+ * idempotency key) and its answer written together with the facts in one
+ * UPDATE: a failure before the write rolls the whole reaction back.
+ */
+async function recordAndAuthorizeIfReady(ctx: SagaContext, payment: Payment, facts: SagaFacts): Promise<void> {
+  const recorded: Payment = { ...payment, ...facts };
+  if (recorded.status !== 'PENDING' || !recorded.orderPlacedAt || !recorded.stockReservedAt) {
+    await ctx.tx.payment.update({ where: { id: payment.id }, data: facts });
+    return;
+  }
+  const amountMinor = recorded.amountMinor!;
   const log = { orderId: payment.orderId, paymentId: payment.id, provider: ctx.provider.name };
 
   const result =
@@ -112,8 +121,8 @@ async function authorizeIfReady(ctx: SagaContext, payment: Payment): Promise<voi
       : await ctx.provider.authorize({
           orderId: payment.orderId,
           amountMinor,
-          currency: payment.currency!,
-          paymentMethodToken: payment.paymentMethodToken!,
+          currency: recorded.currency!,
+          paymentMethodToken: recorded.paymentMethodToken!,
           idempotencyKey: idempotencyKeys.authorize(payment.orderId),
         });
 
@@ -121,7 +130,7 @@ async function authorizeIfReady(ctx: SagaContext, payment: Payment): Promise<voi
     const authorized = await ctx.tx.payment.update({
       where: { id: payment.id },
       // Nothing happened at any gateway before this call: the payment belongs to the one that answered.
-      data: { status: 'AUTHORIZED', provider: ctx.provider.name, providerPaymentId: result.providerPaymentId, authorizedAt: new Date() },
+      data: { ...facts, status: 'AUTHORIZED', provider: ctx.provider.name, providerPaymentId: result.providerPaymentId, authorizedAt: new Date() },
     });
     await publishAuthorized(ctx.tx, authorized, ctx.traceContext);
     ctx.logger.info({ ...log, providerPaymentId: result.providerPaymentId }, 'payment authorized');
@@ -130,6 +139,7 @@ async function authorizeIfReady(ctx: SagaContext, payment: Payment): Promise<voi
   const failed = await ctx.tx.payment.update({
     where: { id: payment.id },
     data: {
+      ...facts,
       status: 'FAILED',
       provider: ctx.provider.name,
       providerPaymentId: result.providerPaymentId,
