@@ -22,7 +22,7 @@ import { STRIPE_WEBHOOK_PATH, stripeWebhookRoute } from './webhooks/stripe-webho
 export interface PaymentsConsumerSettings {
   /** Consumer group; default 'payments'. Tests use a fresh one. */
   group?: string;
-  /** A new group starts at the oldest retained message (default true). */
+  /** Whether a new group starts at the oldest retained message; unset, startConsumer's default (KAFKA_CONSUMER_FROM_BEGINNING, else true). */
   fromBeginning?: boolean;
   /** Handler attempts before dead-lettering (default 5). */
   maxAttempts?: number;

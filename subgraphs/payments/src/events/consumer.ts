@@ -43,7 +43,7 @@ export interface PaymentsConsumerOptions extends SagaDependencies {
   /** Consumer group (and processed_events consumer); default 'payments'. Tests use their own. */
   group?: string;
   brokers?: string[];
-  /** A new group starts at the oldest retained message (default true). */
+  /** Whether a new group starts at the oldest retained message; unset, startConsumer's default (KAFKA_CONSUMER_FROM_BEGINNING, else true). */
   fromBeginning?: boolean;
   /** Handler attempts before dead-lettering (default 5). */
   maxAttempts?: number;
@@ -55,7 +55,7 @@ export function startPaymentsConsumer(options: PaymentsConsumerOptions): Promise
     brokers: options.brokers ?? kafkaBrokers(),
     prisma: options.prisma,
     logger: options.logger,
-    fromBeginning: options.fromBeginning ?? true,
+    ...(options.fromBeginning !== undefined ? { fromBeginning: options.fromBeginning } : {}),
     ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
     // The row lock is held across the provider call (stripe-node: 15 s timeout, 2 retries).
     transactionOptions: { maxWait: 10_000, timeout: 60_000 },
