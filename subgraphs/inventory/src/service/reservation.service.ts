@@ -41,12 +41,15 @@
  */
 import type { InventoryServiceContext } from '../context.js';
 import type { InventoryTx } from '../data/prisma.js';
+import { timeOrderedUuid } from '../data/ids.js';
 import {
   applyStockChange,
+  applyStockChanges,
   byVariantThenWarehouse,
   lockStockRows,
-  readStockRows,
   recordMovements,
+  type AvailabilityChange,
+  type LedgeredStockChange,
   type LockedStockRow,
   type Movement,
 } from '../data/stock-writes.js';
@@ -58,7 +61,7 @@ import {
   publishStockReserved,
 } from '../events/publish.js';
 import type { ReservationStatus } from '../generated/prisma/enums.js';
-import { recordLevelChanges, STOCK_TRANSACTION_OPTIONS } from './stock.service.js';
+import { publishLevelChanges, recordLevelChanges, STOCK_TRANSACTION_OPTIONS } from './stock.service.js';
 
 export interface RequestedLine {
   variantId: string;
@@ -148,13 +151,44 @@ interface ReservationLineRow {
   returned: number;
 }
 
-/** The order's reservation, locked for the rest of the transaction; null when there is none. */
-async function lockReservation(tx: InventoryTx, orderId: string): Promise<ReservationRow | null> {
-  const [row] = await tx.$queryRaw<ReservationRow[]>`
-    SELECT id::text AS id, order_id::text AS "orderId", status::text AS status, expires_at AS "expiresAt"
-      FROM reservations WHERE order_id = ${orderId}::uuid
-       FOR UPDATE`;
-  return row ?? null;
+interface LockedReservation extends ReservationRow {
+  /**
+   * Its lines, read in the statement that took the lock. Current when the
+   * status is ACTIVE or EXPIRED: lines change only on the way out of those
+   * states, in the transaction that changes the status, and a reservation
+   * never goes back to them. A COMMITTED reservation's lines may have
+   * changed (`returned`) while this statement waited for the lock: read them
+   * again with `linesOf`.
+   */
+  lines: ReservationLineRow[];
+}
+
+/** A reservation joined with one of its lines (all line columns null when it has none). */
+interface ReservationWithLineRow extends ReservationRow {
+  lineId: string | null;
+  variantId: string | null;
+  warehouseId: string | null;
+  quantity: number | null;
+  returned: number | null;
+}
+
+/** The order's reservation, locked for the rest of the transaction, with its lines; null when there is none. */
+async function lockReservation(tx: InventoryTx, orderId: string): Promise<LockedReservation | null> {
+  const rows = await tx.$queryRaw<ReservationWithLineRow[]>`
+    SELECT r.id::text AS id, r.order_id::text AS "orderId", r.status::text AS status, r.expires_at AS "expiresAt",
+           l.id::text AS "lineId", l.variant_id::text AS "variantId", l.warehouse_id::text AS "warehouseId", l.quantity, l.returned
+      FROM reservations r LEFT JOIN reservation_lines l ON l.reservation_id = r.id
+     WHERE r.order_id = ${orderId}::uuid
+     ORDER BY l.variant_id, l.warehouse_id, l.id
+       FOR UPDATE OF r`;
+  const [first] = rows;
+  if (!first) return null;
+  const lines: ReservationLineRow[] = [];
+  for (const row of rows) {
+    if (row.lineId === null || row.variantId === null || row.warehouseId === null || row.quantity === null || row.returned === null) continue;
+    lines.push({ id: row.lineId, variantId: row.variantId, warehouseId: row.warehouseId, quantity: row.quantity, returned: row.returned });
+  }
+  return { id: first.id, orderId: first.orderId, status: first.status, expiresAt: first.expiresAt, lines };
 }
 
 async function linesOf(tx: InventoryTx, reservationIds: readonly string[]): Promise<(ReservationLineRow & { reservationId: string })[]> {
@@ -172,15 +206,90 @@ async function setStatus(tx: InventoryTx, reservationId: string, status: Reserva
      WHERE id = ${reservationId}::uuid`;
 }
 
-/** When a reservation made now expires, by the database's clock (the sweeper compares with the same clock). */
-async function expiryFromNow(tx: InventoryTx, ttlSeconds: number): Promise<Date> {
-  const [row] = await tx.$queryRaw<{ expiresAt: Date }[]>`
-    SELECT clock_timestamp() + make_interval(secs => ${ttlSeconds}::int) AS "expiresAt"`;
-  if (!row) throw new Error('clock_timestamp() returned nothing');
-  return row.expiresAt;
+/** The order's reservation status, joined with one stock row (all stock columns null when there are none). */
+interface SnapshotRow {
+  existing: ReservationStatus | null;
+  variantId: string | null;
+  warehouseId: string | null;
+  onHand: number | null;
+  reserved: number | null;
+  priority: number | null;
 }
 
-const variantsOfLines = (lines: readonly { variantId: string }[]): string[] => [...new Set(lines.map((line) => line.variantId))];
+/**
+ * The order's reservation status (null when it has none) and the stock rows
+ * of the variants, unlocked, from one committed snapshot (one statement).
+ */
+async function reservationAndStockSnapshot(
+  tx: InventoryTx,
+  orderId: string,
+  variantIds: readonly string[],
+): Promise<{ existing: ReservationStatus | null; stock: LockedStockRow[] }> {
+  const rows = await tx.$queryRaw<SnapshotRow[]>`
+    SELECT r.existing, s."variantId", s."warehouseId", s."onHand", s.reserved, s.priority
+      FROM (SELECT (SELECT status::text FROM reservations WHERE order_id = ${orderId}::uuid) AS existing) r
+      LEFT JOIN (
+        SELECT s.variant_id::text AS "variantId", s.warehouse_id::text AS "warehouseId",
+               s.on_hand AS "onHand", s.reserved, w.priority
+          FROM stock_levels s JOIN warehouses w ON w.id = s.warehouse_id
+         WHERE s.variant_id = ANY(${[...variantIds]}::uuid[])
+      ) s ON TRUE
+     ORDER BY s."variantId", s."warehouseId"`;
+  const stock: LockedStockRow[] = [];
+  for (const row of rows) {
+    if (row.variantId === null || row.warehouseId === null || row.onHand === null || row.reserved === null || row.priority === null) continue;
+    stock.push({ variantId: row.variantId, warehouseId: row.warehouseId, onHand: row.onHand, reserved: row.reserved, priority: row.priority });
+  }
+  return { existing: rows[0]?.existing ?? null, stock };
+}
+
+/**
+ * Inserts the order's ACTIVE reservation with its lines, expiring `ttlSeconds`
+ * from now by the database's clock (the sweeper compares with the same
+ * clock), in one statement. Null when the order already has a reservation
+ * (a concurrent delivery got there first): then nothing is inserted.
+ */
+async function insertActiveReservation(
+  tx: InventoryTx,
+  orderId: string,
+  ttlSeconds: number,
+  lines: readonly AllocatedLine[],
+): Promise<{ id: string; expiresAt: Date } | null> {
+  const [row] = await tx.$queryRaw<{ id: string; expiresAt: Date }[]>`
+    WITH reservation AS (
+      INSERT INTO reservations (id, order_id, status, expires_at)
+      VALUES (${timeOrderedUuid()}::uuid, ${orderId}::uuid, 'ACTIVE', clock_timestamp() + make_interval(secs => ${ttlSeconds}::int))
+      ON CONFLICT (order_id) DO NOTHING
+      RETURNING id, expires_at
+    ), held AS (
+      INSERT INTO reservation_lines (id, reservation_id, variant_id, warehouse_id, quantity)
+      SELECT l.id, reservation.id, l.variant_id, l.warehouse_id, l.quantity
+        FROM reservation CROSS JOIN unnest(
+          ${lines.map(() => timeOrderedUuid())}::uuid[], ${lines.map((l) => l.variantId)}::uuid[],
+          ${lines.map((l) => l.warehouseId)}::uuid[], ${lines.map((l) => l.quantity)}::int[]
+        ) AS l(id, variant_id, warehouse_id, quantity)
+    )
+    SELECT id::text AS id, expires_at AS "expiresAt" FROM reservation`;
+  return row ?? null;
+}
+
+/** Inserts the order's FAILED reservation; null when the order already has one (nothing inserted). */
+async function insertFailedReservation(tx: InventoryTx, orderId: string, reason: string): Promise<string | null> {
+  const [row] = await tx.$queryRaw<{ id: string }[]>`
+    INSERT INTO reservations (id, order_id, status, expires_at, reason)
+    VALUES (${timeOrderedUuid()}::uuid, ${orderId}::uuid, 'FAILED', ${new Date()}, ${reason})
+    ON CONFLICT (order_id) DO NOTHING
+    RETURNING id::text AS id`;
+  return row?.id ?? null;
+}
+
+/** Reserving a line: hold its units. */
+const holdUnits = (line: AllocatedLine): LedgeredStockChange => ({
+  variantId: line.variantId,
+  warehouseId: line.warehouseId,
+  onHandDelta: 0,
+  reservedDelta: line.quantity,
+});
 
 // ---------------------------------------------------------------- order.placed
 
@@ -203,12 +312,6 @@ export type ReserveOutcome =
  */
 export async function reserveForOrder(ctx: InventoryServiceContext, tx: InventoryTx, request: ReserveRequest): Promise<ReserveOutcome> {
   const orderId = request.orderId.toLowerCase();
-  const [existing] = await tx.$queryRaw<{ status: ReservationStatus }[]>`
-    SELECT status::text AS status FROM reservations WHERE order_id = ${orderId}::uuid`;
-  if (existing) {
-    ctx.logger.info({ orderId, status: existing.status }, 'order already has a reservation; order.placed ignored');
-    return { status: 'skipped', existing: existing.status };
-  }
   const requested = mergeLines(request.lines);
   const variantIds = [...requested.keys()];
   // Sold out already? Then say no without queueing for the row locks: a
@@ -216,37 +319,42 @@ export async function reserveForOrder(ctx: InventoryServiceContext, tx: Inventor
   // simply comes before whatever has not committed yet), and during a rush on
   // one variant the failures no longer wait behind the successes. A snapshot
   // that shows enough proves nothing: that is decided under the locks.
-  let { lines, shortages } = allocate(requested, await readStockRows(tx, variantIds));
+  const snapshot = await reservationAndStockSnapshot(tx, orderId, variantIds);
+  if (snapshot.existing) return alreadyReserved(ctx, orderId, snapshot.existing);
+  let { lines, shortages } = allocate(requested, snapshot.stock);
   if (shortages.length === 0) ({ lines, shortages } = allocate(requested, await lockStockRows(tx, variantIds)));
 
   if (shortages.length > 0) {
     const reason = shortageReason(shortages);
-    const reservation = await tx.reservation.create({
-      data: { orderId, status: 'FAILED', expiresAt: new Date(), reason },
-      select: { id: true },
-    });
+    const reservationId = await insertFailedReservation(tx, orderId, reason);
+    if (!reservationId) return alreadyReserved(ctx, orderId, await statusOf(tx, orderId));
     await publishReservationFailed(tx, { orderId, reason, shortages }, ctx.traceContext);
     ctx.logger.info({ orderId, shortages }, 'reservation failed: insufficient stock');
-    return { status: 'failed', reservationId: reservation.id, shortages };
+    return { status: 'failed', reservationId, shortages };
   }
 
-  for (const line of lines) {
-    await applyStockChange(tx, { variantId: line.variantId, warehouseId: line.warehouseId, onHandDelta: 0, reservedDelta: line.quantity });
-  }
-  const expiresAt = await expiryFromNow(tx, ctx.settings.reservationTtlSeconds);
-  const reservation = await tx.reservation.create({
-    data: { orderId, status: 'ACTIVE', expiresAt, lines: { create: lines } },
-    select: { id: true },
-  });
-  await recordLevelChanges(ctx, tx, requested.keys());
-  await publishStockReserved(
-    tx,
-    { orderId, reservationId: reservation.id, lines, expiresAt: expiresAt.toISOString() },
-    ctx.traceContext,
-  );
+  const reservation = await insertActiveReservation(tx, orderId, ctx.settings.reservationTtlSeconds, lines);
+  if (!reservation) return alreadyReserved(ctx, orderId, await statusOf(tx, orderId));
+  const { availability } = await applyStockChanges(tx, lines.map(holdUnits));
+  await publishLevelChanges(ctx, tx, availability);
+  const { id: reservationId, expiresAt } = reservation;
+  await publishStockReserved(tx, { orderId, reservationId, lines, expiresAt: expiresAt.toISOString() }, ctx.traceContext);
   await ctx.hooks.afterReserve?.(orderId);
-  ctx.logger.info({ orderId, reservationId: reservation.id, lines: lines.length, expiresAt }, 'stock reserved');
-  return { status: 'reserved', reservationId: reservation.id, expiresAt, lines };
+  ctx.logger.info({ orderId, reservationId, lines: lines.length, expiresAt }, 'stock reserved');
+  return { status: 'reserved', reservationId, expiresAt, lines };
+}
+
+function alreadyReserved(ctx: InventoryServiceContext, orderId: string, existing: ReservationStatus): ReserveOutcome {
+  ctx.logger.info({ orderId, status: existing }, 'order already has a reservation; order.placed ignored');
+  return { status: 'skipped', existing };
+}
+
+/** The status of a reservation a concurrent delivery of order.placed has just committed. */
+async function statusOf(tx: InventoryTx, orderId: string): Promise<ReservationStatus> {
+  const [row] = await tx.$queryRaw<{ status: ReservationStatus }[]>`
+    SELECT status::text AS status FROM reservations WHERE order_id = ${orderId}::uuid`;
+  if (!row) throw new Error(`reservation of order ${orderId} conflicted on insert but cannot be read`);
+  return row.status;
 }
 
 // ---------------------------------------------------------------- order.confirmed
@@ -273,23 +381,21 @@ export async function commitForOrder(ctx: InventoryServiceContext, tx: Inventory
     return { status: 'ignored', current: null };
   }
   if (reservation.status === 'ACTIVE') {
-    const lines = await linesOf(tx, [reservation.id]);
-    await lockStockRows(tx, variantsOfLines(lines));
-    const movements: Movement[] = [];
-    for (const line of lines) {
-      const after = await applyStockChange(tx, {
+    const { lines } = reservation;
+    const { availability } = await applyStockChanges(
+      tx,
+      lines.map((line) => ({
         variantId: line.variantId,
         warehouseId: line.warehouseId,
         onHandDelta: -line.quantity,
         reservedDelta: -line.quantity,
-      });
-      movements.push({ ...line, kind: 'COMMITTED', delta: -line.quantity, onHandAfter: after.onHand, reason: 'order confirmed', orderId });
-    }
-    return finishCommit(ctx, tx, reservation, lines, movements, false);
+        movement: { kind: 'COMMITTED', reason: 'order confirmed', orderId },
+      })),
+    );
+    return finishCommit(ctx, tx, reservation, lines, availability, false);
   }
   if (reservation.status === 'EXPIRED') {
-    const previous = await linesOf(tx, [reservation.id]);
-    const requested = mergeLines(previous);
+    const requested = mergeLines(reservation.lines);
     const rows = await lockStockRows(tx, [...requested.keys()]);
     const { lines, shortages } = allocate(requested, rows);
     if (shortages.length > 0) {
@@ -299,14 +405,19 @@ export async function commitForOrder(ctx: InventoryServiceContext, tx: Inventory
       ctx.logger.warn({ orderId, shortages }, 'expired reservation could not be held again at confirmation');
       return { status: 'failed', reservationId: reservation.id, shortages };
     }
-    const movements: Movement[] = [];
-    for (const line of lines) {
-      const after = await applyStockChange(tx, { ...line, onHandDelta: -line.quantity, reservedDelta: 0 });
-      movements.push({ ...line, kind: 'COMMITTED', delta: -line.quantity, onHandAfter: after.onHand, reason: 'order confirmed after expiry', orderId });
-    }
+    const { availability } = await applyStockChanges(
+      tx,
+      lines.map((line) => ({
+        variantId: line.variantId,
+        warehouseId: line.warehouseId,
+        onHandDelta: -line.quantity,
+        reservedDelta: 0,
+        movement: { kind: 'COMMITTED', reason: 'order confirmed after expiry', orderId },
+      })),
+    );
     await tx.reservationLine.deleteMany({ where: { reservationId: reservation.id } });
     await tx.reservationLine.createMany({ data: lines.map((line) => ({ ...line, reservationId: reservation.id })) });
-    return finishCommit(ctx, tx, reservation, lines, movements, true);
+    return finishCommit(ctx, tx, reservation, lines, availability, true);
   }
   const log = reservation.status === 'COMMITTED' ? ctx.logger.info.bind(ctx.logger) : ctx.logger.warn.bind(ctx.logger);
   log({ orderId, status: reservation.status }, `order.confirmed ignored: reservation is ${reservation.status}`);
@@ -318,12 +429,11 @@ async function finishCommit(
   tx: InventoryTx,
   reservation: ReservationRow,
   lines: readonly AllocatedLine[],
-  movements: readonly Movement[],
+  availability: readonly AvailabilityChange[],
   reReserved: boolean,
 ): Promise<CommitOutcome> {
-  await recordMovements(tx, movements);
   await setStatus(tx, reservation.id, 'COMMITTED', reReserved ? 'held again after expiry and committed' : null);
-  await recordLevelChanges(ctx, tx, variantsOfLines(lines));
+  await publishLevelChanges(ctx, tx, availability);
   const eventLines = lines.map(({ variantId, warehouseId, quantity }) => ({ variantId, warehouseId, quantity }));
   await publishStockCommitted(tx, { orderId: reservation.orderId, reservationId: reservation.id, lines: eventLines }, ctx.traceContext);
   ctx.logger.info({ orderId: reservation.orderId, reservationId: reservation.id, reReserved }, 'reservation committed');
@@ -355,27 +465,35 @@ export async function releaseForOrder(
     ctx.logger.info({ orderId, status: reservation?.status ?? null }, `order.cancelled: nothing to release (${reservation?.status ?? 'no reservation'})`);
     return { status: 'ignored', current: reservation?.status ?? null };
   }
-  const lines = await linesOf(tx, [reservation.id]);
-  await lockStockRows(tx, variantsOfLines(lines));
   let units = 0;
+  let availability: AvailabilityChange[];
   if (reservation.status === 'ACTIVE') {
-    for (const line of lines) {
-      await applyStockChange(tx, { variantId: line.variantId, warehouseId: line.warehouseId, onHandDelta: 0, reservedDelta: -line.quantity });
-    }
+    ({ availability } = await applyStockChanges(
+      tx,
+      reservation.lines.map((line) => ({ variantId: line.variantId, warehouseId: line.warehouseId, onHandDelta: 0, reservedDelta: -line.quantity })),
+    ));
   } else {
-    const movements: Movement[] = [];
-    for (const line of lines) {
+    // Committed: what has not come back yet (a refund may have returned some) goes back on hand.
+    const changes: LedgeredStockChange[] = [];
+    for (const line of await linesOf(tx, [reservation.id])) {
       const back = line.quantity - line.returned;
       if (back === 0) continue;
-      const after = await applyStockChange(tx, { variantId: line.variantId, warehouseId: line.warehouseId, onHandDelta: back, reservedDelta: 0 });
-      await tx.$executeRaw`UPDATE reservation_lines SET returned = quantity WHERE id = ${line.id}::uuid`;
-      movements.push({ ...line, kind: 'RESTOCKED', delta: back, onHandAfter: after.onHand, reason: `order cancelled after confirmation: ${reason}`, orderId });
+      changes.push({
+        variantId: line.variantId,
+        warehouseId: line.warehouseId,
+        onHandDelta: back,
+        reservedDelta: 0,
+        movement: { kind: 'RESTOCKED', reason: `order cancelled after confirmation: ${reason}`, orderId },
+      });
       units += back;
     }
-    await recordMovements(tx, movements);
+    ({ availability } = await applyStockChanges(tx, changes));
+    if (changes.length > 0) {
+      await tx.$executeRaw`UPDATE reservation_lines SET returned = quantity WHERE reservation_id = ${reservation.id}::uuid AND returned < quantity`;
+    }
   }
   await setStatus(tx, reservation.id, 'RELEASED', reason);
-  await recordLevelChanges(ctx, tx, variantsOfLines(lines));
+  await publishLevelChanges(ctx, tx, availability);
   await publishStockReleased(tx, { orderId, reservationId: reservation.id, reason }, ctx.traceContext);
   ctx.logger.info({ orderId, reservationId: reservation.id, from: reservation.status }, 'reservation released');
   return reservation.status === 'ACTIVE'
@@ -422,6 +540,7 @@ export async function restockRefund(ctx: InventoryServiceContext, tx: InventoryT
     return { restocked: 0, ignored: units };
   }
   const requested = mergeLines(refund.lines);
+  // Read again: another refund may have returned units while we waited for the lock.
   const lines = await linesOf(tx, [reservation.id]);
   await lockStockRows(tx, [...requested.keys()]);
   const movements: Movement[] = [];
@@ -484,15 +603,20 @@ export async function expireDueReservations(ctx: InventoryServiceContext, limit 
       tx,
       due.map((r) => r.id),
     );
-    await lockStockRows(tx, variantsOfLines(lines));
-    for (const line of [...lines].sort(byVariantThenWarehouse)) {
-      await applyStockChange(tx, { variantId: line.variantId, warehouseId: line.warehouseId, onHandDelta: 0, reservedDelta: -line.quantity });
+    // Several expired reservations may hold units of one stock row: one change per row.
+    const released = new Map<string, LedgeredStockChange>();
+    for (const line of lines) {
+      const key = `${line.variantId}/${line.warehouseId}`;
+      const change = released.get(key) ?? { variantId: line.variantId, warehouseId: line.warehouseId, onHandDelta: 0, reservedDelta: 0 };
+      change.reservedDelta -= line.quantity;
+      released.set(key, change);
     }
+    const { availability } = await applyStockChanges(tx, [...released.values()]);
     const reason = `not confirmed within ${ctx.settings.reservationTtlSeconds} s`;
     await tx.$executeRaw`
       UPDATE reservations SET status = 'EXPIRED', reason = ${reason}, updated_at = now()
        WHERE id = ANY(${due.map((r) => r.id)}::uuid[])`;
-    await recordLevelChanges(ctx, tx, variantsOfLines(lines));
+    await publishLevelChanges(ctx, tx, availability);
     const expiredAt = new Date().toISOString();
     const byOrder = [...due].sort((a, b) => (a.orderId < b.orderId ? -1 : 1));
     for (const reservation of byOrder) {

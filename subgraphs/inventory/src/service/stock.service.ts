@@ -4,7 +4,7 @@
  * availability, the admin's stock list), to change it by hand (adjustStock,
  * admin only) and to set a variant's low-stock threshold. Reservations for
  * orders live in reservation.service.ts; both report level changes through
- * `recordLevelChanges` here.
+ * `publishLevelChanges` / `recordLevelChanges` here.
  *
  * Rules:
  * - On hand never drops below what is reserved (INSUFFICIENT_STOCK), and
@@ -31,7 +31,7 @@ import {
   type WarehouseRow,
   type WarehouseStockRow,
 } from '../data/queries.js';
-import { changeStock, recordMovements } from '../data/stock-writes.js';
+import { changeStock, recordMovements, type AvailabilityChange } from '../data/stock-writes.js';
 import { publishLevelChanged, publishStockLow } from '../events/publish.js';
 
 /** What StockAvailability resolves from: one variant's totals. */
@@ -143,10 +143,48 @@ export interface LevelChange {
 }
 
 /**
- * Call at the end of every transaction that changed stock rows, with the
- * variants it touched: recomputes each variant's availability, stores it on
- * the variant row and publishes stock.level_changed (and stock.low on a
- * crossing) when it differs from the last value stored.
+ * Publishes what `applyStockChanges` reports: stock.level_changed for each
+ * variant whose availability changed, and stock.low when it crossed to or
+ * below the threshold, in variant id order. The variant rows are locked
+ * (by the update that changed them) until the transaction ends, so
+ * concurrent changes to one variant report their levels in commit order.
+ */
+export async function publishLevelChanges(
+  ctx: InventoryServiceContext,
+  tx: InventoryTx,
+  changes: readonly AvailabilityChange[],
+): Promise<LevelChange[]> {
+  const changedAt = new Date().toISOString();
+  const reported: LevelChange[] = [];
+  for (const change of [...changes].sort((a, b) => (a.variantId < b.variantId ? -1 : a.variantId > b.variantId ? 1 : 0))) {
+    reported.push(await publishLevelChange(ctx, tx, change, changedAt));
+  }
+  return reported;
+}
+
+async function publishLevelChange(
+  ctx: InventoryServiceContext,
+  tx: InventoryTx,
+  { variantId, previous, available, threshold }: AvailabilityChange,
+  changedAt: string,
+): Promise<LevelChange> {
+  await publishLevelChanged(tx, { variantId, available, inStock: available > 0, changedAt }, ctx.traceContext);
+  const low = previous > threshold && available <= threshold;
+  if (low) {
+    await publishStockLow(tx, { variantId, available, threshold }, ctx.traceContext);
+    ctx.logger.info({ variantId, available, threshold }, 'stock is low');
+  }
+  return { variantId, previous, available, threshold, low };
+}
+
+/**
+ * For writers that change stock rows one by one (`changeStock`: hand
+ * adjustments, refund restocks, initial stock): call at the end of the
+ * transaction with the variants it touched. Recomputes each variant's
+ * availability, stores it on the variant row and publishes
+ * stock.level_changed (and stock.low on a crossing) when it differs from the
+ * last value stored. (`applyStockChanges` does all of that in its own
+ * statement; publish its result with `publishLevelChanges`.)
  *
  * Takes the variants' row locks in id order *after* the stock row locks,
  * like every writer, so concurrent changes to one variant (in any warehouse)
@@ -176,13 +214,9 @@ export async function recordLevelChanges(
     const available = current.get(variant.id) ?? 0;
     if (available === variant.available) continue;
     await tx.$executeRaw`UPDATE variants SET available = ${available}::int, updated_at = now() WHERE id = ${variant.id}::uuid`;
-    await publishLevelChanged(tx, { variantId: variant.id, available, inStock: available > 0, changedAt }, ctx.traceContext);
-    const low = variant.available > variant.threshold && available <= variant.threshold;
-    if (low) {
-      await publishStockLow(tx, { variantId: variant.id, available, threshold: variant.threshold }, ctx.traceContext);
-      ctx.logger.info({ variantId: variant.id, available, threshold: variant.threshold }, 'stock is low');
-    }
-    changes.push({ variantId: variant.id, previous: variant.available, available, threshold: variant.threshold, low });
+    changes.push(
+      await publishLevelChange(ctx, tx, { variantId: variant.id, previous: variant.available, available, threshold: variant.threshold }, changedAt),
+    );
   }
   return changes;
 }
