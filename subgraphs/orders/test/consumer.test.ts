@@ -7,12 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import { databaseUrl, kafkaBrokers } from '@commerce/config';
 import {
+  OrderCancelled,
+  OrderPlaced,
+  OrderStatusChanged,
   PaymentAuthorized,
   PaymentCaptured,
   StockReservationExpired,
   StockReservationFailed,
   StockReserved,
-  TOPICS,
   type AnyEventDefinition,
   type EventEnvelope,
 } from '@commerce/events';
@@ -25,6 +27,7 @@ import {
   envelope,
   eventTypes,
   iso,
+  outboxRows,
   placeOrder,
   startTestServer,
   truncateAll,
@@ -37,7 +40,8 @@ const group = `orders-test-${randomUUID()}`;
 let server: TestServer;
 let who: Callers;
 let producer: Producer;
-let orderTopic: KafkaTopicReader;
+/** Readers of the topics the orders subgraph publishes on, by topic (order.status_changed may have its own). */
+const orderTopics = new Map<string, KafkaTopicReader>();
 
 beforeAll(async () => {
   server = await startTestServer({ consumers: true, consumerGroup: group, relay: true });
@@ -46,13 +50,16 @@ beforeAll(async () => {
   const kafka = new Kafka({ clientId: 'orders-test-producer', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
   producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
-  orderTopic = new KafkaTopicReader(TOPICS.order);
-  await orderTopic.start();
+  for (const topic of new Set([OrderPlaced.topic, OrderStatusChanged.topic, OrderCancelled.topic])) {
+    const reader = new KafkaTopicReader(topic);
+    orderTopics.set(topic, reader);
+    await reader.start();
+  }
 });
 
 afterAll(async () => {
   await producer?.disconnect();
-  await orderTopic?.stop();
+  for (const reader of orderTopics.values()) await reader.stop();
   await server?.stop();
   // The consumer has stopped: nothing writes any more.
   const db = createOrdersPrisma({ databaseUrl: databaseUrl('orders', 'test') });
@@ -98,13 +105,19 @@ describe('saga consumer', () => {
     const timeline = await server.db.orderTransition.findMany({ where: { orderId: order.id }, orderBy: { seq: 'asc' } });
     expect(timeline.map((row) => row.toStatus)).toEqual(['PENDING', 'STOCK_RESERVED', 'PAYMENT_AUTHORIZED', 'CONFIRMED']);
 
-    // The relay put every outbox event of the order on commerce.order, in order, keyed by the order id.
-    const published = await eventually(async () => {
-      const messages = orderTopic.matching((value) => value.aggregateId === order.id);
-      return messages.length >= 6 ? messages : undefined;
-    }, 30_000);
-    expect(published.map((message) => message.headers['event-type'])).toEqual(await eventTypes(server.db, order.id));
-    expect(new Set(published.map((message) => message.key))).toEqual(new Set([order.id]));
+    // The relay put every outbox event of the order on its topic, in order, keyed by the order id.
+    const outbox = await outboxRows(server.db, order.id);
+    expect(outbox).toHaveLength(6);
+    expect(outbox.filter((row) => !orderTopics.has(row.topic))).toEqual([]);
+    for (const [topic, reader] of orderTopics) {
+      const expected = outbox.filter((row) => row.topic === topic).map((row) => row.event_type);
+      const published = await eventually(async () => {
+        const messages = reader.matching((value) => value.aggregateId === order.id);
+        return messages.length >= expected.length ? messages : undefined;
+      }, 30_000);
+      expect(published.map((message) => message.headers['event-type'])).toEqual(expected);
+      expect(published.every((message) => message.key === order.id)).toBe(true);
+    }
   });
 
   it('a redelivered event has no second effect', async () => {
@@ -143,7 +156,7 @@ describe('saga consumer', () => {
     });
     await produce(StockReservationFailed, failed);
     const cancelled = await eventually(
-      async () => orderTopic.matching((value) => value.aggregateId === order.id && value.type === 'order.cancelled')[0],
+      async () => orderTopics.get(OrderCancelled.topic)?.matching((value) => value.aggregateId === order.id && value.type === 'order.cancelled')[0],
       30_000,
     );
     expect(JSON.parse(cancelled.value).payload).toMatchObject({

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, ErrorCode } from '@commerce/errors';
+import { OrderPlaced, OrderStatusChanged } from '@commerce/events';
 import { errorCode } from '@commerce/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -86,8 +87,8 @@ describe('placeOrder', () => {
 
     const rows = await outboxRows(server.db, order.id);
     expect(rows.map((row) => [row.event_type, row.topic])).toEqual([
-      ['order.placed', 'commerce.order'],
-      ['order.status_changed', 'commerce.order'],
+      ['order.placed', OrderPlaced.topic],
+      ['order.status_changed', OrderStatusChanged.topic],
     ]);
     const placed = rows[0]!.envelope.payload;
     expect(placed).toMatchObject({
