@@ -32,7 +32,10 @@ export interface CartSubgraphOptions {
   consumer?: boolean;
   /** Consumer group (default `cart`); tests and e2e runs use their own. */
   consumerGroup?: string;
-  /** Where a new consumer group starts (default true: the oldest retained event, the read model needs history). */
+  /**
+   * Where a new consumer group starts; unset leaves it to startConsumer (the
+   * oldest retained event unless KAFKA_CONSUMER_FROM_BEGINNING=false: the read model needs history).
+   */
   consumerFromBeginning?: boolean;
   /**
    * Live cart updates over Redis (default on, at REDIS_URL): each committed
@@ -77,7 +80,7 @@ export function cartSubgraph(options: CartSubgraphOptions = {}): SubgraphDefinit
       logger,
       live,
       group: options.consumerGroup ?? CART_CONSUMER_GROUP,
-      fromBeginning: options.consumerFromBeginning ?? true,
+      fromBeginning: options.consumerFromBeginning,
     }).catch(
       (error: unknown) => {
         logger.error({ err: error }, 'cart event consumer did not start');

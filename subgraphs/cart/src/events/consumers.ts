@@ -26,7 +26,10 @@ export interface CartConsumerOptions {
   /** Default `cart`; tests use their own group so they never move the real one's offsets. */
   group?: string;
   brokers?: string[];
-  /** A new group reads each topic from its start (default true): the read model needs the history. */
+  /**
+   * Where a new group starts; unset leaves it to startConsumer (from each
+   * topic's start unless KAFKA_CONSUMER_FROM_BEGINNING=false): the read model needs the history.
+   */
   fromBeginning?: boolean;
   /** Where a cart emptied by checkout is published after the commit (nowhere when undefined). */
   live?: CartLive;
@@ -39,7 +42,7 @@ export function startCartConsumer(options: CartConsumerOptions): Promise<EventCo
     // Each event's transaction publishes the cart versions it wrote once it has committed.
     prisma: liveRunner(options.prisma, options.live),
     brokers: options.brokers ?? kafkaBrokers(),
-    fromBeginning: options.fromBeginning ?? true,
+    fromBeginning: options.fromBeginning,
     logger,
     handlers: {
       'product.created': (event, tx) => applyProductSnapshot(tx, event.payload),
