@@ -472,6 +472,13 @@ export async function startConsumer<Tx extends ConsumerTransaction, D extends An
         resolve();
       });
     });
+    // An idle consumer only fetches (empty batches never reach eachBatch):
+    // commit what the last batches resolved once the interval has passed.
+    consumer.on(consumer.events.FETCH, () => {
+      offsetApi?.commitOffsetsIfNecessary().catch((error: unknown) => {
+        logger.debug?.({ ...log, err: errorInfo(error) }, 'offset commit failed; those events will be redelivered');
+      });
+    });
     await consumer.run({
       // Offsets are committed on an interval, not after every batch (kafkajs'
       // autoCommit commits after each batch whatever autoCommitInterval says).
@@ -504,7 +511,8 @@ export async function startConsumer<Tx extends ConsumerTransaction, D extends An
         stopping = true;
         abort.abort();
         // Offsets resolved since the last interval commit (an idle consumer has no batch to commit them).
-        await Promise.race([commitResolved(offsetApi), sleep(FINAL_COMMIT_TIMEOUT_MS)]);
+        const committed = new AbortController();
+        await Promise.race([commitResolved(offsetApi).finally(() => committed.abort()), sleep(FINAL_COMMIT_TIMEOUT_MS, committed.signal)]);
         await consumer.disconnect().catch((error: unknown) => logger.warn({ ...log, err: errorInfo(error) }, 'consumer disconnect failed'));
         await dlqProducer.disconnect().catch(() => undefined);
       })();
