@@ -1,11 +1,14 @@
 /**
- * Hand-written SQL for the one read Prisma's query builder cannot express in
- * one statement: "the newest N orders of each user" for a whole batch of
- * users (a LATERAL join over the (user_id, id) index). It returns ids only;
- * the rows come from one `findMany` by id, so a page of orders for any number
- * of users costs two statements.
+ * Hand-written SQL for what Prisma's query builder cannot express in one
+ * statement:
+ * - "the newest N orders of each user" for a whole batch of users (a LATERAL
+ *   join over the (user_id, id) index). It returns ids only; the rows come
+ *   from one `findMany` by id, so a page of orders for any number of users
+ *   costs two statements;
+ * - an order row read under its row lock (SELECT … FOR UPDATE).
  */
-import type { OrdersDb } from './prisma.js';
+import type { Order, OrderStatus } from '../generated/prisma/client.js';
+import type { OrdersDb, OrdersTx } from './prisma.js';
 
 /** The key a batched row belongs to. */
 export type Keyed<T> = T & { key: string };
@@ -32,4 +35,83 @@ export async function orderIdsOfUsers(
       LIMIT ${limit}
     ) o
     ORDER BY 1, o.id DESC`;
+}
+
+/** An orders row as `lockOrderRow` selects it: uuids as text, the status enum as text, timestamptz as Date. */
+interface OrderRow {
+  id: string;
+  user_id: string;
+  cart_id: string;
+  idempotency_key: string;
+  status: OrderStatus;
+  status_reason: string | null;
+  version: number;
+  currency: string;
+  subtotal_minor: number;
+  discount_minor: number;
+  tax_minor: number;
+  shipping_minor: number;
+  total_minor: number;
+  discount_code: string | null;
+  ship_full_name: string;
+  ship_line1: string;
+  ship_line2: string | null;
+  ship_city: string;
+  ship_region: string | null;
+  ship_postal_code: string;
+  ship_country_code: string;
+  ship_phone: string | null;
+  tracking_number: string | null;
+  captured_minor: number;
+  captured_at: Date | null;
+  refunded_minor: number;
+  placed_at: Date;
+  updated_at: Date;
+}
+
+const toOrder = (row: OrderRow): Order => ({
+  id: row.id,
+  userId: row.user_id,
+  cartId: row.cart_id,
+  idempotencyKey: row.idempotency_key,
+  status: row.status,
+  statusReason: row.status_reason,
+  version: row.version,
+  currency: row.currency,
+  subtotalMinor: row.subtotal_minor,
+  discountMinor: row.discount_minor,
+  taxMinor: row.tax_minor,
+  shippingMinor: row.shipping_minor,
+  totalMinor: row.total_minor,
+  discountCode: row.discount_code,
+  shipFullName: row.ship_full_name,
+  shipLine1: row.ship_line1,
+  shipLine2: row.ship_line2,
+  shipCity: row.ship_city,
+  shipRegion: row.ship_region,
+  shipPostalCode: row.ship_postal_code,
+  shipCountryCode: row.ship_country_code,
+  shipPhone: row.ship_phone,
+  trackingNumber: row.tracking_number,
+  capturedMinor: row.captured_minor,
+  capturedAt: row.captured_at,
+  refundedMinor: row.refunded_minor,
+  placedAt: row.placed_at,
+  updatedAt: row.updated_at,
+});
+
+/**
+ * The whole order row, locked FOR UPDATE until the transaction ends; null
+ * when there is no such order. One statement: Prisma cannot lock, and locking
+ * first then reading the row with findUnique cost two.
+ */
+export async function lockOrderRow(tx: OrdersTx, orderId: string): Promise<Order | null> {
+  const rows = await tx.$queryRaw<OrderRow[]>`
+    SELECT id::text AS id, user_id::text AS user_id, cart_id::text AS cart_id, idempotency_key, status::text AS status, status_reason,
+      version, currency, subtotal_minor, discount_minor, tax_minor, shipping_minor, total_minor, discount_code,
+      ship_full_name, ship_line1, ship_line2, ship_city, ship_region, ship_postal_code, ship_country_code, ship_phone,
+      tracking_number, captured_minor, captured_at, refunded_minor, placed_at, updated_at
+    FROM orders WHERE id = ${orderId}::uuid FOR UPDATE`;
+  const row = rows[0];
+  return row ? toOrder(row) : null;
 }

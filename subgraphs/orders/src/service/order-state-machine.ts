@@ -1,7 +1,8 @@
 /**
  * The order state machine: the one table of allowed transitions, and the one
  * function that performs a transition. Every status change of an order, from
- * a customer, an admin or a saga event, goes through `transitionOrder`, so
+ * a customer, an admin or a saga event, goes through `transitionOrder` (or
+ * `transitionOrderThrough` for several at once), so
  * each one is checked against the table, leaves a timeline row, and publishes
  * `order.status_changed` (plus `order.confirmed` / `order.cancelled` where
  * the saga needs them) in the caller's transaction.
@@ -17,6 +18,7 @@ import { AppError, ErrorCode, badInput } from '@commerce/errors';
 import type { TraceCarrier } from '@commerce/events';
 import type { Order, OrderStatus } from '../generated/prisma/client.js';
 import { noteTransition } from '../data/live.js';
+import { lockOrderRow } from '../data/queries.js';
 import type { Prisma, OrdersTx } from '../data/prisma.js';
 import { publishCancelled, publishConfirmed, publishStatusChanged } from '../events/publish.js';
 
@@ -68,10 +70,8 @@ const actorColumn = (actor: Actor): string => (actor === 'system' ? 'system' : a
  * Takes the order's row lock for the rest of the transaction and returns the
  * row as it is under the lock; null when there is no such order.
  */
-export async function lockOrder(tx: OrdersTx, orderId: string): Promise<Order | null> {
-  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id::text AS id FROM orders WHERE id = ${orderId}::uuid FOR UPDATE`;
-  if (locked.length === 0) return null;
-  return tx.order.findUnique({ where: { id: orderId } });
+export function lockOrder(tx: OrdersTx, orderId: string): Promise<Order | null> {
+  return lockOrderRow(tx, orderId);
 }
 
 export interface TransitionOptions {
@@ -94,35 +94,84 @@ export interface TransitionOptions {
  * the order's live channel after the commit, when the transaction was started
  * with transactionWithLive (data/live.ts).
  */
-export async function transitionOrder(tx: OrdersTx, order: Order, to: OrderStatus, options: TransitionOptions): Promise<Order> {
-  const from = order.status;
-  assertTransition(from, to);
-  const reason = options.reason?.trim() || null;
-  if (CANCELLING.has(to) && !reason) throw badInput(`A transition to ${to} needs a reason.`, 'reason');
+export function transitionOrder(tx: OrdersTx, order: Order, to: OrderStatus, options: TransitionOptions): Promise<Order> {
+  const { reason, ...pathOptions } = options;
+  return transitionOrderThrough(tx, order, [{ to, reason }], pathOptions);
+}
+
+/** One step of a path of transitions. */
+export interface TransitionStep {
+  to: OrderStatus;
+  /** Required into CANCELLED and PAYMENT_FAILED. */
+  reason?: string | null | undefined;
+}
+
+interface PlannedStep {
+  from: OrderStatus;
+  to: OrderStatus;
+  reason: string | null;
+  /** The order's version after this step (the timeline row's seq). */
+  version: number;
+}
+
+/**
+ * Moves a locked order through several transitions at once (e.g. the saga's
+ * PAYMENT_AUTHORIZED then CONFIRMED), as if `transitionOrder` were called for
+ * each step: every step is checked against the table, gets its timeline row,
+ * its events (in step order) and its live message. It costs one UPDATE (the
+ * last step's status, the version advanced by the number of steps) and one
+ * multi-row timeline insert however many steps there are. All steps share
+ * one time; `options.data` changes with the last step. Returns the updated row.
+ */
+export async function transitionOrderThrough(
+  tx: OrdersTx,
+  order: Order,
+  steps: readonly TransitionStep[],
+  options: Omit<TransitionOptions, 'reason'>,
+): Promise<Order> {
+  // Every step is checked before anything is written.
+  const planned: PlannedStep[] = [];
+  let from = order.status;
+  let version = order.version;
+  for (const step of steps) {
+    assertTransition(from, step.to);
+    const reason = step.reason?.trim() || null;
+    if (CANCELLING.has(step.to) && !reason) throw badInput(`A transition to ${step.to} needs a reason.`, 'reason');
+    version += 1;
+    planned.push({ from, to: step.to, reason, version });
+    from = step.to;
+  }
+  const last = planned.at(-1);
+  if (!last) throw new Error(`No transition given for order ${order.id}`);
   const at = options.at ?? new Date();
-  const version = order.version + 1;
 
   // The version predicate is a second guard next to the row lock: a caller that
   // forgot to lock, or holds a stale row, fails instead of skipping a state.
   const updated = await tx.order.updateManyAndReturn({
-    where: { id: order.id, version: order.version, status: from },
-    data: { ...options.data, status: to, statusReason: reason, version },
+    where: { id: order.id, version: order.version, status: order.status },
+    data: { ...options.data, status: last.to, statusReason: last.reason, version: last.version },
   });
   const row = updated[0];
-  if (!row) throw new Error(`Order ${order.id} changed under a transition from ${from} to ${to}; lock it with lockOrder first`);
+  if (!row) throw new Error(`Order ${order.id} changed under a transition from ${order.status} to ${last.to}; lock it with lockOrder first`);
 
-  await tx.orderTransition.create({
-    data: { orderId: order.id, seq: version, fromStatus: from, toStatus: to, reason, actor: actorColumn(options.actor), at },
+  const actor = actorColumn(options.actor);
+  await tx.orderTransition.createMany({
+    data: planned.map((step) => ({ orderId: order.id, seq: step.version, fromStatus: step.from, toStatus: step.to, reason: step.reason, actor, at })),
   });
 
   const traceContext = options.traceContext ?? {};
-  await publishStatusChanged(tx, row, { from, to, reason, at }, traceContext);
-  if (to === 'CONFIRMED') await publishConfirmed(tx, row, at, traceContext);
-  if (to === 'CANCELLED' || to === 'PAYMENT_FAILED') {
-    await publishCancelled(tx, row, { from, to, reason: reason as string, at }, traceContext);
+  for (const step of planned) {
+    // The order as it stood after this step; only the last step's row exists in the table.
+    const state: Order = step === last ? row : { ...order, status: step.to, statusReason: step.reason, version: step.version, updatedAt: at };
+    const { from: stepFrom, to, reason } = step;
+    await publishStatusChanged(tx, state, { from: stepFrom, to, reason, at }, traceContext);
+    if (to === 'CONFIRMED') await publishConfirmed(tx, state, at, traceContext);
+    if (to === 'CANCELLED' || to === 'PAYMENT_FAILED') {
+      await publishCancelled(tx, state, { from: stepFrom, to, reason: reason as string, at }, traceContext);
+    }
+    // Published on the order's live channel once the transaction commits (data/live.ts).
+    noteTransition(tx, state, at);
   }
-  // Published on the order's live channel once the transaction commits (data/live.ts).
-  noteTransition(tx, row, at);
   return row;
 }
 

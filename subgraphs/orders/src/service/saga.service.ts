@@ -36,7 +36,7 @@ import type {
 import type { Logger } from '@commerce/observability';
 import type { Order, OrderStatus } from '../generated/prisma/client.js';
 import type { OrdersTx } from '../data/prisma.js';
-import { isFinal, lockOrder, SYSTEM, transitionOrder } from './order-state-machine.js';
+import { isFinal, lockOrder, SYSTEM, transitionOrder, transitionOrderThrough, type TransitionStep } from './order-state-machine.js';
 import { recordRefund, recordRefundFailure } from './refund.service.js';
 
 /** Statuses in which the saga may still cancel an order for lack of stock. */
@@ -147,22 +147,16 @@ export function onPaymentAuthorized(tx: OrdersTx, event: EnvelopeOf<typeof Payme
         'authorized amount differs from the order total',
       );
     }
-    let order = start;
-    if (order.status === 'PENDING') {
-      order = await transitionOrder(tx, order, 'STOCK_RESERVED', {
-        actor: SYSTEM,
-        reason: 'Payment authorized, so the stock is reserved (stock.reserved not handled yet)',
-        traceContext,
-      });
+    // One path of transitions: one UPDATE and one timeline insert, each step still checked and published.
+    const steps: TransitionStep[] = [];
+    if (start.status === 'PENDING') {
+      steps.push({ to: 'STOCK_RESERVED', reason: 'Payment authorized, so the stock is reserved (stock.reserved not handled yet)' });
     }
-    if (order.status === 'STOCK_RESERVED') {
-      order = await transitionOrder(tx, order, 'PAYMENT_AUTHORIZED', {
-        actor: SYSTEM,
-        reason: `Payment of ${amountMinor} ${currency} authorized (${provider})`,
-        traceContext,
-      });
+    if (start.status !== 'PAYMENT_AUTHORIZED') {
+      steps.push({ to: 'PAYMENT_AUTHORIZED', reason: `Payment of ${amountMinor} ${currency} authorized (${provider})` });
     }
-    await transitionOrder(tx, order, 'CONFIRMED', { actor: SYSTEM, traceContext });
+    steps.push({ to: 'CONFIRMED' });
+    await transitionOrderThrough(tx, start, steps, { actor: SYSTEM, traceContext });
   });
 }
 
@@ -176,19 +170,12 @@ export function onPaymentFailed(tx: OrdersTx, event: EnvelopeOf<typeof PaymentFa
   const traceContext = traceOf(event);
   return withOrder(tx, event, orderId, logger, async (start) => {
     if (start.status !== 'PENDING' && start.status !== 'STOCK_RESERVED') return late(logger, event, start);
-    let order = start;
-    if (order.status === 'PENDING') {
-      order = await transitionOrder(tx, order, 'STOCK_RESERVED', {
-        actor: SYSTEM,
-        reason: 'Payment attempted, so the stock is reserved (stock.reserved not handled yet)',
-        traceContext,
-      });
+    const steps: TransitionStep[] = [];
+    if (start.status === 'PENDING') {
+      steps.push({ to: 'STOCK_RESERVED', reason: 'Payment attempted, so the stock is reserved (stock.reserved not handled yet)' });
     }
-    await transitionOrder(tx, order, 'PAYMENT_FAILED', {
-      actor: SYSTEM,
-      reason: declineCode ? `Payment failed: ${reason} (${declineCode})` : `Payment failed: ${reason}`,
-      traceContext,
-    });
+    steps.push({ to: 'PAYMENT_FAILED', reason: declineCode ? `Payment failed: ${reason} (${declineCode})` : `Payment failed: ${reason}` });
+    await transitionOrderThrough(tx, start, steps, { actor: SYSTEM, traceContext });
   });
 }
 
@@ -200,13 +187,17 @@ export function onPaymentFailed(tx: OrdersTx, event: EnvelopeOf<typeof PaymentFa
  */
 export async function onPaymentCaptured(tx: OrdersTx, event: EnvelopeOf<typeof PaymentCaptured>, logger: Logger): Promise<void> {
   const { orderId, amountMinor, capturedAt } = event.payload;
-  const order = await lockOrder(tx, orderId);
+  // One statement: the UPDATE takes the row lock itself, and returns the status it wrote under.
+  const [order] = await tx.order.updateManyAndReturn({
+    where: { id: orderId },
+    data: { capturedMinor: amountMinor, capturedAt: new Date(capturedAt) },
+    select: { status: true },
+  });
   if (!order) {
     logger.warn({ orderId, eventId: event.eventId, eventType: event.type }, 'event for an unknown order; skipped');
     return;
   }
   if (isFinal(order.status)) logger.info({ orderId, status: order.status }, 'capture recorded for an order in a final state');
-  await tx.order.update({ where: { id: orderId }, data: { capturedMinor: amountMinor, capturedAt: new Date(capturedAt) } });
 }
 
 /**
