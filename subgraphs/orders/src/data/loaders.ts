@@ -81,3 +81,8 @@ export type OrdersLoaders = ReturnType<typeof createLoaders>;
 export function primeOrders(loaders: OrdersLoaders, orders: readonly Order[]): void {
   for (const order of orders) loaders.orderById.clear(order.id).prime(order.id, order);
 }
+
+/** An order's lines as just written (in position order), so its `lines` field reads nothing. */
+export function primeLines(loaders: OrdersLoaders, orderId: string, lines: readonly OrderLine[]): void {
+  loaders.linesByOrder.clear(orderId).prime(orderId, [...lines]);
+}

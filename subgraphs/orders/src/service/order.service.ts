@@ -23,7 +23,7 @@ import type { Order } from '../generated/prisma/client.js';
 import { cartEmpty, type CheckoutCart } from '../data/cart-client.js';
 import { isUuid } from '../data/ids.js';
 import { noteTransition, transactionWithLive } from '../data/live.js';
-import { primeOrders } from '../data/loaders.js';
+import { primeLines, primeOrders } from '../data/loaders.js';
 import { isUniqueViolation, type OrdersDb } from '../data/prisma.js';
 import { publishOrderPlaced, publishStatusChanged } from '../events/publish.js';
 import { placementTransition } from './order-state-machine.js';
@@ -117,8 +117,9 @@ export async function placeOrder(ctx: OrdersContext, input: PlaceOrderInput): Pr
 
   const placedAt = new Date();
   try {
-    const order = await transactionWithLive(ctx.prisma, ctx.live, async (tx) => {
-      const created = await tx.order.create({
+    // Three inserts, each returning what it wrote: nothing is read back.
+    const { order, lines } = await transactionWithLive(ctx.prisma, ctx.live, async (tx) => {
+      const row = await tx.order.create({
         data: {
           userId,
           cartId: input.cartId,
@@ -140,30 +141,32 @@ export async function placeOrder(ctx: OrdersContext, input: PlaceOrderInput): Pr
           shipCountryCode: address.countryCode,
           shipPhone: address.phone,
           placedAt,
-          lines: {
-            create: cart.lines.map((line, position) => ({
-              position,
-              variantId: line.variantId,
-              productId: line.productId,
-              sku: line.sku,
-              title: line.title,
-              quantity: line.quantity,
-              unitPriceMinor: line.unitPriceMinor,
-              lineTotalMinor: line.lineTotalMinor,
-            })),
-          },
-          timeline: { create: [placementTransition(userId, placedAt)] },
         },
-        include: { lines: { orderBy: { position: 'asc' } } },
       });
-      const { lines, ...row } = created;
-      await publishOrderPlaced(tx, row, lines, paymentMethodToken, ctx.traceContext);
+      const inserted = await tx.orderLine.createManyAndReturn({
+        data: cart.lines.map((line, position) => ({
+          orderId: row.id,
+          position,
+          variantId: line.variantId,
+          productId: line.productId,
+          sku: line.sku,
+          title: line.title,
+          quantity: line.quantity,
+          unitPriceMinor: line.unitPriceMinor,
+          lineTotalMinor: line.lineTotalMinor,
+        })),
+      });
+      const orderLines = inserted.sort((a, b) => a.position - b.position);
+      await tx.orderTransition.createMany({ data: [{ orderId: row.id, ...placementTransition(userId, placedAt) }] });
+      await publishOrderPlaced(tx, row, orderLines, paymentMethodToken, ctx.traceContext);
       await publishStatusChanged(tx, row, { from: null, to: 'PENDING', reason: null, at: placedAt }, ctx.traceContext);
       noteTransition(tx, row, placedAt);
-      return row;
+      return { order: row, lines: orderLines };
     });
     ctx.logger.info({ orderId: order.id, cartId: order.cartId, totalMinor: order.totalMinor, currency: order.currency }, 'order placed');
     primeOrders(ctx.loaders, [order]);
+    // The response's lines are the ones just written.
+    primeLines(ctx.loaders, order.id, lines);
     return order;
   } catch (error) {
     // Only (user_id, idempotency_key) can collide: every other key is generated here.
