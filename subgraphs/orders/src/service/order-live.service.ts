@@ -16,11 +16,13 @@
  * before the message itself, the filled states being the message's row with
  * that transition's status, reason and time.
  *
- * Access: permissions.ts lets the owner or an admin start (FORBIDDEN for
- * anyone else, and for unknown ids: the two are indistinguishable, as for
- * reads). Ownership cannot change, but every event is checked again against
- * the subscriber's identity (no I/O), and every Order field keeps its
- * ownerOrAdmin rule.
+ * Access: the owner or an admin (permissions.ts refuses anonymous callers
+ * with UNAUTHENTICATED); anyone else gets FORBIDDEN, and so do unknown ids:
+ * the two are indistinguishable, as for reads. Ownership is checked on the
+ * row read after subscribing, so starting a subscription costs one statement
+ * (a refused caller is unsubscribed at once). Ownership cannot change, but
+ * every event is checked again against the subscriber's identity (no I/O),
+ * and every Order field keeps its ownerOrAdmin rule.
  *
  * Cost per event: the states are resolved once per subscriber (each has its
  * own identity and selection), so what they all need is shared: the row
@@ -37,14 +39,9 @@ import type { OrdersPrisma } from '../data/prisma.js';
 import { canSeeOrder } from './order-read.service.js';
 import { isFinal } from './order-state-machine.js';
 
-/** The owner of an order for the subscribe-time rule; null when there is no such order. */
-export async function orderOwnerId(ctx: OrdersContext, orderId: string): Promise<string | null> {
-  if (!isUuid(orderId)) return null;
-  const order = await ctx.prisma.order.findUnique({ where: { id: orderId }, select: { userId: true } });
-  return order?.userId ?? null;
-}
-
 const notYours = () => forbidden('You can only follow your own orders.');
+/** Refusal at subscribe time: the kit's FORBIDDEN, as for any field the caller may not use. */
+const refused = () => forbidden();
 
 /**
  * The order's live states for the subscriber (see the top of this file).
@@ -52,8 +49,13 @@ const notYours = () => forbidden('You can only follow your own orders.');
  * are ISO strings there; DateTime serializes them as they are).
  */
 export async function followOrder(ctx: OrdersContext, orderId: string): Promise<AsyncIterableIterator<Order>> {
-  if (!ctx.live) throw new Error('Live order updates are turned off in this subgraph');
-  if (!isUuid(orderId)) throw notYours();
+  if (!isUuid(orderId)) throw refused();
+  if (!ctx.live) {
+    // Refused either way; whether the caller may see the order decides which error.
+    const owner = await ctx.prisma.order.findUnique({ where: { id: orderId }, select: { userId: true } });
+    if (!owner || !canSeeOrder(ctx.identity, owner)) throw refused();
+    throw new Error('Live order updates are turned off in this subgraph');
+  }
   const events = await ctx.live.subscribe(orderId);
   let current: Order | null;
   try {
@@ -64,7 +66,7 @@ export async function followOrder(ctx: OrdersContext, orderId: string): Promise<
   }
   if (!current || !canSeeOrder(ctx.identity, current)) {
     await events.return?.();
-    throw notYours();
+    throw refused();
   }
   return new OrderStatusStream(ctx, events, toLiveOrder(current, current.updatedAt)) as unknown as AsyncIterableIterator<Order>;
 }
