@@ -7,7 +7,6 @@ import { HttpCartReader, type CartReader } from './data/cart-client.js';
 import { RedisOrderLive, type OrderLive } from './data/live.js';
 import { createLoaders } from './data/loaders.js';
 import { createOrdersPrisma, type OrdersPrisma } from './data/prisma.js';
-import { currentAuthorization, installAuthorizationCapture } from './data/request-authorization.js';
 import { startOrdersConsumer } from './events/consumer.js';
 import { permissions } from './permissions.js';
 import { resolvers } from './resolvers/index.js';
@@ -63,7 +62,6 @@ export function ordersSubgraph(options: OrdersSubgraphOptions = {}): SubgraphDef
   const logger = options.logger ?? createLogger({ service: 'orders' });
   const cartReader =
     options.cartReader ?? new HttpCartReader({ url: options.cartUrl ?? subgraphUrl('cart'), timeoutMs: options.cartTimeoutMs, logger });
-  installAuthorizationCapture();
   const live: OrderLive | undefined =
     options.live === false ? undefined : new RedisOrderLive(logger, typeof options.live === 'string' ? options.live : redisUrl());
 
@@ -96,8 +94,8 @@ export function ordersSubgraph(options: OrdersSubgraphOptions = {}): SubgraphDef
       prisma,
       loaders: createLoaders(prisma),
       cartReader,
-      // Should the kit ever pass the raw header itself, that wins over the capture.
-      authorization: (base as BaseContext & { authorization?: string }).authorization ?? currentAuthorization(),
+      // The header the kit verified the identity from (absent when anonymous), forwarded to the cart subgraph.
+      authorization: base.authorization,
       live,
     }),
     async ready() {

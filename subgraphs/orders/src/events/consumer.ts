@@ -19,7 +19,7 @@ export interface OrdersConsumerOptions {
   /** Consumer group (and processed_events consumer); default 'orders'. Tests use their own. */
   group?: string;
   brokers?: string[];
-  /** A new group starts at the oldest retained message (default true). */
+  /** Where a new group starts; unset, startConsumer decides (KAFKA_CONSUMER_FROM_BEGINNING, default the oldest retained message). */
   fromBeginning?: boolean;
   /** Where the transitions the saga makes are published after each commit (none when undefined). */
   live?: OrderLive;
@@ -33,7 +33,7 @@ export function startOrdersConsumer(options: OrdersConsumerOptions): Promise<Eve
     // Each event's transaction publishes the transitions it made once it has committed.
     prisma: liveRunner(options.prisma, options.live),
     logger,
-    fromBeginning: options.fromBeginning ?? true,
+    ...(options.fromBeginning !== undefined ? { fromBeginning: options.fromBeginning } : {}),
     // A reaction locks one order row and writes a few rows; 10 s leaves room for a busy pool.
     transactionOptions: { maxWait: 10_000, timeout: 10_000 },
     handlers: {
