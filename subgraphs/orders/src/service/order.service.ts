@@ -117,7 +117,7 @@ export async function placeOrder(ctx: OrdersContext, input: PlaceOrderInput): Pr
 
   const placedAt = new Date();
   try {
-    // Three inserts, each returning what it wrote: nothing is read back.
+    // Three inserts and no read back: the order and its lines come from their INSERT … RETURNING.
     const { order, lines } = await transactionWithLive(ctx.prisma, ctx.live, async (tx) => {
       const row = await tx.order.create({
         data: {
