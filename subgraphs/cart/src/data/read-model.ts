@@ -8,7 +8,6 @@
  * whenever a cart is read, so a price change shows in every cart at once.
  */
 import type { ProductPriceChangedPayload, ProductSnapshot } from '@commerce/events';
-import type { CatalogVariant, CatalogVariantPrice } from '../generated/prisma/client.js';
 import { isUuid } from './ids.js';
 import type { CartDb, CartTx } from './prisma.js';
 
@@ -32,24 +31,36 @@ export const lineTitle = (variant: Pick<VariantView, 'productName' | 'variantNam
 export const isPurchasable = (variant: VariantView | null | undefined): variant is VariantView =>
   variant?.status === 'ACTIVE';
 
-function toView(row: CatalogVariant & { prices: CatalogVariantPrice[] }): VariantView {
-  return {
-    variantId: row.variantId,
-    productId: row.productId,
-    sku: row.sku,
-    productName: row.productName,
-    variantName: row.variantName,
-    status: row.status,
-    prices: new Map(row.prices.map((price) => [price.currency, price.amountMinor])),
-  };
+interface VariantRecord {
+  variant_id: string;
+  product_id: string;
+  sku: string;
+  product_name: string;
+  variant_name: string;
+  status: string;
+  /** amount_minor by currency. */
+  prices: Record<string, number>;
 }
 
-/** One statement for any number of variants (plus one for their prices). */
+/** Any number of variants with their prices, in one statement. */
 export async function findVariants(db: CartDb, ids: readonly string[]): Promise<VariantView[]> {
   const valid = [...new Set(ids.filter(isUuid))];
   if (valid.length === 0) return [];
-  const rows = await db.catalogVariant.findMany({ where: { variantId: { in: valid } }, include: { prices: true } });
-  return rows.map(toView);
+  const records = await db.$queryRaw<VariantRecord[]>`
+    SELECT v.variant_id::text AS variant_id, v.product_id::text AS product_id, v.sku, v.product_name, v.variant_name, v.status,
+      COALESCE((
+        SELECT json_object_agg(p.currency, p.amount_minor) FROM catalog_variant_prices p WHERE p.variant_id = v.variant_id
+      ), '{}'::json) AS prices
+    FROM catalog_variants v WHERE v.variant_id = ANY(${valid}::uuid[])`;
+  return records.map((record) => ({
+    variantId: record.variant_id,
+    productId: record.product_id,
+    sku: record.sku,
+    productName: record.product_name,
+    variantName: record.variant_name,
+    status: record.status,
+    prices: new Map(Object.entries(record.prices)),
+  }));
 }
 
 /**
@@ -97,11 +108,10 @@ export async function applyProductSnapshot(tx: CartTx, snapshot: ProductSnapshot
  * change, on the same partition) brings it with all its prices.
  */
 export async function applyPriceChange(tx: CartTx, change: ProductPriceChangedPayload): Promise<void> {
-  const known = await tx.catalogVariant.findUnique({ where: { variantId: change.variantId }, select: { variantId: true } });
-  if (!known) return;
-  await tx.catalogVariantPrice.upsert({
-    where: { variantId_currency: { variantId: change.variantId, currency: change.currency } },
-    create: { variantId: change.variantId, currency: change.currency, amountMinor: change.amountMinor },
-    update: { amountMinor: change.amountMinor },
-  });
+  // One statement: the upsert's SELECT finds no row for an unknown variant.
+  await tx.$executeRaw`
+    INSERT INTO catalog_variant_prices (variant_id, currency, amount_minor)
+    SELECT v.variant_id, ${change.currency}, ${change.amountMinor}
+    FROM catalog_variants v WHERE v.variant_id = ${change.variantId}::uuid
+    ON CONFLICT (variant_id, currency) DO UPDATE SET amount_minor = EXCLUDED.amount_minor`;
 }
