@@ -1,4 +1,5 @@
-import { errorCode } from '@commerce/testing';
+import { randomUUID } from 'node:crypto';
+import { errorCode, eventually } from '@commerce/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ADD_LINE,
@@ -171,6 +172,50 @@ describe('signed-in carts', () => {
     const redisCopy = await server.store.get(cart!.id);
     const row = await server.db.cart.findUniqueOrThrow({ where: { id: cart!.id } });
     expect(redisCopy?.version).toBe(row.version);
+  });
+
+  it('a change that waited for the row lock starts from the lines the lock holder committed', async () => {
+    const added = await mutate(server, ADD_LINE, { variantId: variant(shirt), quantity: 1 }, auth.alice);
+    const cartId = added.cart.id;
+    let waiting: Promise<unknown> | undefined;
+    await server.db.$transaction(async (tx) => {
+      // Another writer holds the row and adds a line (with its version bump) that our mutation's snapshot will not see.
+      await tx.$queryRaw`SELECT id FROM carts WHERE id = ${cartId}::uuid FOR UPDATE`;
+      await tx.cartLine.create({
+        data: {
+          id: randomUUID(),
+          cartId,
+          savedForLater: false,
+          position: 1,
+          variantId: variant(mug),
+          productId: mug.productId,
+          sku: mug.variants[0]!.sku,
+          title: 'Mug – Blue',
+          quantity: 4,
+          addedAt: new Date(),
+        },
+      });
+      await tx.cart.update({ where: { id: cartId }, data: { version: { increment: 1 } } });
+      waiting = mutate(server, ADD_LINE, { variantId: variant(shirt, 1), quantity: 2 }, auth.alice);
+      await eventually(async () => {
+        const [blocked] = await server.db.$queryRaw<{ count: number }[]>`
+          SELECT count(*)::int AS count FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE OF c%'`;
+        return blocked?.count === 1 ? true : undefined;
+      });
+    });
+    await waiting;
+    const row = await server.db.cart.findUniqueOrThrow({
+      where: { id: cartId },
+      include: { lines: { orderBy: { position: 'asc' } } },
+    });
+    expect(row.lines.map((l) => [l.variantId, l.quantity])).toEqual([
+      [variant(shirt), 1],
+      [variant(mug), 4],
+      [variant(shirt, 1), 2],
+    ]);
+    expect(row.version).toBe(4);
+    expect((await myCart(auth.alice))?.lines.map((l) => l.quantity)).toEqual([1, 4, 2]);
   });
 
   it('concurrent first adds still make one cart', async () => {

@@ -23,7 +23,7 @@
 import { AppError, ErrorCode, badInput, notFound } from '@commerce/errors';
 import type { CartContext } from '../context.js';
 import { bumpVersion, cartChanged, cloneCart, type CartDoc, type Currency } from '../data/cart-document.js';
-import { lockCartById, lockCartOfUser, lockOrCreateCartOfUser, saveDurable } from '../data/durable.js';
+import { lockCartById, lockCartOfUser, lockOrCreateCartOfUser, saveDurable, type LockedCart } from '../data/durable.js';
 import { noteCartChange, transactionWithLive } from '../data/live.js';
 import type { CartTx } from '../data/prisma.js';
 import { publishAnonymousLineChanges, publishLineChanges } from '../events/publish.js';
@@ -66,12 +66,13 @@ export async function changeUserCart(ctx: CartContext, target: UserCartTarget, c
   try {
     const cart = await transactionWithLive(ctx.prisma, ctx.live, async (tx) => {
       const now = new Date();
-      let base: CartDoc | null;
+      let locked: LockedCart | null;
       let created = false;
-      if (target.cartId) base = await lockCartById(tx, target.cartId, now);
-      else if (target.createIn) ({ cart: base, created } = await lockOrCreateCartOfUser(tx, target.userId, target.createIn, now));
-      else base = await lockCartOfUser(tx, target.userId, now);
-      if (!base || base.userId !== target.userId) throw notFound('Cart');
+      if (target.cartId) locked = await lockCartById(tx, target.cartId, now);
+      else if (target.createIn) ({ locked, created } = await lockOrCreateCartOfUser(tx, target.userId, target.createIn, now));
+      else locked = await lockCartOfUser(tx, target.userId, now);
+      if (!locked || locked.cart.userId !== target.userId) throw notFound('Cart');
+      const base = locked.cart;
 
       const draft = cloneCart(base);
       await change(draft, { base, now, tx });
@@ -83,7 +84,7 @@ export async function changeUserCart(ctx: CartContext, target: UserCartTarget, c
         return base;
       }
       bumpVersion(draft, base, now);
-      await saveDurable(tx, draft);
+      await saveDurable(tx, locked, draft);
       await publishLineChanges(tx, base, draft, ctx.traceContext);
       state.wroteRedis = draft;
       await ctx.store.put(draft, { mode: 'newer' });

@@ -13,7 +13,7 @@
 import type { OrderPlacedPayload, TraceCarrier } from '@commerce/events';
 import type { Logger } from '@commerce/observability';
 import { bumpVersion, cartChanged, cloneCart } from '../data/cart-document.js';
-import { lockCartById, saveDurable } from '../data/durable.js';
+import { claimCheckoutAndLockCart, saveDurable, type LockedCart } from '../data/durable.js';
 import { isUuid } from '../data/ids.js';
 import { noteCartChange } from '../data/live.js';
 import type { CartTx } from '../data/prisma.js';
@@ -33,19 +33,27 @@ export async function applyOrderPlaced(
   traceContext?: TraceCarrier,
 ): Promise<void> {
   const { orderId, cartId, userId } = order;
-  const claim = await tx.cartCheckout.createMany({ data: [{ orderId, cartId, userId }], skipDuplicates: true });
-  if (claim.count === 0) return;
-
   const now = new Date();
-  const base = isUuid(cartId) ? await lockCartById(tx, cartId, now) : null;
-  if (base && base.userId === userId) {
+  let locked: LockedCart | null = null;
+  if (isUuid(cartId)) {
+    const checkout = await claimCheckoutAndLockCart(tx, { orderId, cartId, userId }, now);
+    if (!checkout.claimed) return;
+    locked = checkout.locked;
+  } else {
+    // No uuid, so no cart to lock: the claim alone.
+    const claim = await tx.cartCheckout.createMany({ data: [{ orderId, cartId, userId }], skipDuplicates: true });
+    if (claim.count === 0) return;
+  }
+
+  if (locked && locked.cart.userId === userId) {
+    const base = locked.cart;
     const draft = cloneCart(base);
     removeOrdered(draft, order.lines);
     // The code was spent on this order.
     if (draft.lines.length === 0) draft.discountCode = null;
     if (cartChanged(base, draft)) {
       bumpVersion(draft, base, now);
-      await saveDurable(tx, draft);
+      await saveDurable(tx, locked, draft);
       await deps.store.put(draft, { mode: 'newer' });
       // Live subscribers get the emptied cart once the consumer's transaction commits (events/consumers.ts).
       noteCartChange(tx, draft);
