@@ -15,6 +15,7 @@
  *    nothing newer or equal is stored, so a slow reader never overwrites a
  *    writer.
  */
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ttlOf, type CartDoc } from './cart-document.js';
 
@@ -50,6 +51,17 @@ redis.call('DEL', KEYS[1])
 if #KEYS > 1 and redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
 return 1
 `;
+
+/** A Lua script and its SHA-1, so it can be run by EVALSHA. */
+interface LuaScript {
+  source: string;
+  sha: string;
+}
+
+const luaScript = (source: string): LuaScript => ({ source, sha: createHash('sha1').update(source).digest('hex') });
+
+const PUT = luaScript(PUT_SCRIPT);
+const DELETE = luaScript(DELETE_SCRIPT);
 
 /** Glob metacharacters in a prefix must match literally in SCAN MATCH. */
 const escapeGlob = (value: string): string => value.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
@@ -103,10 +115,9 @@ export class CartStore {
     if (ttlMs <= 0) return 'conflict';
     const keys = cart.userId ? [this.cartKey(cart.id), this.userKey(cart.userId)] : [this.cartKey(cart.id)];
     const expected = how.mode === 'cas' ? how.expectedVersion : 0;
-    const result = await this.redis.eval(
-      PUT_SCRIPT,
-      keys.length,
-      ...keys,
+    const result = await this.#run(
+      PUT,
+      keys,
       how.mode,
       String(cart.version),
       JSON.stringify(cart),
@@ -119,7 +130,21 @@ export class CartStore {
 
   async delete(cart: Pick<CartDoc, 'id' | 'userId'>): Promise<void> {
     const keys = cart.userId ? [this.cartKey(cart.id), this.userKey(cart.userId)] : [this.cartKey(cart.id)];
-    await this.redis.eval(DELETE_SCRIPT, keys.length, ...keys, cart.id);
+    await this.#run(DELETE, keys, cart.id);
+  }
+
+  /**
+   * Runs a script by its SHA-1: one round trip that does not carry the
+   * script's text. Only when Redis does not have it cached (after a restart
+   * or SCRIPT FLUSH) does EVAL send the text, which caches it again.
+   */
+  async #run(script: LuaScript, keys: readonly string[], ...args: string[]): Promise<unknown> {
+    try {
+      return await this.redis.evalsha(script.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
+      return this.redis.eval(script.source, keys.length, ...keys, ...args);
+    }
   }
 
   /** Milliseconds the cart's key has left (-2: no key, -1: no TTL). */
