@@ -92,6 +92,11 @@ export interface ConsumerOptions<Tx extends ConsumerTransaction, D extends AnyEv
   transactionOptions?: TransactionOptions;
   /** Handled events of a fetched batch that share one transaction (default 100; 1 = one transaction per event). */
   maxEventsPerTransaction?: number;
+  /**
+   * Longest wait for a row lock inside a chunk of several events (default
+   * 200 ms); past it the chunk is rolled back and its events run one by one.
+   */
+  chunkLockTimeoutMs?: number;
   /** How often resolved offsets are committed to Kafka (default 1000 ms). */
   commitIntervalMs?: number;
   /** A fetch waits for this many bytes (default 1: no added latency)… */
@@ -121,6 +126,17 @@ const FINAL_COMMIT_TIMEOUT_MS = 5_000;
 /** One statement claims a chunk's event ids; the ids it returns are the ones not handled before. */
 const CLAIM_SQL =
   'INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id::text AS event_id';
+/**
+ * The claim of a chunk of several events, which also bounds its lock waits
+ * (lock_timeout, for this transaction only). A chunk holds the row locks of
+ * every event it has run so far, so two chunks on different partitions can
+ * each wait for a row the other holds. PostgreSQL would break that deadlock
+ * only after deadlock_timeout (1 s); giving up after a short wait instead
+ * sends both chunks down the one-event path, which never holds more than
+ * one event's locks.
+ */
+const CLAIM_BOUNDED_SQL =
+  "INSERT INTO processed_events (consumer, event_id) SELECT $1, claim.id FROM unnest($2::uuid[]) AS claim(id), (SELECT set_config('lock_timeout', $3, true)) AS bounded ON CONFLICT DO NOTHING RETURNING event_id::text AS event_id";
 /** Gives back claims of events a chunk did not get to (it ran out of time); they go into the next chunk. */
 const RELEASE_SQL = 'DELETE FROM processed_events WHERE consumer = $1 AND event_id = ANY($2::uuid[])';
 const CLAIM_ONE_SQL = 'INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2::uuid) ON CONFLICT DO NOTHING';
@@ -160,6 +176,7 @@ export async function startConsumer<Tx extends ConsumerTransaction, D extends An
   const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
   const backoff: BackoffOptions = { initialMs: 100, maxMs: 5_000, ...options.backoff };
   const maxEventsPerTransaction = Math.max(1, options.maxEventsPerTransaction ?? 100);
+  const chunkLockTimeoutMs = Math.max(1, Math.round(options.chunkLockTimeoutMs ?? 200));
   // A chunk stops starting handlers after half the transaction timeout, so the
   // handler in progress and the COMMIT still fit. Bounding by count alone
   // would tie a safe chunk size to handler speed, which varies with load.
@@ -256,7 +273,8 @@ export async function startConsumer<Tx extends ConsumerTransaction, D extends An
       const ran = await prisma.$transaction(async (tx) => {
         const startedAt = Date.now();
         const ids = [...new Set(events.map((event) => event.envelope.eventId.toLowerCase()))];
-        const unclaimed = claimedIds(await tx.$queryRawUnsafe(CLAIM_SQL, group, ids));
+        const claim = events.length > 1 ? tx.$queryRawUnsafe(CLAIM_BOUNDED_SQL, group, ids, `${chunkLockTimeoutMs}ms`) : tx.$queryRawUnsafe(CLAIM_SQL, group, ids);
+        const unclaimed = claimedIds(await claim);
         for (const [index, event] of events.entries()) {
           if (index > 0 && Date.now() - startedAt >= chunkTimeBudgetMs) {
             const leftOver = events.slice(index).map((e) => e.envelope.eventId.toLowerCase()).filter((id) => unclaimed.has(id));

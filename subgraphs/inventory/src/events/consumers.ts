@@ -99,5 +99,10 @@ export function startInventoryConsumers(base: InventoryServiceContext, options: 
     logger: options.logger ?? base.logger,
     // Reservations wait for row locks under contention; the defaults (2 s / 5 s) are for request paths.
     transactionOptions: { maxWait: 10_000, timeout: 30_000 },
+    // One transaction per event: reservations lock hot stock rows (a few
+    // variants sell to every shopper), and a chunk of several orders would
+    // hold all their variants' locks at once, serialising the partitions or
+    // deadlocking them.
+    maxEventsPerTransaction: 1,
   });
 }
