@@ -99,9 +99,9 @@ export interface ConsumerOptions<Tx extends ConsumerTransaction, D extends AnyEv
   chunkLockTimeoutMs?: number;
   /** How often resolved offsets are committed to Kafka (default 1000 ms). */
   commitIntervalMs?: number;
-  /** A fetch waits for this many bytes (default 1: no added latency)… */
+  /** A fetch waits for this many bytes (default 64 KB)… */
   fetchMinBytes?: number;
-  /** …or at most this long (default 1000 ms). */
+  /** …or at most this long (default 25 ms). */
   fetchMaxWaitMs?: number;
   /** How long startConsumer waits for the first group assignment before resolving anyway (default 30 s). */
   joinTimeoutMs?: number;
@@ -206,8 +206,11 @@ export async function startConsumer<Tx extends ConsumerTransaction, D extends An
     // read_committed: the outbox relay publishes in Kafka transactions, and
     // only committed ones are real (an aborted attempt is resent).
     readUncommitted: false,
-    minBytes: options.fetchMinBytes ?? 1,
-    maxWaitTimeInMs: options.fetchMaxWaitMs ?? 1_000,
+    // A fetch returns once 64 KB are there or after 25 ms: under load one
+    // fetch carries many events instead of one request per event, and idle
+    // it costs 40 small fetches a second. Measured by bench:checkout.
+    minBytes: options.fetchMinBytes ?? 65_536,
+    maxWaitTimeInMs: options.fetchMaxWaitMs ?? 25,
   });
   const dlqProducer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
 

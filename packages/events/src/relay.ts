@@ -69,7 +69,7 @@ export interface OutboxRelayOptions extends Pick<KafkaClientOptions, 'kafkaLogLe
   batchSize?: number;
   /**
    * How long to let rows gather after a wake-up before reading a batch
-   * (default 20 ms). Every batch is a Kafka transaction of several broker
+   * (default 50 ms). Every batch is a Kafka transaction of several broker
    * requests plus commit markers on each partition it touched, so under load
    * a short wait buys far fewer, larger transactions for a few ms of latency.
    */
@@ -237,7 +237,7 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
   const log = { component: 'outbox-relay', domain };
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const batchSize = Math.max(1, options.batchSize ?? 100);
-  const lingerMs = Math.max(0, options.lingerMs ?? 20);
+  const lingerMs = Math.max(0, options.lingerMs ?? 50);
   const standbyRetryMs = options.standbyRetryMs ?? 2_000;
   const backoff: BackoffOptions = { initialMs: 200, maxMs: 30_000, ...options.backoff };
   const markerTopic = options.markerTopic ?? OUTBOX_MARKER_TOPIC;
