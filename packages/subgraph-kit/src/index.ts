@@ -47,3 +47,4 @@ export {
   type PageInfo,
 } from './connections.js';
 export { createLoader, createGroupLoader, groupBy, indexBy, DataLoader, type LoaderOptions } from './loaders.js';
+export { timeOrderedUuid } from './ids.js';

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -16,17 +16,9 @@ export function deterministicUuid(name: string): string {
   return formatUuid(hash.subarray(0, 16));
 }
 
-/**
- * A time-ordered UUID (RFC 9562 version 7), the id Prisma's `uuid(7)` default
- * gives, for rows inserted with raw SQL (PostgreSQL 15 has no uuidv7()).
- */
-export function timeOrderedUuid(now: number = Date.now()): string {
-  const bytes = randomBytes(16);
-  bytes.writeUIntBE(now, 0, 6);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  return formatUuid(bytes);
-}
+/** Ids of rows inserted with raw SQL: the same v7 uuids Prisma's `uuid(7)` gives. */
+export { timeOrderedUuid } from '@commerce/subgraph-kit';
+
 
 function formatUuid(bytes: Buffer): string {
   const hex = bytes.toString('hex');
