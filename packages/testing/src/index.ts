@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { signAccessToken, type Role } from '@commerce/auth';
 
-export { KafkaTopicReader, waitForConsumerGroups } from './kafka.js';
+export { KafkaTopicReader, startGroupAtEnd, waitForConsumerGroups } from './kafka.js';
 export { recordSubscription, type RecordedSubscription } from './subscription.js';
 
 export interface GraphQLErrorShape {

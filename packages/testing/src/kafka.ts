@@ -87,3 +87,21 @@ export async function waitForConsumerGroups(groupIds: readonly string[], timeout
     await admin.disconnect();
   }
 }
+
+/**
+ * Commits the current end offsets of `topics` for a consumer group that has
+ * not started yet. A new group without committed offsets takes "latest" only
+ * at its first fetch of each partition, which races whatever a test publishes
+ * right after starting it (and each topic's partitions are fetched on their
+ * own schedule); with offsets committed first the start point is exact.
+ */
+export async function startGroupAtEnd(groupId: string, topics: readonly string[]): Promise<void> {
+  const kafka = new Kafka({ clientId: 'test-group-positioner', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (const topic of new Set(topics)) await admin.resetOffsets({ groupId, topic, earliest: false });
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { kafkaBrokers } from '@commerce/config';
 import { kafkaGroupId, StockLevelChanged, TOPICS, type ProductSnapshot } from '@commerce/events';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { startGroupAtEnd } from '@commerce/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { category, ids, search, snapshot, startTestServer, tick, truncateAll, updated, type TestServer } from './helpers.js';
 
@@ -22,9 +23,7 @@ beforeAll(async () => {
   const kafka = new Kafka({ clientId: 'search-consumer-test', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
   admin = kafka.admin();
   await admin.connect();
-  // A new group would start at the latest offset only on its first fetch, racing the
-  // first publish; committing the end offsets first makes the start point exact.
-  for (const topic of [TOPICS.product, TOPICS.stockLevel]) await admin.resetOffsets({ groupId: kafkaGroup, topic, earliest: false });
+  await startGroupAtEnd(kafkaGroup, [TOPICS.product, TOPICS.stockLevel]);
   producer = kafka.producer();
   await producer.connect();
 
