@@ -136,3 +136,4 @@ export function testSubgraph<TDb extends { $disconnect(): Promise<unknown> }>(
 }
 
 export { resetDatabase } from './database.js';
+export { isOutboxAppend, isTransactionControl, ownStatements } from './statements.js';

@@ -25,6 +25,7 @@ import {
   type TestServer,
   type Tokens,
 } from './helpers.js';
+import { isOutboxAppend as isOutbox } from '@commerce/testing';
 
 let server: TestServer;
 let auth: Tokens;
@@ -56,8 +57,6 @@ afterAll(async () => {
 });
 
 const variant = (index: number) => shirt.variants[index]!.variantId;
-
-const isOutbox = (sql: string): boolean => /outbox_events|pg_advisory_xact_lock/i.test(sql);
 
 /** The cart's own SQL statements and the Redis commands that `work` sends. */
 async function cost(work: () => Promise<unknown>): Promise<{ sql: string[]; redis: string[] }> {

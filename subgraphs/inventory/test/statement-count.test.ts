@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { commitForOrder, releaseForOrder, reserveForOrder } from '../src/service/reservation.service.js';
 import { BERLIN, NEWARK, createProduct, orderPlaced, outboxRows, setStock, startTestServer, totals, truncateAll, type TestServer } from './helpers.js';
+import { isOutboxAppend as isOutbox, isTransactionControl } from '@commerce/testing';
 
 let server: TestServer;
 
@@ -26,8 +27,6 @@ beforeEach(async () => {
   await truncateAll(server.db);
 });
 
-const isOutbox = (sql: string) => /outbox_events|pg_advisory_xact_lock/i.test(sql);
-const isTransactionControl = (sql: string) => /^\s*(BEGIN|COMMIT|ROLLBACK)\b/i.test(sql);
 
 interface Counted<T> {
   result: T;

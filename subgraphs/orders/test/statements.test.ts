@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PaymentAuthorized, PaymentCaptured, StockReserved } from '@commerce/events';
-import { eventually, recordSubscription } from '@commerce/testing';
+import { eventually, ownStatements as own, recordSubscription } from '@commerce/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrdersTx } from '../src/data/prisma.js';
 import { lockOrder } from '../src/service/order-state-machine.js';
@@ -42,10 +42,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const isOutbox = (sql: string): boolean => sql.includes('outbox_events');
-const isTransactionControl = (sql: string): boolean => /^\s*(BEGIN|COMMIT|ROLLBACK)\b/i.test(sql);
-/** This subgraph's own statements among `queries`. */
-const own = (queries: readonly string[]): string[] => queries.filter((sql) => !isOutbox(sql) && !isTransactionControl(sql));
 
 /** The statements `work` sends (awaited to the end, e.g. a GraphQL request). */
 async function statementsOf(work: () => Promise<unknown>): Promise<string[]> {

@@ -13,6 +13,7 @@ import type { PaymentsPrisma, PaymentsTx } from '../src/data/prisma.js';
 import { sagaHandlers } from '../src/events/consumer.js';
 import { LocalTestProvider } from '../src/service/providers/index.js';
 import { events, newOrder, outboxTypes, paymentOf, silentLogger, testPrisma, truncateAll } from './helpers.js';
+import { ownStatements } from '@commerce/testing';
 
 const statements: string[] = [];
 let db: PaymentsPrisma;
@@ -21,12 +22,10 @@ const handlers = sagaHandlers({ provider: new LocalTestProvider(), logger: silen
   (event: EventEnvelope, tx: PaymentsTx) => Promise<void>
 >;
 
-const isPlumbing = (sql: string): boolean => /^\s*(BEGIN|COMMIT|ROLLBACK)\b/i.test(sql) || /outbox_events|pg_advisory_xact_lock/i.test(sql);
-
 /** The statements payments issues to handle one event. */
 async function statementsFor(event: EventEnvelope): Promise<string[]> {
   await db.$transaction((tx) => handlers[event.type]!(event, tx));
-  const ours = statements.filter((sql) => !isPlumbing(sql));
+  const ours = ownStatements(statements);
   statements.length = 0;
   return ours;
 }
@@ -118,6 +117,6 @@ describe('row locks', () => {
     expect(byIntent).toEqual(stored);
     expect(byOrder).toEqual(stored);
     expect(missing).toBeNull();
-    atMost(3, statements.filter((sql) => !isPlumbing(sql)));
+    atMost(3, ownStatements(statements));
   });
 });
