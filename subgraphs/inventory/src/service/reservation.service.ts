@@ -291,6 +291,20 @@ const holdUnits = (line: AllocatedLine): LedgeredStockChange => ({
   reservedDelta: line.quantity,
 });
 
+/**
+ * Committing a line: its units leave on hand, and stop being reserved when
+ * they were held (an ACTIVE reservation; an EXPIRED one had let them go).
+ */
+const shipUnits =
+  (orderId: string, held: boolean, reason: string) =>
+  (line: AllocatedLine): LedgeredStockChange => ({
+    variantId: line.variantId,
+    warehouseId: line.warehouseId,
+    onHandDelta: -line.quantity,
+    reservedDelta: held ? -line.quantity : 0,
+    movement: { kind: 'COMMITTED', reason, orderId },
+  });
+
 // ---------------------------------------------------------------- order.placed
 
 export interface ReserveRequest {
@@ -382,16 +396,7 @@ export async function commitForOrder(ctx: InventoryServiceContext, tx: Inventory
   }
   if (reservation.status === 'ACTIVE') {
     const { lines } = reservation;
-    const { availability } = await applyStockChanges(
-      tx,
-      lines.map((line) => ({
-        variantId: line.variantId,
-        warehouseId: line.warehouseId,
-        onHandDelta: -line.quantity,
-        reservedDelta: -line.quantity,
-        movement: { kind: 'COMMITTED', reason: 'order confirmed', orderId },
-      })),
-    );
+    const { availability } = await applyStockChanges(tx, lines.map(shipUnits(orderId, true, 'order confirmed')));
     return finishCommit(ctx, tx, reservation, lines, availability, false);
   }
   if (reservation.status === 'EXPIRED') {
@@ -405,16 +410,7 @@ export async function commitForOrder(ctx: InventoryServiceContext, tx: Inventory
       ctx.logger.warn({ orderId, shortages }, 'expired reservation could not be held again at confirmation');
       return { status: 'failed', reservationId: reservation.id, shortages };
     }
-    const { availability } = await applyStockChanges(
-      tx,
-      lines.map((line) => ({
-        variantId: line.variantId,
-        warehouseId: line.warehouseId,
-        onHandDelta: -line.quantity,
-        reservedDelta: 0,
-        movement: { kind: 'COMMITTED', reason: 'order confirmed after expiry', orderId },
-      })),
-    );
+    const { availability } = await applyStockChanges(tx, lines.map(shipUnits(orderId, false, 'order confirmed after expiry')));
     await tx.reservationLine.deleteMany({ where: { reservationId: reservation.id } });
     await tx.reservationLine.createMany({ data: lines.map((line) => ({ ...line, reservationId: reservation.id })) });
     return finishCommit(ctx, tx, reservation, lines, availability, true);
