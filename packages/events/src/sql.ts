@@ -1,6 +1,6 @@
 /**
- * The DDL Prisma generates for the OutboxEvent and ProcessedEvent models
- * (prisma/<domain>/schema.prisma). Domain databases get these tables from
+ * The DDL of the OutboxEvent and ProcessedEvent models (prisma/<domain>/schema.prisma,
+ * plus the hand-written partial index of migration *_outbox_unpublished_index). Domain databases get these tables from
  * their migrations; tests of this package and scratch databases use this.
  */
 export const OUTBOX_TABLES_DDL = `
@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS "outbox_events" (
     CONSTRAINT "outbox_events_pkey" PRIMARY KEY ("position")
 );
 CREATE UNIQUE INDEX IF NOT EXISTS "outbox_events_event_id_key" ON "outbox_events"("event_id");
-CREATE INDEX IF NOT EXISTS "outbox_events_published_at_position_idx" ON "outbox_events"("published_at", "position");
+DROP INDEX IF EXISTS "outbox_events_published_at_position_idx";
+CREATE INDEX IF NOT EXISTS "outbox_events_unpublished_idx" ON "outbox_events"("position") WHERE "published_at" IS NULL;
 CREATE TABLE IF NOT EXISTS "processed_events" (
     "consumer" TEXT NOT NULL,
     "event_id" UUID NOT NULL,
