@@ -14,3 +14,4 @@ export { OUTBOX_TABLES_DDL } from './sql.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 export { silentLogger, type EventLogger } from './logger.js';
 export { createKafka, KafkaLogLevel, type KafkaClientOptions } from './kafka.js';
+export { kafkajsIdleLoopPatched } from './kafkajs-idle-loop.js';

@@ -6,6 +6,8 @@
 import { kafkaBrokers } from '@commerce/config';
 import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig, type logCreator } from 'kafkajs';
 import { silentLogger, type EventLogger } from './logger.js';
+// Applied on import, before any client connects (see the module).
+import './kafkajs-idle-loop.js';
 
 export { KafkaLogLevel };
 
