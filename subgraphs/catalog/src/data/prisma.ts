@@ -1,5 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import { databaseUrl as configuredDatabaseUrl, PRISMA_TRANSACTION_DEFAULTS } from '@commerce/config';
+import { databaseUrl as configuredDatabaseUrl, PRISMA_TRANSACTION_DEFAULTS, prismaPgOptions } from '@commerce/config';
 import { Prisma, PrismaClient } from '../generated/prisma/client.js';
 
 export { Prisma, PrismaClient };
@@ -27,7 +27,7 @@ export function createCatalogPrisma(options: CatalogPrismaOptions = {}): Catalog
   const adapter = new PrismaPg({
     connectionString: options.databaseUrl ?? configuredDatabaseUrl('catalog'),
     ...(options.maxConnections ? { max: options.maxConnections } : {}),
-  });
+  }, prismaPgOptions());
   const { onQuery } = options;
   if (!onQuery) return new PrismaClient({ adapter, transactionOptions: PRISMA_TRANSACTION_DEFAULTS });
   const client = new PrismaClient({ adapter, transactionOptions: PRISMA_TRANSACTION_DEFAULTS, log: [{ emit: 'event', level: 'query' }] });

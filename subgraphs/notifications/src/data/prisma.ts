@@ -1,5 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import { databaseUrl as configuredDatabaseUrl, PRISMA_TRANSACTION_DEFAULTS } from '@commerce/config';
+import { databaseUrl as configuredDatabaseUrl, PRISMA_TRANSACTION_DEFAULTS, prismaPgOptions } from '@commerce/config';
 import { Prisma, PrismaClient } from '../generated/prisma/client.js';
 
 export { Prisma, PrismaClient };
@@ -32,6 +32,6 @@ export function createNotificationsPrisma(options: NotificationsPrismaOptions = 
   const adapter = new PrismaPg({
     connectionString: options.databaseUrl ?? configuredDatabaseUrl('notifications'),
     ...(options.maxConnections ? { max: options.maxConnections } : {}),
-  });
+  }, prismaPgOptions());
   return new PrismaClient({ adapter, transactionOptions: PRISMA_TRANSACTION_DEFAULTS });
 }

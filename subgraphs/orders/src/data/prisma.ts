@@ -1,5 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import { databaseUrl as configuredDatabaseUrl, PRISMA_TRANSACTION_DEFAULTS } from '@commerce/config';
+import { databaseUrl as configuredDatabaseUrl, PRISMA_TRANSACTION_DEFAULTS, prismaPgOptions } from '@commerce/config';
 import { Prisma, PrismaClient } from '../generated/prisma/client.js';
 
 export { Prisma, PrismaClient };
@@ -23,7 +23,7 @@ export function createOrdersPrisma(options: OrdersPrismaOptions = {}): OrdersPri
   const adapter = new PrismaPg({
     connectionString: options.databaseUrl ?? configuredDatabaseUrl('orders'),
     ...(options.maxConnections ? { max: options.maxConnections } : {}),
-  });
+  }, prismaPgOptions());
   const { onQuery } = options;
   if (!onQuery) return new PrismaClient({ adapter, transactionOptions: PRISMA_TRANSACTION_DEFAULTS });
   const client = new PrismaClient({ adapter, transactionOptions: PRISMA_TRANSACTION_DEFAULTS, log: [{ emit: 'event', level: 'query' }] });

@@ -1,4 +1,4 @@
-import { PRISMA_TRANSACTION_DEFAULTS } from '@commerce/config';
+import { PRISMA_TRANSACTION_DEFAULTS, prismaPgOptions } from '@commerce/config';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient, type Prisma } from '../generated/prisma/client.ts';
 
@@ -16,7 +16,7 @@ export interface PrismaClientOptions {
 }
 
 export function createPrismaClient(databaseUrl: string, options: PrismaClientOptions = {}): UsersDb {
-  const adapter = new PrismaPg({ connectionString: databaseUrl });
+  const adapter = new PrismaPg({ connectionString: databaseUrl }, prismaPgOptions());
   const { onQuery } = options;
   if (!onQuery) return new PrismaClient({ adapter, transactionOptions: PRISMA_TRANSACTION_DEFAULTS });
   const client = new PrismaClient({ adapter, transactionOptions: PRISMA_TRANSACTION_DEFAULTS, log: [{ emit: 'event', level: 'query' }] });
