@@ -5,8 +5,10 @@
  *   join over the (user_id, id) index). It returns ids only; the rows come
  *   from one `findMany` by id, so a page of orders for any number of users
  *   costs two statements;
- * - an order row read under its row lock (SELECT … FOR UPDATE).
+ * - an order row read under its row lock (SELECT … FOR UPDATE);
+ * - a status change and its timeline rows in one statement.
  */
+import { timeOrderedUuid } from '@commerce/subgraph-kit';
 import type { Order, OrderStatus } from '../generated/prisma/client.js';
 import type { OrdersDb, OrdersTx } from './prisma.js';
 
@@ -112,6 +114,60 @@ export async function lockOrderRow(tx: OrdersTx, orderId: string): Promise<Order
       ship_full_name, ship_line1, ship_line2, ship_city, ship_region, ship_postal_code, ship_country_code, ship_phone,
       tracking_number, captured_minor, captured_at, refunded_minor, placed_at, updated_at
     FROM orders WHERE id = ${orderId}::uuid FOR UPDATE`;
+  const row = rows[0];
+  return row ? toOrder(row) : null;
+}
+
+/** One step of a status change, as its timeline row records it. */
+export interface TimelineStep {
+  from: OrderStatus;
+  to: OrderStatus;
+  reason: string | null;
+  /** The order's version after the step (the timeline's seq). */
+  version: number;
+}
+
+export interface StatusChange {
+  orderId: string;
+  /** The row must still be at this version and status (guards against a stale read). */
+  expectedVersion: number;
+  expectedStatus: OrderStatus;
+  /** Steps in order; the last one is the status the row ends in. */
+  steps: readonly TimelineStep[];
+  actor: string;
+  at: Date;
+  /** Set with SHIPPED; otherwise the column is left as it is. */
+  trackingNumber?: string;
+}
+
+/**
+ * Moves the order to the last step's status and writes a timeline row for
+ * every step, in one statement; returns the updated row, or null when the row
+ * is no longer at the expected version and status (nothing is written then).
+ */
+export async function changeStatus(tx: OrdersTx, change: StatusChange): Promise<Order | null> {
+  const last = change.steps.at(-1);
+  if (!last) throw new Error(`No status change given for order ${change.orderId}`);
+  const rows = await tx.$queryRaw<OrderRow[]>`
+    WITH updated AS (
+      UPDATE orders
+         SET status = ${last.to}::text::"OrderStatus", status_reason = ${last.reason}, version = ${last.version},
+             tracking_number = COALESCE(${change.trackingNumber ?? null}::text, tracking_number), updated_at = now()
+       WHERE id = ${change.orderId}::uuid AND version = ${change.expectedVersion} AND status = ${change.expectedStatus}::text::"OrderStatus"
+      RETURNING *
+    ), timeline AS (
+      INSERT INTO order_transitions (id, order_id, seq, from_status, to_status, reason, actor, at)
+      SELECT step.id, updated.id, step.seq, step.from_status::"OrderStatus", step.to_status::"OrderStatus", step.reason, ${change.actor}, ${change.at}
+        FROM updated
+       CROSS JOIN unnest(${change.steps.map(() => timeOrderedUuid())}::uuid[], ${change.steps.map((step) => step.version)}::int[],
+                         ${change.steps.map((step) => step.from)}::text[], ${change.steps.map((step) => step.to)}::text[],
+                         ${change.steps.map((step) => step.reason)}::text[]) AS step(id, seq, from_status, to_status, reason)
+    )
+    SELECT id::text AS id, user_id::text AS user_id, cart_id::text AS cart_id, idempotency_key, status::text AS status, status_reason,
+      version, currency, subtotal_minor, discount_minor, tax_minor, shipping_minor, total_minor, discount_code,
+      ship_full_name, ship_line1, ship_line2, ship_city, ship_region, ship_postal_code, ship_country_code, ship_phone,
+      tracking_number, captured_minor, captured_at, refunded_minor, placed_at, updated_at
+    FROM updated`;
   const row = rows[0];
   return row ? toOrder(row) : null;
 }

@@ -68,7 +68,7 @@ export function shipOrder(ctx: OrdersContext, input: { orderId: string; tracking
       actor,
       traceContext: ctx.traceContext,
       reason: `Tracking number ${trackingNumber}`,
-      data: { trackingNumber },
+      trackingNumber,
     }),
   );
 }

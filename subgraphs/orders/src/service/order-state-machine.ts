@@ -18,8 +18,8 @@ import { AppError, ErrorCode, badInput } from '@commerce/errors';
 import type { TraceCarrier } from '@commerce/events';
 import type { Order, OrderStatus } from '../generated/prisma/client.js';
 import { noteTransition } from '../data/live.js';
-import { lockOrderRow } from '../data/queries.js';
-import type { Prisma, OrdersTx } from '../data/prisma.js';
+import { changeStatus, lockOrderRow, type TimelineStep } from '../data/queries.js';
+import type { OrdersTx } from '../data/prisma.js';
 import { publishCancelled, publishConfirmed, publishStatusChanged } from '../events/publish.js';
 
 /** Allowed next statuses of each status. Anything not listed is INVALID_STATE_TRANSITION. */
@@ -78,8 +78,8 @@ export interface TransitionOptions {
   reason?: string | null;
   actor: Actor;
   traceContext?: TraceCarrier;
-  /** Other columns that change with the status (e.g. the tracking number when shipping). */
-  data?: Omit<Prisma.OrderUpdateInput, 'status' | 'statusReason' | 'version'>;
+  /** The carrier's tracking number, recorded with SHIPPED. */
+  trackingNumber?: string;
   /** When it happened; defaults to now. */
   at?: Date;
 }
@@ -106,14 +106,6 @@ export interface TransitionStep {
   reason?: string | null | undefined;
 }
 
-interface PlannedStep {
-  from: OrderStatus;
-  to: OrderStatus;
-  reason: string | null;
-  /** The order's version after this step (the timeline row's seq). */
-  version: number;
-}
-
 /**
  * Moves a locked order through several transitions at once (e.g. the saga's
  * PAYMENT_AUTHORIZED then CONFIRMED), as if `transitionOrder` were called for
@@ -130,7 +122,7 @@ export async function transitionOrderThrough(
   options: Omit<TransitionOptions, 'reason'>,
 ): Promise<Order> {
   // Every step is checked before anything is written.
-  const planned: PlannedStep[] = [];
+  const planned: TimelineStep[] = [];
   let from = order.status;
   let version = order.version;
   for (const step of steps) {
@@ -147,17 +139,16 @@ export async function transitionOrderThrough(
 
   // The version predicate is a second guard next to the row lock: a caller that
   // forgot to lock, or holds a stale row, fails instead of skipping a state.
-  const updated = await tx.order.updateManyAndReturn({
-    where: { id: order.id, version: order.version, status: order.status },
-    data: { ...options.data, status: last.to, statusReason: last.reason, version: last.version },
+  const row = await changeStatus(tx, {
+    orderId: order.id,
+    expectedVersion: order.version,
+    expectedStatus: order.status,
+    steps: planned,
+    actor: actorColumn(options.actor),
+    at,
+    ...(options.trackingNumber === undefined ? {} : { trackingNumber: options.trackingNumber }),
   });
-  const row = updated[0];
   if (!row) throw new Error(`Order ${order.id} changed under a transition from ${order.status} to ${last.to}; lock it with lockOrder first`);
-
-  const actor = actorColumn(options.actor);
-  await tx.orderTransition.createMany({
-    data: planned.map((step) => ({ orderId: order.id, seq: step.version, fromStatus: step.from, toStatus: step.to, reason: step.reason, actor, at })),
-  });
 
   const traceContext = options.traceContext ?? {};
   for (const step of planned) {
