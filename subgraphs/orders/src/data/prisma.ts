@@ -33,7 +33,10 @@ export function createOrdersPrisma(options: OrdersPrismaOptions = {}): OrdersPri
 
 /** True for Prisma's unique-constraint violation (P2002), optionally on a given column. */
 export function isUniqueViolation(error: unknown, column?: string): boolean {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2002') return false;
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  // P2002 from a model query; P2010 (raw query failed) carries the driver's error, with PostgreSQL's code.
+  const unique = error.code === 'P2002' || (error.code === 'P2010' && JSON.stringify(error.meta ?? {}).includes('"originalCode":"23505"'));
+  if (!unique) return false;
   if (!column) return true;
   return JSON.stringify(error.meta ?? {}).includes(column);
 }

@@ -6,10 +6,11 @@
  *   from one `findMany` by id, so a page of orders for any number of users
  *   costs two statements;
  * - an order row read under its row lock (SELECT … FOR UPDATE);
- * - a status change and its timeline rows in one statement.
+ * - a status change and its timeline rows in one statement;
+ * - a placed order with its lines and first timeline row in one statement.
  */
 import { timeOrderedUuid } from '@commerce/subgraph-kit';
-import type { Order, OrderStatus } from '../generated/prisma/client.js';
+import { Prisma, type Order, type OrderLine, type OrderStatus } from '../generated/prisma/client.js';
 import type { OrdersDb, OrdersTx } from './prisma.js';
 
 /** The key a batched row belongs to. */
@@ -71,6 +72,12 @@ interface OrderRow {
   updated_at: Date;
 }
 
+/** The orders columns as OrderRow names them; every raw statement returning orders selects these. */
+const ORDER_COLUMNS = Prisma.raw(`id::text AS id, user_id::text AS user_id, cart_id::text AS cart_id, idempotency_key, status::text AS status,
+  status_reason, version, currency, subtotal_minor, discount_minor, tax_minor, shipping_minor, total_minor, discount_code,
+  ship_full_name, ship_line1, ship_line2, ship_city, ship_region, ship_postal_code, ship_country_code, ship_phone,
+  tracking_number, captured_minor, captured_at, refunded_minor, placed_at, updated_at`);
+
 const toOrder = (row: OrderRow): Order => ({
   id: row.id,
   userId: row.user_id,
@@ -109,10 +116,7 @@ const toOrder = (row: OrderRow): Order => ({
  */
 export async function lockOrderRow(tx: OrdersTx, orderId: string): Promise<Order | null> {
   const rows = await tx.$queryRaw<OrderRow[]>`
-    SELECT id::text AS id, user_id::text AS user_id, cart_id::text AS cart_id, idempotency_key, status::text AS status, status_reason,
-      version, currency, subtotal_minor, discount_minor, tax_minor, shipping_minor, total_minor, discount_code,
-      ship_full_name, ship_line1, ship_line2, ship_city, ship_region, ship_postal_code, ship_country_code, ship_phone,
-      tracking_number, captured_minor, captured_at, refunded_minor, placed_at, updated_at
+    SELECT ${ORDER_COLUMNS}
     FROM orders WHERE id = ${orderId}::uuid FOR UPDATE`;
   const row = rows[0];
   return row ? toOrder(row) : null;
@@ -163,11 +167,82 @@ export async function changeStatus(tx: OrdersTx, change: StatusChange): Promise<
                          ${change.steps.map((step) => step.from)}::text[], ${change.steps.map((step) => step.to)}::text[],
                          ${change.steps.map((step) => step.reason)}::text[]) AS step(id, seq, from_status, to_status, reason)
     )
-    SELECT id::text AS id, user_id::text AS user_id, cart_id::text AS cart_id, idempotency_key, status::text AS status, status_reason,
-      version, currency, subtotal_minor, discount_minor, tax_minor, shipping_minor, total_minor, discount_code,
-      ship_full_name, ship_line1, ship_line2, ship_city, ship_region, ship_postal_code, ship_country_code, ship_phone,
-      tracking_number, captured_minor, captured_at, refunded_minor, placed_at, updated_at
-    FROM updated`;
+    SELECT ${ORDER_COLUMNS} FROM updated`;
   const row = rows[0];
   return row ? toOrder(row) : null;
+}
+
+/** What placeOrder snapshots: the order's columns and its lines, in cart order. */
+export interface PlacedOrderInput {
+  userId: string;
+  cartId: string;
+  idempotencyKey: string;
+  currency: string;
+  subtotalMinor: number;
+  discountMinor: number;
+  taxMinor: number;
+  shippingMinor: number;
+  totalMinor: number;
+  discountCode: string | null;
+  shipFullName: string;
+  shipLine1: string;
+  shipLine2: string | null;
+  shipCity: string;
+  shipRegion: string | null;
+  shipPostalCode: string;
+  shipCountryCode: string;
+  shipPhone: string | null;
+  placedAt: Date;
+  lines: readonly Pick<OrderLine, 'variantId' | 'productId' | 'sku' | 'title' | 'quantity' | 'unitPriceMinor' | 'lineTotalMinor'>[];
+}
+
+/**
+ * Inserts a PENDING order, its lines and its placement timeline row
+ * (null → PENDING, by the customer) in one statement. The lines are returned
+ * as written, in position order. A second order with the same
+ * (user_id, idempotency_key) fails with a unique violation (isUniqueViolation).
+ */
+export async function insertPlacedOrder(tx: OrdersTx, input: PlacedOrderInput): Promise<{ order: Order; lines: OrderLine[] }> {
+  const orderId = timeOrderedUuid(input.placedAt.getTime());
+  const lines: OrderLine[] = input.lines.map((line, position) => ({
+    id: timeOrderedUuid(input.placedAt.getTime()),
+    orderId,
+    position,
+    variantId: line.variantId,
+    productId: line.productId,
+    sku: line.sku,
+    title: line.title,
+    quantity: line.quantity,
+    unitPriceMinor: line.unitPriceMinor,
+    lineTotalMinor: line.lineTotalMinor,
+    returnedQuantity: 0,
+  }));
+  const rows = await tx.$queryRaw<OrderRow[]>`
+    WITH placed AS (
+      INSERT INTO orders (id, user_id, cart_id, idempotency_key, status, version, currency, subtotal_minor, discount_minor, tax_minor,
+                          shipping_minor, total_minor, discount_code, ship_full_name, ship_line1, ship_line2, ship_city, ship_region,
+                          ship_postal_code, ship_country_code, ship_phone, placed_at, updated_at)
+      VALUES (${orderId}::uuid, ${input.userId}::uuid, ${input.cartId}::uuid, ${input.idempotencyKey}, 'PENDING', 1, ${input.currency},
+              ${input.subtotalMinor}, ${input.discountMinor}, ${input.taxMinor}, ${input.shippingMinor}, ${input.totalMinor},
+              ${input.discountCode}, ${input.shipFullName}, ${input.shipLine1}, ${input.shipLine2}, ${input.shipCity}, ${input.shipRegion},
+              ${input.shipPostalCode}, ${input.shipCountryCode}, ${input.shipPhone}, ${input.placedAt}, ${input.placedAt})
+      RETURNING *
+    ), placed_lines AS (
+      INSERT INTO order_lines (id, order_id, position, variant_id, product_id, sku, title, quantity, unit_price_minor, line_total_minor)
+      SELECT line.id, placed.id, line.position, line.variant_id, line.product_id, line.sku, line.title, line.quantity, line.unit_price, line.line_total
+        FROM placed
+       CROSS JOIN unnest(${lines.map((line) => line.id)}::uuid[], ${lines.map((line) => line.position)}::int[],
+                         ${lines.map((line) => line.variantId)}::uuid[], ${lines.map((line) => line.productId)}::uuid[],
+                         ${lines.map((line) => line.sku)}::text[], ${lines.map((line) => line.title)}::text[],
+                         ${lines.map((line) => line.quantity)}::int[], ${lines.map((line) => line.unitPriceMinor)}::int[],
+                         ${lines.map((line) => line.lineTotalMinor)}::int[])
+             AS line(id, position, variant_id, product_id, sku, title, quantity, unit_price, line_total)
+    ), placement AS (
+      INSERT INTO order_transitions (id, order_id, seq, from_status, to_status, reason, actor, at)
+      SELECT ${timeOrderedUuid(input.placedAt.getTime())}::uuid, placed.id, 1, NULL, 'PENDING', NULL, ${input.userId}, ${input.placedAt} FROM placed
+    )
+    SELECT ${ORDER_COLUMNS} FROM placed`;
+  const row = rows[0];
+  if (!row) throw new Error('INSERT … RETURNING gave no order row');
+  return { order: toOrder(row), lines };
 }

@@ -165,13 +165,3 @@ export async function transitionOrderThrough(
   }
   return row;
 }
-
-/** The timeline row of placement (null → PENDING); written with the order itself. */
-export const placementTransition = (userId: string, at: Date) => ({
-  seq: 1,
-  fromStatus: null,
-  toStatus: 'PENDING' as const,
-  reason: null,
-  actor: userId,
-  at,
-});

@@ -25,8 +25,8 @@ import { isUuid } from '../data/ids.js';
 import { noteTransition, transactionWithLive } from '../data/live.js';
 import { primeLines, primeOrders } from '../data/loaders.js';
 import { isUniqueViolation, type OrdersDb } from '../data/prisma.js';
+import { insertPlacedOrder } from '../data/queries.js';
 import { publishOrderPlaced, publishStatusChanged } from '../events/publish.js';
-import { placementTransition } from './order-state-machine.js';
 import { SUPPORTED_CURRENCIES, validAddress, type AddressInput } from './validation.js';
 
 export interface PlaceOrderInput {
@@ -117,47 +117,30 @@ export async function placeOrder(ctx: OrdersContext, input: PlaceOrderInput): Pr
 
   const placedAt = new Date();
   try {
-    // Three inserts and no read back: the order and its lines come from their INSERT … RETURNING.
+    // One statement, no read back: the order comes from its INSERT … RETURNING, the lines are what was written.
     const { order, lines } = await transactionWithLive(ctx.prisma, ctx.live, async (tx) => {
-      const row = await tx.order.create({
-        data: {
-          userId,
-          cartId: input.cartId,
-          idempotencyKey,
-          status: 'PENDING',
-          currency: cart.currency,
-          subtotalMinor: cart.subtotalMinor,
-          discountMinor: cart.discountMinor,
-          taxMinor: cart.taxMinor,
-          shippingMinor: cart.shippingMinor,
-          totalMinor: cart.totalMinor,
-          discountCode: cart.discountCode,
-          shipFullName: address.fullName,
-          shipLine1: address.line1,
-          shipLine2: address.line2,
-          shipCity: address.city,
-          shipRegion: address.region,
-          shipPostalCode: address.postalCode,
-          shipCountryCode: address.countryCode,
-          shipPhone: address.phone,
-          placedAt,
-        },
+      const { order: row, lines: orderLines } = await insertPlacedOrder(tx, {
+        userId,
+        cartId: input.cartId,
+        idempotencyKey,
+        currency: cart.currency,
+        subtotalMinor: cart.subtotalMinor,
+        discountMinor: cart.discountMinor,
+        taxMinor: cart.taxMinor,
+        shippingMinor: cart.shippingMinor,
+        totalMinor: cart.totalMinor,
+        discountCode: cart.discountCode,
+        shipFullName: address.fullName,
+        shipLine1: address.line1,
+        shipLine2: address.line2,
+        shipCity: address.city,
+        shipRegion: address.region,
+        shipPostalCode: address.postalCode,
+        shipCountryCode: address.countryCode,
+        shipPhone: address.phone,
+        placedAt,
+        lines: cart.lines,
       });
-      const inserted = await tx.orderLine.createManyAndReturn({
-        data: cart.lines.map((line, position) => ({
-          orderId: row.id,
-          position,
-          variantId: line.variantId,
-          productId: line.productId,
-          sku: line.sku,
-          title: line.title,
-          quantity: line.quantity,
-          unitPriceMinor: line.unitPriceMinor,
-          lineTotalMinor: line.lineTotalMinor,
-        })),
-      });
-      const orderLines = inserted.sort((a, b) => a.position - b.position);
-      await tx.orderTransition.createMany({ data: [{ orderId: row.id, ...placementTransition(userId, placedAt) }] });
       await publishOrderPlaced(tx, row, orderLines, paymentMethodToken, ctx.traceContext);
       await publishStatusChanged(tx, row, { from: null, to: 'PENDING', reason: null, at: placedAt }, ctx.traceContext);
       noteTransition(tx, row, placedAt);
