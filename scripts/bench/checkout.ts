@@ -56,7 +56,7 @@ import { migrateDatabase, migrationsDir } from '@commerce/prisma';
 import { eventually, resetDatabase, tokenFor, waitForConsumerGroups } from '@commerce/testing';
 import { startBenchKafka, type BenchKafka } from './checkout/kafka.ts';
 import { summarizeProfile, type ProfileSummary } from './checkout/profile.ts';
-import { cpuBetween, OTHER_WORK_LABEL, procAvailable, snapshot, type CpuShare, type CpuSnapshot } from './checkout/cpu.ts';
+import { cpuBetween, OTHER_WORK_LABEL, procAvailable, referenceWorkMs, snapshot, type CpuShare, type CpuSnapshot } from './checkout/cpu.ts';
 import { SAGA_CONSUMER_GROUPS, SUBGRAPHS, type FromService, type ServicePayload, type ServiceRole, type SubgraphName, type ToService } from './checkout/protocol.ts';
 import { adminToken, createProducts, shopper, stockVariants, type LoadOptions, type LoadState, type OrderRecord } from './checkout/shop.ts';
 import { awaitSettled, cartKnows, eventHops, onHandByVariant, sampleConnections, verify, type Check, type SagaTimes } from './checkout/verify.ts';
@@ -310,6 +310,8 @@ function writeSection(section: string): void {
 
 async function main(): Promise<void> {
   const loadAtStart = loadavg();
+  // Before anything else runs, so the machine is as idle as it gets.
+  const referenceAtStart = referenceWorkMs();
   const startedAt = new Date();
   const cartKeyPrefix = `bench-checkout:${run}:cart:`;
   let kafka: BenchKafka | undefined;
@@ -408,6 +410,7 @@ async function main(): Promise<void> {
     const placed = state.orders.length;
     log(`${placed} orders placed in ${loadSeconds.toFixed(0)} s; waiting for the saga to settle (stock committed, payments captured)…`);
     const settled = await awaitSettled(databases, placed, 120_000);
+    const referenceAfter = referenceWorkMs();
     const verification = await verify(databases, state.orders, variantIds, initialOnHand);
     const summary = summarize(state.orders, windowStart, windowEnd, verification.times);
     const kafkaLegs = await eventHops(databases, windowStartWall, windowEndWall);
@@ -519,6 +522,9 @@ process's JavaScript-side time by where the code lives, and its hottest function
 Measured ${startedAt.toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}, by \`npm run bench:checkout\`.
 Load average when the run started: ${loadAtStart.map((value) => value.toFixed(1)).join(' / ')} (1 / 5 / 15 min), at the start of the window ${loadInWindow[0]?.toFixed(1)};
 anything near or above the core count means other work competed for the CPU.
+Speed of the machine: a fixed piece of reference work (SHA-256 and JSON on one core) took ${referenceAtStart.toFixed(0)} ms before the run and
+${referenceAfter.toFixed(0)} ms after it; on this shared VM it has ranged from about 620 to 800 ms between otherwise idle hours, and the
+orders per minute move with it.
 
 Setup: every service in its own process (${services.length}: router, users, catalog, cart, orders, payments, inventory, each subgraph
 with its outbox relay and Kafka consumers), production settings, on this machine with PostgreSQL, Redis and Kafka and the load

@@ -5,6 +5,7 @@
  * everything else (other work on a shared machine), plus the machine's busy time.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 const CLOCK_TICKS = (() => {
@@ -99,4 +100,19 @@ export function cpuBetween(
   const other = Math.max(0, machineBusy - labelled);
   shares.push({ label: OTHER_WORK_LABEL, ms: other, percent: (other / elapsed) * 100 });
   return { shares, machinePercent: (machineBusy / elapsed) * 100, cores: Math.round(cores) };
+}
+
+/**
+ * Milliseconds one core takes for a fixed piece of work (SHA-256 and JSON, as
+ * a service does). On a shared virtual machine this varies by a quarter or
+ * more from hour to hour, with the machine otherwise idle; the report prints it
+ * so runs on faster or slower hours can be told apart.
+ */
+export function referenceWorkMs(): number {
+  const started = process.hrtime.bigint();
+  let digest = Buffer.alloc(32);
+  for (let i = 0; i < 300_000; i += 1) {
+    digest = createHash('sha256').update(digest).update(JSON.stringify({ i, lines: [1, 2, 3] })).digest();
+  }
+  return Number(process.hrtime.bigint() - started) / 1e6;
 }
