@@ -523,8 +523,8 @@ Measured ${startedAt.toISOString().slice(0, 10)} on ${cpus().length} cores (${cp
 Load average when the run started: ${loadAtStart.map((value) => value.toFixed(1)).join(' / ')} (1 / 5 / 15 min), at the start of the window ${loadInWindow[0]?.toFixed(1)};
 anything near or above the core count means other work competed for the CPU.
 Speed of the machine: a fixed piece of reference work (SHA-256 and JSON on one core) took ${referenceAtStart.toFixed(0)} ms before the run and
-${referenceAfter.toFixed(0)} ms after it; on this shared VM it has ranged from about 620 to 800 ms between otherwise idle hours, and the
-orders per minute move with it.
+${referenceAfter.toFixed(0)} ms after it. On this shared VM it has measured anywhere from about 620 ms to over 1,000 ms with the
+machine otherwise idle, and the orders per minute move with it: compare runs only at similar speeds.
 
 Setup: every service in its own process (${services.length}: router, users, catalog, cart, orders, payments, inventory, each subgraph
 with its outbox relay and Kafka consumers), production settings, on this machine with PostgreSQL, Redis and Kafka and the load
