@@ -7,7 +7,7 @@
  * runs it only probes, which takes well under a second.
  */
 import type { AppEnv } from '@commerce/config';
-import { ensureTopics, isKafkaUp, KAFKA_VERSION, kafkaStatus, managedKafkaPid, startKafka, stopKafka, ensureKafkaLibs, type KafkaStatus } from './kafka.js';
+import { ensureTopics, isKafkaUp, KAFKA_VERSION, kafkaJavaArgs, kafkaStatus, managedKafkaPid, startKafka, stopKafka, ensureKafkaLibs, type KafkaStatus } from './kafka.js';
 import { ensureDatabases, ensurePostgres, ensurePostgresWithDatabases, isPostgresUp } from './postgres.js';
 import { ensureRedis, pingRedis } from './redis.js';
 import { errorMessage, log, type ServiceOutcome } from './util.js';
@@ -21,6 +21,7 @@ export {
   isKafkaUp,
   isPostgresUp,
   KAFKA_VERSION,
+  kafkaJavaArgs,
   kafkaStatus,
   managedKafkaPid,
   pingRedis,

@@ -228,8 +228,12 @@ function writeKafkaConfig(port: number): void {
   );
 }
 
-function javaArgs(mainClass: string, ...args: string[]): string[] {
-  const paths = kafkaPaths();
+/**
+ * The java command line of a broker (or of Kafka's storage tool) run from the
+ * installed libraries: the development/test broker here, the benchmark's own
+ * broker in scripts/bench/checkout/kafka.ts.
+ */
+export function kafkaJavaArgs(files: { libs: string; log4jProperties: string }, mainClass: string, ...args: string[]): string[] {
   return [
     '-Xms256m',
     `-Xmx${JVM_HEAP}`,
@@ -239,13 +243,15 @@ function javaArgs(mainClass: string, ...args: string[]): string[] {
     '-XX:+UseSerialGC',
     '-XX:+ExitOnOutOfMemoryError',
     '-Djava.awt.headless=true',
-    `-Dlog4j.configuration=file:${paths.log4jProperties}`,
+    `-Dlog4j.configuration=file:${files.log4jProperties}`,
     '-cp',
-    `${paths.libs}/*`,
+    `${files.libs}/*`,
     mainClass,
     ...args,
   ];
 }
+
+const javaArgs = (mainClass: string, ...args: string[]): string[] => kafkaJavaArgs(kafkaPaths(), mainClass, ...args);
 
 /** A KRaft cluster id: 16 random bytes, base64url without padding, like Kafka's Uuid.randomUuid(). */
 function newClusterId(): string {

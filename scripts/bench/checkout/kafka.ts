@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { ALL_TOPICS, DEFAULT_PARTITIONS } from '@commerce/events';
-import { ensureKafkaLibs } from '@commerce/infra';
+import { ensureKafkaLibs, kafkaJavaArgs } from '@commerce/infra';
 
 export interface BenchKafka {
   brokers: string;
@@ -39,23 +39,9 @@ function freePort(): Promise<number> {
   });
 }
 
-function javaArgs(libs: string, log4j: string, mainClass: string, ...args: string[]): string[] {
-  return [
-    '-Xms256m',
-    '-Xmx512m',
-    // Serial GC: a single-node broker with a small heap on a 2-core machine;
-    // G1's concurrent threads cost the checkout benchmark's broker about 30%
-    // more CPU per order than serial collection's short young pauses.
-    '-XX:+UseSerialGC',
-    '-XX:+ExitOnOutOfMemoryError',
-    '-Djava.awt.headless=true',
-    `-Dlog4j.configuration=file:${log4j}`,
-    '-cp',
-    `${libs}/*`,
-    mainClass,
-    ...args,
-  ];
-}
+/** The same JVM settings as the development broker (kafkaJavaArgs), on this run's files. */
+const javaArgs = (libs: string, log4j: string, mainClass: string, ...args: string[]): string[] =>
+  kafkaJavaArgs({ libs, log4jProperties: log4j }, mainClass, ...args);
 
 function runToEnd(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve, reject) => {
