@@ -7,7 +7,7 @@
  * runs it only probes, which takes well under a second.
  */
 import type { AppEnv } from '@commerce/config';
-import { ensureTopics, isKafkaUp, KAFKA_VERSION, kafkaJavaArgs, kafkaStatus, managedKafkaPid, startKafka, stopKafka, ensureKafkaLibs, type KafkaStatus } from './kafka.js';
+import { ensureTopics, isKafkaUp, KAFKA_VERSION, kafkaJavaArgs, kafkaServerProperties, kafkaStatus, managedKafkaPid, startKafka, stopKafka, ensureKafkaLibs, type KafkaStatus } from './kafka.js';
 import { ensureDatabases, ensurePostgres, ensurePostgresWithDatabases, isPostgresUp } from './postgres.js';
 import { ensureRedis, pingRedis } from './redis.js';
 import { errorMessage, log, type ServiceOutcome } from './util.js';
@@ -22,6 +22,7 @@ export {
   isPostgresUp,
   KAFKA_VERSION,
   kafkaJavaArgs,
+  kafkaServerProperties,
   kafkaStatus,
   managedKafkaPid,
   pingRedis,

@@ -179,10 +179,13 @@ export async function ensureKafkaLibs(): Promise<void> {
 // ---------------------------------------------------------------------------
 // Configuration and storage
 
-function writeKafkaConfig(port: number): void {
-  const paths = kafkaPaths();
-  const controllerPort = port + 1;
-  const properties = {
+/**
+ * A single-node KRaft broker's server.properties: the development/test broker
+ * here, the benchmark's own broker in scripts/bench/checkout/kafka.ts.
+ */
+export function kafkaServerProperties(listen: { port: number; controllerPort: number; dataDir: string }): Record<string, string> {
+  const { port, controllerPort, dataDir } = listen;
+  return {
     'process.roles': 'broker,controller',
     'node.id': '1',
     'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
@@ -191,7 +194,7 @@ function writeKafkaConfig(port: number): void {
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
     'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-    'log.dirs': paths.data,
+    'log.dirs': dataDir,
     'num.partitions': String(DEFAULT_PARTITIONS),
     'default.replication.factor': '1',
     'min.insync.replicas': '1',
@@ -208,6 +211,12 @@ function writeKafkaConfig(port: number): void {
     'num.io.threads': '4',
     'log.retention.hours': '168',
   };
+}
+
+function writeKafkaConfig(port: number): void {
+  const paths = kafkaPaths();
+  const controllerPort = port + 1;
+  const properties = kafkaServerProperties({ port, controllerPort, dataDir: paths.data });
   const body = Object.entries(properties)
     .map(([key, value]) => `${key}=${value}`)
     .join('\n');

@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { ALL_TOPICS, DEFAULT_PARTITIONS } from '@commerce/events';
-import { ensureKafkaLibs, kafkaJavaArgs } from '@commerce/infra';
+import { ensureKafkaLibs, kafkaJavaArgs, kafkaServerProperties } from '@commerce/infra';
 
 export interface BenchKafka {
   brokers: string;
@@ -59,28 +59,7 @@ export async function startBenchKafka(repoRoot: string, run: string): Promise<Be
   const dataDir = join(home, 'data');
   mkdirSync(dataDir, { recursive: true });
   const [port, controllerPort] = [await freePort(), await freePort()];
-  const properties: Record<string, string> = {
-    'process.roles': 'broker,controller',
-    'node.id': '1',
-    'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
-    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
-    'controller.listener.names': 'CONTROLLER',
-    'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-    'log.dirs': dataDir,
-    'num.partitions': String(DEFAULT_PARTITIONS),
-    'default.replication.factor': '1',
-    'min.insync.replicas': '1',
-    'offsets.topic.replication.factor': '1',
-    'transaction.state.log.replication.factor': '1',
-    'transaction.state.log.min.isr': '1',
-    'group.initial.rebalance.delay.ms': '0',
-    'auto.create.topics.enable': 'false',
-    'delete.topic.enable': 'true',
-    'num.network.threads': '2',
-    'num.io.threads': '4',
-  };
+  const properties = kafkaServerProperties({ port, controllerPort, dataDir });
   const serverProperties = join(home, 'server.properties');
   writeFileSync(serverProperties, `${Object.entries(properties).map(([key, value]) => `${key}=${value}`).join('\n')}\n`);
   const log4j = join(home, 'log4j.properties');
