@@ -245,3 +245,19 @@ export function closeLiveSubscribers(): void {
   for (const hub of hubs.values()) hub.close();
   hubs.clear();
 }
+
+/**
+ * subscribeLive, resolved once Redis confirmed the SUBSCRIBE, so nothing
+ * published after this returns is missed. If the SUBSCRIBE fails, the channel
+ * is released and the error thrown.
+ */
+export async function subscribeLiveReady<T>(channel: string, options: SubscribeLiveOptions = {}): Promise<LiveIterator<T>> {
+  const events = subscribeLive<T>(channel, options);
+  try {
+    await events.ready;
+  } catch (error) {
+    await events.return?.();
+    throw error;
+  }
+  return events;
+}

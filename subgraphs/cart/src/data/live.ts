@@ -25,7 +25,7 @@
  * the newest version and skip older ones.
  */
 import { redisUrl as configuredRedisUrl } from '@commerce/config';
-import { createLivePublisher, liveChannel, subscribeLive, type LiveIterator, type LivePublisher } from '@commerce/live';
+import { createLivePublisher, liveChannel, subscribeLiveReady, type LiveIterator, type LivePublisher } from '@commerce/live';
 import type { Logger } from '@commerce/observability';
 import type { CartDoc } from './cart-document.js';
 import type { CartPrisma, CartTx } from './prisma.js';
@@ -90,15 +90,8 @@ export class RedisCartLive implements CartLive {
     return this.#publish(cartId, { __typename: 'Cart', id: cartId, kind: 'MERGED', publishedAt: Date.now() });
   }
 
-  async subscribe(cartId: string): Promise<LiveIterator<LiveCartMessage>> {
-    const events = subscribeLive<LiveCartMessage>(liveChannel.cart(cartId), { redisUrl: this.#redisUrl, bufferSize: 100 });
-    try {
-      await events.ready;
-    } catch (error) {
-      await events.return?.();
-      throw error;
-    }
-    return events;
+  subscribe(cartId: string): Promise<LiveIterator<LiveCartMessage>> {
+    return subscribeLiveReady<LiveCartMessage>(liveChannel.cart(cartId), { redisUrl: this.#redisUrl, bufferSize: 100 });
   }
 
   async close(): Promise<void> {

@@ -10,7 +10,7 @@
  * (re)subscribing.
  */
 import { redisUrl as configuredRedisUrl } from '@commerce/config';
-import { createLivePublisher, liveChannel, subscribeLive, type LivePublisher } from '@commerce/live';
+import { createLivePublisher, liveChannel, subscribeLiveReady, type LivePublisher } from '@commerce/live';
 import type { Notification } from './prisma.js';
 
 /** The channel of one user's live notifications. */
@@ -66,15 +66,8 @@ export class RedisLiveNotifications implements LiveNotifications {
     await this.#publisher.publish(userChannel(notification.userId), toLiveNotification(notification));
   }
 
-  async subscribe(userId: string): Promise<AsyncIterableIterator<LiveNotification>> {
-    const events = subscribeLive<LiveNotification>(userChannel(userId), { redisUrl: this.#redisUrl, bufferSize: 100 });
-    try {
-      await events.ready;
-    } catch (error) {
-      await events.return?.();
-      throw error;
-    }
-    return events;
+  subscribe(userId: string): Promise<AsyncIterableIterator<LiveNotification>> {
+    return subscribeLiveReady<LiveNotification>(userChannel(userId), { redisUrl: this.#redisUrl, bufferSize: 100 });
   }
 
   async close(): Promise<void> {

@@ -24,7 +24,7 @@
  * (+1 per transition, equal to the timeline row's `seq`).
  */
 import { redisUrl as configuredRedisUrl } from '@commerce/config';
-import { createLivePublisher, liveChannel, subscribeLive, type LiveIterator, type LivePublisher } from '@commerce/live';
+import { createLivePublisher, liveChannel, subscribeLiveReady, type LiveIterator, type LivePublisher } from '@commerce/live';
 import type { Logger } from '@commerce/observability';
 import type { Order, OrderLine } from '../generated/prisma/client.js';
 import type { OrdersPrisma, OrdersTx } from './prisma.js';
@@ -111,16 +111,9 @@ export class RedisOrderLive implements OrderLive {
     }
   }
 
-  async subscribe(orderId: string): Promise<LiveIterator<LiveOrder>> {
+  subscribe(orderId: string): Promise<LiveIterator<LiveOrder>> {
     // A subscriber never needs more than the transitions an order can make.
-    const events = subscribeLive<LiveOrder>(liveChannel.order(orderId), { redisUrl: this.#redisUrl, bufferSize: 100 });
-    try {
-      await events.ready;
-    } catch (error) {
-      await events.return?.();
-      throw error;
-    }
-    return events;
+    return subscribeLiveReady<LiveOrder>(liveChannel.order(orderId), { redisUrl: this.#redisUrl, bufferSize: 100 });
   }
 
   async close(): Promise<void> {
