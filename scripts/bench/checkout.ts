@@ -43,7 +43,7 @@
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -60,9 +60,9 @@ import { cpuBetween, OTHER_WORK_LABEL, procAvailable, referenceWorkMs, snapshot,
 import { SAGA_CONSUMER_GROUPS, SUBGRAPHS, type FromService, type ServicePayload, type ServiceRole, type SubgraphName, type ToService } from './checkout/protocol.ts';
 import { adminToken, createProducts, shopper, stockVariants, type LoadOptions, type LoadState, type OrderRecord } from './checkout/shop.ts';
 import { awaitSettled, cartKnows, eventHops, onHandByVariant, sampleConnections, verify, type Check, type SagaTimes } from './checkout/verify.ts';
+import { benchmarksDoc, writeBenchmarkSection } from './benchmarks-doc.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const benchmarksDoc = `${repoRoot}docs/benchmarks.md`;
 const serviceEntry = fileURLToPath(new URL('./checkout/service.ts', import.meta.url));
 
 const { values: args } = parseArgs({
@@ -291,19 +291,6 @@ function table(header: string[], rows: string[][], align: ('l' | 'r')[]): string
     `|${align.map((a) => (a === 'r' ? '---:' : '---')).join('|')}|`,
     ...rows.map((row) => `| ${row.join(' | ')} |`),
   ].join('\n');
-}
-
-function writeSection(section: string): void {
-  const start = '<!-- bench:checkout -->';
-  const end = '<!-- /bench:checkout -->';
-  const block = `${start}\n${section.trim()}\n${end}`;
-  const current = existsSync(benchmarksDoc)
-    ? readFileSync(benchmarksDoc, 'utf8')
-    : '# Benchmarks\n\nNumbers written by the benchmark scripts; each section is replaced when its script runs again.\n';
-  const from = current.indexOf(start);
-  const to = current.indexOf(end);
-  const next = from !== -1 && to > from ? `${current.slice(0, from)}${block}${current.slice(to + end.length)}` : `${current.trimEnd()}\n\n${block}\n`;
-  writeFileSync(benchmarksDoc, next);
 }
 
 // ---------------------------------------------------------------------------
@@ -577,7 +564,7 @@ ${checksTable}
 ${errorsText}`;
     console.log(`\n${section}\n`);
     if (!args['no-write']) {
-      writeSection(section);
+      writeBenchmarkSection('checkout', section);
       log(`wrote ${benchmarksDoc}`);
     }
     if (!allOk) process.exitCode = 1;

@@ -40,17 +40,16 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { readEnv } from '@commerce/config';
 import { stopChildProcess } from './child-process.ts';
+import { benchmarksDoc, writeBenchmarkSection } from './benchmarks-doc.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const supergraphPath = `${repoRoot}schema/supergraph.graphql`;
-const benchmarksDoc = `${repoRoot}docs/benchmarks.md`;
 
 const SUBSCRIPTION = `subscription OrderLive($id: ID!) {
   orderStatusChanged(orderId: $id) {
@@ -506,7 +505,7 @@ For comparison, the orders subgraph's heap grew by ${per1000(ordersHeap)} for th
 connection and one Redis SUBSCRIBE per order).`;
     console.log(`\n${section}\n`);
     if (!values['no-write']) {
-      writeSection(section);
+      writeBenchmarkSection('live', section);
       log(`wrote ${benchmarksDoc}`);
     }
     if (!(p95 < 100)) process.exitCode = 2;
@@ -516,19 +515,6 @@ connection and one Redis SUBSCRIBE per order).`;
     listener.disconnect();
     await Promise.all(children.reverse().map((child) => stopChild(child)));
   }
-}
-
-function writeSection(section: string): void {
-  const start = '<!-- bench:live -->';
-  const end = '<!-- /bench:live -->';
-  const block = `${start}\n${section.trim()}\n${end}`;
-  const current = existsSync(benchmarksDoc)
-    ? readFileSync(benchmarksDoc, 'utf8')
-    : '# Benchmarks\n\nNumbers written by the benchmark scripts; each section is replaced when its script runs again.\n';
-  const from = current.indexOf(start);
-  const to = current.indexOf(end);
-  const next = from !== -1 && to > from ? `${current.slice(0, from)}${block}${current.slice(to + end.length)}` : `${current.trimEnd()}\n\n${block}\n`;
-  writeFileSync(benchmarksDoc, next);
 }
 
 // ---------------------------------------------------------------------------

@@ -25,16 +25,16 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { readEnv } from '@commerce/config';
 import type { GraphQLResolverMap } from '@commerce/subgraph-kit';
 import { stopChildProcess } from './child-process.ts';
+import { benchmarksDoc, writeBenchmarkSection } from './benchmarks-doc.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const supergraphPath = `${repoRoot}schema/supergraph.graphql`;
-const benchmarksDoc = `${repoRoot}docs/benchmarks.md`;
 
 // ---------------------------------------------------------------------------
 // The workload
@@ -386,19 +386,6 @@ function table(rows: Measurement[]): string {
   return lines.join('\n');
 }
 
-function writeSection(section: string): void {
-  const start = '<!-- bench:router -->';
-  const end = '<!-- /bench:router -->';
-  const block = `${start}\n${section.trim()}\n${end}`;
-  const current = existsSync(benchmarksDoc)
-    ? readFileSync(benchmarksDoc, 'utf8')
-    : '# Benchmarks\n\nNumbers written by the benchmark scripts; each section is replaced when its script runs again.\n';
-  const from = current.indexOf(start);
-  const to = current.indexOf(end);
-  const next = from !== -1 && to > from ? `${current.slice(0, from)}${block}${current.slice(to + end.length)}` : `${current.trimEnd()}\n\n${block}\n`;
-  writeFileSync(benchmarksDoc, next);
-}
-
 interface MeasureOptions {
   connections: number;
   duration: number;
@@ -509,7 +496,7 @@ async function main(): Promise<void> {
     if (!values['no-write']) {
       const date = new Date().toISOString().slice(0, 10);
       const cpuModel = cpus()[0]?.model.trim() ?? 'unknown CPU';
-      writeSection(`## Router vs bare gateway
+      writeBenchmarkSection('router', `## Router vs bare gateway
 
 Measured ${date} on ${cpus().length} cores (${cpuModel}), Node ${process.version}, by \`npm run bench:router\`:
 autocannon, ${options.connections} connections, ${options.warmup} s warmup then ${options.duration} s per run; router and bare

@@ -22,9 +22,8 @@
  * Needs PostgreSQL (`npm run infra:up`). Options:
  *   --products 100000  --iterations 400  --warmup 50  --keep (reuse an already loaded bench database)  --no-write
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { postgresServerUrl, readEnv } from '@commerce/config';
 import type { ProductSnapshot } from '@commerce/events';
@@ -40,9 +39,7 @@ import { search as searchService, toFilterSpec } from '../../subgraphs/search/sr
 import { suggest as suggestService } from '../../subgraphs/search/src/service/suggest.service.ts';
 import { searchSubgraph } from '../../subgraphs/search/src/subgraph.ts';
 import type { SearchContext } from '../../subgraphs/search/src/context.ts';
-
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const benchmarksDoc = `${repoRoot}docs/benchmarks.md`;
+import { benchmarksDoc, writeBenchmarkSection } from './benchmarks-doc.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -376,19 +373,6 @@ function typo(word: string, i: number): string {
 
 // ---------------------------------------------------------------------------
 
-function writeSection(section: string): void {
-  const start = '<!-- bench:search -->';
-  const end = '<!-- /bench:search -->';
-  const block = `${start}\n${section.trim()}\n${end}`;
-  const current = existsSync(benchmarksDoc)
-    ? readFileSync(benchmarksDoc, 'utf8')
-    : '# Benchmarks\n\nNumbers written by the benchmark scripts; each section is replaced when its script runs again.\n';
-  const from = current.indexOf(start);
-  const to = current.indexOf(end);
-  const next = from !== -1 && to > from ? `${current.slice(0, from)}${block}${current.slice(to + end.length)}` : `${current.trimEnd()}\n\n${block}\n`;
-  writeFileSync(benchmarksDoc, next);
-}
-
 /** The indexing paragraph of the current report, for a --keep run (which loads nothing). */
 function previousIndexing(): string | null {
   if (!existsSync(benchmarksDoc)) return null;
@@ -639,7 +623,7 @@ Choices EXPLAIN led to (details in \`subgraphs/search/README.md\`):
 `;
   console.log(section);
   if (!args['no-write']) {
-    writeSection(section);
+    writeBenchmarkSection('search', section);
     console.log(`Wrote the bench:search section of ${benchmarksDoc}`);
   }
 }
