@@ -61,6 +61,7 @@ import { SAGA_CONSUMER_GROUPS, SUBGRAPHS, type FromService, type ServicePayload,
 import { adminToken, createProducts, shopper, stockVariants, type LoadOptions, type LoadState, type OrderRecord } from './checkout/shop.ts';
 import { awaitSettled, cartKnows, eventHops, onHandByVariant, sampleConnections, verify, type Check, type SagaTimes } from './checkout/verify.ts';
 import { benchmarksDoc, writeBenchmarkSection } from './benchmarks-doc.ts';
+import { askChild, awaitReady, stopChildProcess } from './child-process.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const serviceEntry = fileURLToPath(new URL('./checkout/service.ts', import.meta.url));
@@ -185,43 +186,19 @@ function startService(payload: ServicePayload, env: NodeJS.ProcessEnv): Promise<
     env,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null): void => reject(new Error(`${payload.role} exited with code ${code} before it was ready`));
-    child.once('exit', onExit);
-    child.on('message', function onMessage(message: FromService) {
-      if (message.type === 'ready') {
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        const service: Service = { role: payload.role, process: child, url: message.url };
-        services.push(service);
-        resolve(service);
-      } else if (message.type === 'failed') {
-        reject(new Error(`${payload.role}: ${message.message}`));
-      }
-    });
+  return awaitReady<Extract<FromService, { type: 'ready' }>>(child, payload.role).then((ready) => {
+    const service: Service = { role: payload.role, process: child, url: ready.url };
+    services.push(service);
+    return service;
   });
 }
 
 /** Sends a request to a service and waits for the answer of the given type. */
-function ask(service: Service, message: ToService, answer: FromService['type']): Promise<void> {
-  return new Promise((resolve) => {
-    service.process.on('message', function onMessage(reply: FromService) {
-      if (reply.type !== answer) return;
-      service.process.off('message', onMessage);
-      resolve();
-    });
-    service.process.send(message);
-  });
+async function ask(service: Service, message: ToService, answer: FromService['type']): Promise<void> {
+  await askChild<FromService>(service.process, message, answer);
 }
 
-async function stopService(service: Service): Promise<void> {
-  if (service.process.exitCode !== null || service.process.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => service.process.once('exit', () => resolve()));
-  service.process.send({ type: 'stop' } satisfies ToService);
-  const timer = setTimeout(() => service.process.kill('SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(timer);
-}
+const stopService = (service: Service): Promise<void> => stopChildProcess(service.process, { type: 'stop' } satisfies ToService, 20_000);
 
 // ---------------------------------------------------------------------------
 // Numbers

@@ -45,7 +45,7 @@ import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { readEnv } from '@commerce/config';
-import { stopChildProcess } from './child-process.ts';
+import { askChild, awaitReady, stopChildProcess } from './child-process.ts';
 import { benchmarksDoc, writeBenchmarkSection } from './benchmarks-doc.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -210,30 +210,12 @@ function startChild(role: Role, payload: unknown): Promise<Child> {
     env: { ...process.env, LOG_LEVEL: readEnv('LOG_LEVEL', 'warn'), OTEL_SDK_DISABLED: 'true' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`${role} exited with code ${code} before it was ready`));
-    child.once('exit', onExit);
-    child.on('message', function onMessage(message: FromChild) {
-      if (message.type === 'ready') {
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        resolve({ role, process: child, url: message.url, detail: message.detail });
-      } else if (message.type === 'failed') {
-        reject(new Error(`${role}: ${message.message}`));
-      }
-    });
-  });
+  return awaitReady<Extract<FromChild, { type: 'ready' }>>(child, role).then((ready) => ({ role, process: child, url: ready.url, detail: ready.detail }));
 }
 
-function statsOf(child: Child): Promise<Stats> {
-  return new Promise((resolve) => {
-    child.process.on('message', function onMessage(message: FromChild) {
-      if (message.type !== 'stats') return;
-      child.process.off('message', onMessage);
-      resolve(message.stats);
-    });
-    child.process.send({ type: 'stats' } satisfies ToChild);
-  });
+async function statsOf(child: Child): Promise<Stats> {
+  const reply = await askChild<Extract<FromChild, { type: 'stats' }>>(child.process, { type: 'stats' } satisfies ToChild, 'stats');
+  return reply.stats;
 }
 
 const stopChild = (child: Child): Promise<void> => stopChildProcess(child.process, { type: 'stop' } satisfies ToChild);

@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { readEnv } from '@commerce/config';
 import type { GraphQLResolverMap } from '@commerce/subgraph-kit';
-import { stopChildProcess } from './child-process.ts';
+import { askChild, awaitReady, stopChildProcess } from './child-process.ts';
 import { benchmarksDoc, writeBenchmarkSection } from './benchmarks-doc.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -198,32 +198,16 @@ function startChild(role: Role, payload: unknown, labelSuffix = ''): Promise<Chi
     env: { ...process.env, LOG_LEVEL: readEnv('LOG_LEVEL', 'warn'), OTEL_SDK_DISABLED: 'true' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`${role} exited with code ${code} before it was ready`));
-    child.once('exit', onExit);
-    child.on('message', function onMessage(message: FromChild) {
-      if (message.type === 'ready') {
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        const started: Child = { role, label: `${role}${labelSuffix}`, process: child, url: message.url, detail: message.detail };
-        runningChildren.push(started);
-        resolve(started);
-      } else if (message.type === 'failed') {
-        reject(new Error(`${role}: ${message.message}`));
-      }
-    });
+  return awaitReady<Extract<FromChild, { type: 'ready' }>>(child, role).then((ready) => {
+    const started: Child = { role, label: `${role}${labelSuffix}`, process: child, url: ready.url, detail: ready.detail };
+    runningChildren.push(started);
+    return started;
   });
 }
 
-function cpuOf(child: Child): Promise<NodeJS.CpuUsage> {
-  return new Promise((resolve) => {
-    child.process.on('message', function onMessage(message: FromChild) {
-      if (message.type !== 'cpu') return;
-      child.process.off('message', onMessage);
-      resolve(message.usage);
-    });
-    child.process.send({ type: 'cpu' } satisfies ToChild);
-  });
+async function cpuOf(child: Child): Promise<NodeJS.CpuUsage> {
+  const reply = await askChild<Extract<FromChild, { type: 'cpu' }>>(child.process, { type: 'cpu' } satisfies ToChild, 'cpu');
+  return reply.usage;
 }
 
 const stopChild = (child: Child): Promise<void> => stopChildProcess(child.process, { type: 'stop' } satisfies ToChild);
