@@ -130,6 +130,68 @@ describe('category tree', () => {
   });
 });
 
+describe('totalCount', () => {
+  it('counts every page of top-level categories and of children, not just the page returned', async () => {
+    const data = await server.ok<{
+      categories: { totalCount: number; edges: { node: { slug: string; children: { totalCount: number; edges: unknown[] } } }[] };
+    }>(`{ categories(first: 1) { totalCount edges { node { slug children(first: 1) { totalCount edges { cursor } } } } } }`);
+    expect(data.categories.totalCount).toBe(2);
+    expect(data.categories.edges).toHaveLength(1);
+    expect(data.categories.edges[0]?.node).toMatchObject({ slug: 'apparel', children: { totalCount: 2 } });
+    expect(data.categories.edges[0]?.node.children.edges).toHaveLength(1);
+  });
+
+  it('counts a leaf category as having no children', async () => {
+    const data = await server.ok<{ category: { children: { totalCount: number } } }>(
+      `query ($id: ID!) { category(id: $id) { children { totalCount } } }`,
+      { variables: { id: cat.shirts } },
+    );
+    expect(data.category.children.totalCount).toBe(0);
+  });
+
+  it("counts a category's active products including its subcategories', archived ones left out", async () => {
+    const data = await server.ok<Record<'apparel' | 'men' | 'shirts' | 'electronics', { products: { totalCount: number; edges: unknown[] } }>>(
+      `query ($apparel: ID!, $men: ID!, $shirts: ID!, $electronics: ID!) {
+        apparel: category(id: $apparel) { products(first: 1) { totalCount edges { cursor } } }
+        men: category(id: $men) { products(first: 1) { totalCount edges { cursor } } }
+        shirts: category(id: $shirts) { products { totalCount edges { cursor } } }
+        electronics: category(id: $electronics) { products { totalCount edges { cursor } } }
+      }`,
+      { variables: { apparel: cat.apparel, men: cat.men, shirts: cat.shirts, electronics: cat.electronics } },
+    );
+    expect(data.apparel.products).toMatchObject({ totalCount: 4 });
+    expect(data.apparel.products.edges).toHaveLength(1);
+    expect(data.men.products.totalCount).toBe(3);
+    expect(data.shirts.products.totalCount).toBe(2);
+    expect(data.electronics.products.totalCount).toBe(1);
+  });
+
+  it('counts Query.products as a whole and with its category filter; an unknown or malformed category counts 0', async () => {
+    const data = await server.ok<Record<string, { totalCount: number }>>(
+      `query ($men: ID!) {
+        all: products(first: 2) { totalCount }
+        men: products(first: 1, filter: { categoryId: $men }) { totalCount }
+        unknown: products(filter: { categoryId: "0193a7d0-0000-7000-8000-000000000001" }) { totalCount }
+        malformed: products(filter: { categoryId: "not-an-id" }) { totalCount }
+        empty: products(filter: { categoryId: "" }) { totalCount }
+      }`,
+      { variables: { men: cat.men } },
+    );
+    expect(data).toEqual({ all: { totalCount: 5 }, men: { totalCount: 3 }, unknown: { totalCount: 0 }, malformed: { totalCount: 0 }, empty: { totalCount: 0 } });
+  });
+
+  it('keeps the same totalCount on every page', async () => {
+    const page1 = await server.ok<{ products: { totalCount: number; pageInfo: { endCursor: string } } }>(
+      `{ products(first: 2) { totalCount pageInfo { endCursor } } }`,
+    );
+    const page2 = await server.ok<{ products: { totalCount: number } }>(
+      `query ($after: String) { products(first: 2, after: $after) { totalCount } }`,
+      { variables: { after: page1.products.pageInfo.endCursor } },
+    );
+    expect(page2.products.totalCount).toBe(page1.products.totalCount);
+  });
+});
+
 describe('products', () => {
   it('pages through every active product with no duplicates and no gaps', async () => {
     const seen: string[] = [];

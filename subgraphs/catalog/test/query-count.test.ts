@@ -80,6 +80,29 @@ describe('query count', () => {
     expect(large.count).toBe(small.count);
   });
 
+  it('counts every connection of a category tree with one COUNT statement per kind of connection, not one per category', async () => {
+    const TREE = `{
+      categories { totalCount edges { node {
+        products(first: 1) { totalCount }
+        children { totalCount edges { node {
+          products(first: 1) { totalCount }
+          children { totalCount edges { node { products(first: 1) { totalCount } } } }
+        } } }
+      } } }
+      products(first: 1) { totalCount }
+    }`;
+    const withCounts = await countQueries(() => server.ok(TREE));
+    const withoutCounts = await countQueries(() => server.ok(TREE.replaceAll('totalCount', '__typename')));
+    const counts = withCounts.statements.filter((sql) => /count\(/i.test(sql));
+    console.info(`category tree: ${withoutCounts.count} statements, ${withCounts.count} with every totalCount`);
+    // Per level of the tree: one count of children (top level included) and one of subtree products;
+    // plus the whole catalog. Never one per category.
+    expect(counts.length).toBeLessThanOrEqual(3 * 2 + 1);
+    expect(withCounts.count - withoutCounts.count).toBe(counts.length);
+    // Counts are only computed when asked for.
+    expect(withoutCounts.statements.filter((sql) => /count\(/i.test(sql))).toEqual([]);
+  });
+
   it('resolves 5 or 20 entity references in the same number of statements', async () => {
     const ids = (await server.db.product.findMany({ select: { id: true }, take: 20, orderBy: { id: 'asc' } })).map((p) => p.id);
     const query = `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product { ${PRODUCT_FIELDS} } } }`;

@@ -19,9 +19,12 @@ import type {
 import { isUuid } from './ids.js';
 import type { CatalogDb } from './prisma.js';
 import {
+  activeProductCount,
+  activeProductCountsInCategoryTrees,
   activeProductsInCategoryTrees,
   ancestorsOfCategories,
   childCategories,
+  childCategoryCounts,
   latestReviews,
   reviewCounts,
   type Keyed,
@@ -34,6 +37,9 @@ export interface PageKey<TCursor> {
   limit: number;
   after: TCursor | null;
 }
+
+/** Key of `activeProductCount` for the whole catalog (not a category id). */
+export const ALL_ACTIVE_PRODUCTS = '*';
 
 /** Loads rows by unique id; unknown or malformed ids resolve to null. */
 function byIdLoader<T extends { id: string }>(
@@ -149,6 +155,28 @@ export function createLoaders(db: CatalogDb) {
     reviewCount: new DataLoader<string, number>(async (ids) => {
       const counts = await reviewCounts(db, ids.filter(isUuid));
       return ids.map((id) => counts.get(id) ?? 0);
+    }),
+    /**
+     * Active products per category subtree (key: the root category id), or in
+     * the whole catalog (key: ALL_ACTIVE_PRODUCTS). Every subtree a request
+     * asks about is counted in one statement; unknown ids count 0.
+     */
+    activeProductCount: new DataLoader<string, number>(async (keys) => {
+      const roots = [...new Set(keys.filter(isUuid))];
+      const [counts, all] = await Promise.all([
+        activeProductCountsInCategoryTrees(db, roots),
+        keys.includes(ALL_ACTIVE_PRODUCTS) ? activeProductCount(db) : Promise.resolve(0),
+      ]);
+      return keys.map((key) => (key === ALL_ACTIVE_PRODUCTS ? all : (counts.get(key) ?? 0)));
+    }),
+    /** Direct children per parent category; parent '' is the top level. One statement per batch. */
+    childCategoryCount: new DataLoader<string, number>(async (keys) => {
+      const parents = [...new Set(keys.filter((key) => key === '' || isUuid(key)))];
+      const counts = await childCategoryCounts(
+        db,
+        parents.map((p) => (p === '' ? null : p)),
+      );
+      return keys.map((key) => counts.get(key) ?? 0);
     }),
   };
   return loaders;

@@ -67,6 +67,64 @@ export async function activeProductsInCategoryTrees(
 }
 
 /**
+ * Number of active products in each root category's subtree, for
+ * `ProductConnection.totalCount` of a category listing. One statement for the
+ * whole batch: the same recursive expansion as `activeProductsInCategoryTrees`,
+ * then one COUNT per root. Roots without products (or unknown ids) are absent
+ * from the map.
+ */
+export async function activeProductCountsInCategoryTrees(
+  db: CatalogDb,
+  rootIds: readonly string[],
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  if (rootIds.length === 0) return counts;
+  const rows = await db.$queryRaw<{ key: string; count: number }[]>`
+    WITH RECURSIVE tree(root_id, id) AS (
+      SELECT c.id, c.id FROM categories c WHERE c.id = ANY(${rootIds}::uuid[])
+      UNION ALL
+      SELECT tree.root_id, c.id FROM categories c JOIN tree ON c.parent_id = tree.id
+    )
+    SELECT tree.root_id::text AS "key", count(p.id)::int AS "count"
+    FROM tree JOIN products p ON p.category_id = tree.id AND p.status = 'ACTIVE'
+    GROUP BY tree.root_id`;
+  for (const row of rows) counts.set(row.key, row.count);
+  return counts;
+}
+
+/** Number of active products in the whole catalog, for the unfiltered `Query.products`. */
+export async function activeProductCount(db: CatalogDb): Promise<number> {
+  const rows = await db.$queryRaw<{ count: number }[]>`
+    SELECT count(*)::int AS "count" FROM products p WHERE p.status = 'ACTIVE'`;
+  return rows[0]?.count ?? 0;
+}
+
+/**
+ * Number of direct children of each parent, for `CategoryConnection.totalCount`;
+ * a null parent id stands for the top level (key ''). One statement for the
+ * whole batch, served by the (parent_id, position) index.
+ */
+export async function childCategoryCounts(
+  db: CatalogDb,
+  parentIds: readonly (string | null)[],
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  if (parentIds.length === 0) return counts;
+  const ids = parentIds.filter((id): id is string => id !== null);
+  const withRoots = parentIds.includes(null);
+  const rows = await db.$queryRaw<{ key: string; count: number }[]>`
+    SELECT c.parent_id::text AS "key", count(*)::int AS "count"
+    FROM categories c WHERE c.parent_id = ANY(${ids}::uuid[])
+    GROUP BY c.parent_id
+    UNION ALL
+    SELECT '' AS "key", count(*)::int AS "count"
+    FROM categories c WHERE ${withRoots} AND c.parent_id IS NULL
+    HAVING ${withRoots}`;
+  for (const row of rows) counts.set(row.key, row.count);
+  return counts;
+}
+
+/**
  * Ancestors of each category, keyed by the category they belong to, with
  * `depth` 1 for the parent, 2 for the grandparent, and so on.
  */

@@ -3,7 +3,9 @@ import type { CatalogContext } from '../context.js';
 import { Mutation } from './mutation.js';
 import { Query } from './query.js';
 import {
+  CategoryConnectionResolvers,
   CategoryResolvers,
+  ProductConnectionResolvers,
   ProductResolvers,
   ProductVariantResolvers,
   ReviewConnectionResolvers,
@@ -20,4 +22,6 @@ export const resolvers: GraphQLResolverMap<CatalogContext> = {
   Category: CategoryResolvers,
   Review: ReviewResolvers,
   ReviewConnection: ReviewConnectionResolvers,
+  ProductConnection: ProductConnectionResolvers,
+  CategoryConnection: CategoryConnectionResolvers,
 };

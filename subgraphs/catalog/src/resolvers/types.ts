@@ -52,3 +52,13 @@ export const ReviewConnectionResolvers = {
   totalCount: (connection: reviews.ReviewConnection, _: unknown, ctx: CatalogContext) =>
     reviews.reviewCountOf(ctx, connection.productId),
 };
+
+export const ProductConnectionResolvers = {
+  totalCount: (connection: products.ProductConnection, _: unknown, ctx: CatalogContext) =>
+    products.productCountOf(ctx, connection),
+};
+
+export const CategoryConnectionResolvers = {
+  totalCount: (connection: categories.CategoryConnection, _: unknown, ctx: CatalogContext) =>
+    categories.categoryCountOf(ctx, connection),
+};

@@ -20,6 +20,9 @@ export interface PageArgs {
   after?: string | null;
 }
 
+/** A page of categories plus what `totalCount` needs to count lazily: whose children they are ('' for the top level). */
+export type CategoryConnection = Connection<Category> & { parentKey: string };
+
 export interface CreateCategoryInput {
   name: string;
   slug?: string | null;
@@ -37,7 +40,7 @@ export async function findCategory(
 }
 
 /** Top-level categories in display order. */
-export async function topCategories(ctx: CatalogContext, args: PageArgs): Promise<Connection<Category>> {
+export async function topCategories(ctx: CatalogContext, args: PageArgs): Promise<CategoryConnection> {
   return childrenOf(ctx, null, args);
 }
 
@@ -46,12 +49,18 @@ export async function childrenOf(
   ctx: CatalogContext,
   parent: Category | null,
   args: PageArgs,
-): Promise<Connection<Category>> {
+): Promise<CategoryConnection> {
   const first = pageSize(args.first, 50);
   const after = decodePositionCursor(args.after);
-  const rows = await ctx.loaders.childCategoriesPage.load({ parent: parent?.id ?? '', limit: first + 1, after });
+  const parentKey = parent?.id ?? '';
+  const rows = await ctx.loaders.childCategoriesPage.load({ parent: parentKey, limit: first + 1, after });
   for (const row of rows) ctx.loaders.categoryById.prime(row.id, row);
-  return positionConnection(rows, first);
+  return { ...positionConnection(rows, first), parentKey };
+}
+
+/** All children of the connection's parent (not just the page); counted only when asked, batched across the request. */
+export function categoryCountOf(ctx: CatalogContext, connection: CategoryConnection): Promise<number> {
+  return ctx.loaders.childCategoryCount.load(connection.parentKey);
 }
 
 /**

@@ -18,7 +18,7 @@ import { isAdmin } from '@commerce/auth';
 import type { CatalogContext } from '../context.js';
 import type { Category, Product, ProductImage, ProductVariant, VariantOption } from '../generated/prisma/client.js';
 import { isUuid } from '../data/ids.js';
-import { primeProducts } from '../data/loaders.js';
+import { ALL_ACTIVE_PRODUCTS, primeProducts } from '../data/loaders.js';
 import { isUniqueViolation, type CatalogTx } from '../data/prisma.js';
 import { publishProductCreated, publishProductUpdated } from '../events/publish.js';
 import type { PageArgs } from './category.service.js';
@@ -76,6 +76,14 @@ export interface ProductFilter {
   categoryId?: string | null;
 }
 
+/**
+ * A page of products plus what `totalCount` counts (lazily, only when asked):
+ * every active product, those of one category subtree, or none (a filter on
+ * an id that cannot exist).
+ */
+export type ProductCountScope = { kind: 'all' } | { kind: 'subtree'; categoryId: string } | { kind: 'none' };
+export type ProductConnection = Connection<Product> & { countScope: ProductCountScope };
+
 /** Whether the caller may see this product outside entity references. */
 export function isVisibleTo(ctx: CatalogContext, product: Product): boolean {
   return product.status === 'ACTIVE' || isAdmin(ctx.identity);
@@ -106,13 +114,13 @@ export async function productReference(ctx: CatalogContext, id: string): Promise
 export async function listProducts(
   ctx: CatalogContext,
   args: PageArgs & { filter?: ProductFilter | null },
-): Promise<Connection<Product>> {
+): Promise<ProductConnection> {
   const first = pageSize(args.first, 20);
   const after = decodeIdCursor(args.after);
   const categoryId = args.filter?.categoryId;
   if (categoryId != null) {
     // An id that cannot exist matches nothing, like any other unknown category.
-    if (!isUuid(categoryId)) return idConnection<Product>([], first);
+    if (!isUuid(categoryId)) return { ...idConnection<Product>([], first), countScope: { kind: 'none' } };
     return productsInSubtree(ctx, categoryId, first, after);
   }
   const rows = await ctx.prisma.product.findMany({
@@ -121,11 +129,11 @@ export async function listProducts(
     take: first + 1,
   });
   primeProducts(ctx.loaders, rows);
-  return idConnection(rows, first);
+  return { ...idConnection(rows, first), countScope: { kind: 'all' } };
 }
 
 /** Active products in the category and all its subcategories, newest first. */
-export async function productsOfCategory(ctx: CatalogContext, category: Category, args: PageArgs): Promise<Connection<Product>> {
+export async function productsOfCategory(ctx: CatalogContext, category: Category, args: PageArgs): Promise<ProductConnection> {
   const first = pageSize(args.first, 20);
   return productsInSubtree(ctx, category.id, first, decodeIdCursor(args.after));
 }
@@ -135,10 +143,27 @@ async function productsInSubtree(
   categoryId: string,
   first: number,
   after: string | null,
-): Promise<Connection<Product>> {
+): Promise<ProductConnection> {
   const rows = await ctx.loaders.activeProductsInCategoryPage.load({ parent: categoryId, limit: first + 1, after });
   primeProducts(ctx.loaders, rows);
-  return idConnection(rows, first);
+  return { ...idConnection(rows, first), countScope: { kind: 'subtree', categoryId } };
+}
+
+/**
+ * Every product the connection lists across all its pages (active ones, like
+ * the listing). Counted only when a client asks; the subtrees of a whole page
+ * of categories are counted in one statement.
+ */
+export async function productCountOf(ctx: CatalogContext, connection: ProductConnection): Promise<number> {
+  const scope = connection.countScope;
+  switch (scope.kind) {
+    case 'none':
+      return 0;
+    case 'all':
+      return ctx.loaders.activeProductCount.load(ALL_ACTIVE_PRODUCTS);
+    case 'subtree':
+      return ctx.loaders.activeProductCount.load(scope.categoryId);
+  }
 }
 
 export async function imagesOf(ctx: CatalogContext, product: Product): Promise<ProductImage[]> {
