@@ -1,0 +1,28 @@
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+/**
+ * Typed documents for every operation the storefront sends, generated from the
+ * composed client schema (schema/api.graphql). `graphql(\`…\`)` in any source
+ * file returns a TypedDocumentString: the operation's text plus its result and
+ * variable types, and a stable sha256 id (persisted-documents.json is the
+ * manifest of every operation, for the router's safelist).
+ */
+const config: CodegenConfig = {
+  schema: '../schema/api.graphql',
+  documents: ['src/**/*.{ts,tsx}', '!src/graphql/generated/**'],
+  ignoreNoDocuments: true,
+  generates: {
+    'src/graphql/generated/': {
+      preset: 'client',
+      presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } },
+      config: {
+        documentMode: 'string',
+        enumsAsTypes: true,
+        useTypeImports: true,
+        scalars: { DateTime: 'string' },
+      },
+    },
+  },
+};
+
+export default config;

@@ -1,0 +1,61 @@
+import 'server-only';
+import { cookies } from 'next/headers';
+import { type AnonymousCart, COOKIE, accessCookieExpiry, parseCartCookie, sessionCookieOptions } from './cookie-names';
+import { type Currency, isCurrency } from './money';
+
+/**
+ * The shopper's session lives in cookies only: httpOnly (no script can read a
+ * token), SameSite=Lax, Secure in production. The access token is short-lived;
+ * src/proxy.ts refreshes it with the rotating refresh token before a page renders.
+ */
+export interface SessionTokens {
+  accessToken: string;
+  accessTokenExpiresAt: string;
+  refreshToken: string;
+  refreshTokenExpiresAt: string;
+}
+
+export { COOKIE, type AnonymousCart };
+
+/** The access token for this request, if the shopper is signed in. */
+export async function accessToken(): Promise<string | undefined> {
+  return (await cookies()).get(COOKIE.accessToken)?.value || undefined;
+}
+
+export async function isSignedIn(): Promise<boolean> {
+  const jar = await cookies();
+  return Boolean(jar.get(COOKIE.accessToken)?.value || jar.get(COOKIE.refreshToken)?.value);
+}
+
+export async function anonymousCart(): Promise<AnonymousCart | undefined> {
+  return parseCartCookie((await cookies()).get(COOKIE.cart)?.value);
+}
+
+export async function currency(): Promise<Currency> {
+  const value = (await cookies()).get(COOKIE.currency)?.value;
+  return isCurrency(value) ? value : 'USD';
+}
+
+/** Server actions and route handlers only: Next refuses to set cookies while rendering. */
+export async function saveSession(tokens: SessionTokens): Promise<void> {
+  const jar = await cookies();
+  jar.set(COOKIE.accessToken, tokens.accessToken, { ...sessionCookieOptions(), expires: accessCookieExpiry(tokens.accessTokenExpiresAt) });
+  jar.set(COOKIE.refreshToken, tokens.refreshToken, { ...sessionCookieOptions(), expires: new Date(tokens.refreshTokenExpiresAt) });
+}
+
+export async function clearSession(): Promise<void> {
+  const jar = await cookies();
+  jar.delete(COOKIE.accessToken);
+  jar.delete(COOKIE.refreshToken);
+}
+
+export async function saveAnonymousCart(cart: AnonymousCart): Promise<void> {
+  (await cookies()).set(COOKIE.cart, `${cart.cartId}.${cart.cartToken}`, {
+    ...sessionCookieOptions(),
+    maxAge: 60 * 60 * 24 * 30,
+  });
+}
+
+export async function clearAnonymousCart(): Promise<void> {
+  (await cookies()).delete(COOKIE.cart);
+}
