@@ -16,6 +16,7 @@ const ownsOrder = ownerOrAdmin((order: Order) => order.userId);
 export const permissions: ShieldRules = {
   Query: {
     order: isAuthenticated,
+    orderByNumber: isAuthenticated,
     orders: isAdmin,
   },
   Mutation: {

@@ -154,7 +154,7 @@ export const outboxRows = (db: OrdersPrisma, aggregateId?: string): Promise<Outb
 export const eventTypes = async (db: OrdersPrisma, aggregateId: string): Promise<string[]> =>
   (await outboxRows(db, aggregateId)).map((row) => row.event_type);
 
-export const ORDER_FIELDS = `id status statusReason currency discountCode
+export const ORDER_FIELDS = `id number status statusReason currency discountCode
   lines { id variant { id } productId sku title quantity unitPrice { amountMinor currency } lineTotal { amountMinor currency } }
   subtotal { amountMinor currency } discount { amountMinor } tax { amountMinor } shipping { amountMinor } total { amountMinor currency }
   shippingAddress { fullName line1 line2 city region postalCode countryCode phone }
@@ -165,6 +165,7 @@ export const ORDER_FIELDS = `id status statusReason currency discountCode
 
 export interface OrderView {
   id: string;
+  number: string;
   status: string;
   statusReason: string | null;
   currency: string;

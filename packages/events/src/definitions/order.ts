@@ -21,6 +21,12 @@ export const orderStatusSchema = z.enum([
 ]);
 export type OrderStatus = z.output<typeof orderStatusSchema>;
 
+/**
+ * The order's short human-readable number (e.g. "100234"), as shoppers see it.
+ * Optional: events written before order numbers existed have none.
+ */
+const orderNumber = z.string().regex(/^[0-9]{1,12}$/).optional();
+
 export const orderLineSchema = z.object({
   lineId: uuid,
   productId: uuid,
@@ -34,6 +40,7 @@ export const orderLineSchema = z.object({
 
 export const orderPlacedSchema = z.object({
   orderId: uuid,
+  orderNumber,
   userId: uuid,
   cartId: uuid,
   currency: currencyCode,
@@ -52,6 +59,7 @@ export const OrderPlaced = defineEvent({ type: 'order.placed', version: 1, topic
 
 export const orderStatusChangedSchema = z.object({
   orderId: uuid,
+  orderNumber,
   userId: uuid,
   from: orderStatusSchema.nullable(),
   to: orderStatusSchema,
@@ -68,6 +76,7 @@ export const OrderStatusChanged = defineEvent({
 
 export const orderConfirmedSchema = z.object({
   orderId: uuid,
+  orderNumber,
   userId: uuid,
   currency: currencyCode,
   totalMinor: amountMinor,
@@ -78,6 +87,7 @@ export const OrderConfirmed = defineEvent({ type: 'order.confirmed', version: 1,
 
 export const orderCancelledSchema = z.object({
   orderId: uuid,
+  orderNumber,
   userId: uuid,
   /** The status the order left: inventory and payments use it to pick their compensation. */
   from: orderStatusSchema,

@@ -69,7 +69,7 @@ export function createNotificationHandlers(settings: HandlerSettings): Notificat
     tx: NotificationsTx,
     event: EventEnvelope,
     type: NotificationType,
-    order: { orderId: string; userId: string },
+    order: { orderId: string; orderNumber?: string | undefined; userId: string },
     reason?: string,
   ): Promise<void> {
     const contact = await contactOf(tx, order.userId);
@@ -81,7 +81,7 @@ export function createNotificationHandlers(settings: HandlerSettings): Notificat
       // lines the email lists) is there; an older event goes out without it.
       throw new Error(`order ${order.orderId}: order.placed not consumed yet; retrying the confirmation email`);
     }
-    const data = { name: contact?.name ?? null, orderId: order.orderId, orderUrl: orderUrl(order.orderId), order: summary };
+    const data = { name: contact?.name ?? null, orderId: order.orderId, orderNumber: order.orderNumber ?? null, orderUrl: orderUrl(order.orderId), order: summary };
     const rendered =
       type === 'PAYMENT_FAILED'
         ? renderNotification({ type, data: { ...data, reason: reason ?? 'The payment was declined.' } })

@@ -13,7 +13,7 @@ export function orderEmail(
   data: OrderTemplateData,
   words: { subject: string; title: string; message: string; detail?: string | null; shortBody: string },
 ): RenderedNotification {
-  const reference = `Order ${data.orderId}`;
+  const reference = data.orderNumber ? `Order #${data.orderNumber}` : `Order ${data.orderId}`;
   const summaryHtml: SafeHtml = data.order
     ? orderSummaryHtml(data.order)
     : html`<p>You can see the details of your order in your account.</p>`;
@@ -28,7 +28,7 @@ export function orderEmail(
       action: { label: 'View your order', url: data.orderUrl },
     }),
     title: words.title,
-    body: words.shortBody,
+    body: data.orderNumber ? `Order #${data.orderNumber}: ${words.shortBody}` : words.shortBody,
     link: data.orderUrl,
   };
 }

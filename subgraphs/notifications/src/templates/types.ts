@@ -29,6 +29,8 @@ export interface OrderTemplateData {
   /** The recipient's name; null when the user is unknown to this service. */
   name: string | null;
   orderId: string;
+  /** The order's short number (e.g. "100234"), shown instead of the id; null for events from before numbers existed. */
+  orderNumber?: string | null;
   orderUrl: string;
   order: OrderSummary | null;
 }

@@ -9,7 +9,7 @@ import { createGroupLoader, DataLoader, groupBy } from '@commerce/subgraph-kit';
 import type { Order, OrderLine, OrderTransition, RefundRequest } from '../generated/prisma/client.js';
 import { isUuid } from './ids.js';
 import type { OrdersDb } from './prisma.js';
-import { orderIdsOfUsers } from './queries.js';
+import { orderCountsOfUsers, orderIdsOfUsers } from './queries.js';
 
 /** A page request for one parent: the parent's key plus the page window. */
 export interface PageKey {
@@ -53,9 +53,17 @@ export function createLoaders(db: OrdersDb) {
     { cacheKeyFn: pageCacheKey },
   );
 
+  /** How many orders each user has: one grouped COUNT for every user of a response. */
+  const orderCountOfUser = new DataLoader<string, number>(async (keys) => {
+    const counts = await orderCountsOfUsers(db, validIds(keys));
+    const byUser = new Map(counts.map((row) => [row.key, row.count]));
+    return keys.map((key) => byUser.get(key) ?? 0);
+  });
+
   return {
     orderById,
     ordersOfUserPage,
+    orderCountOfUser,
     linesByOrder: createGroupLoader<string, OrderLine>(
       (ids) => db.orderLine.findMany({ where: { orderId: { in: validIds(ids) } }, orderBy: [{ orderId: 'asc' }, { position: 'asc' }] }),
       (line) => line.orderId,

@@ -40,9 +40,19 @@ export async function orderIdsOfUsers(
     ORDER BY 1, o.id DESC`;
 }
 
+/** How many orders each of the users has (users with none are left out), in one grouped statement. */
+export async function orderCountsOfUsers(db: OrdersDb, userIds: readonly string[]): Promise<Keyed<{ count: number }>[]> {
+  if (userIds.length === 0) return [];
+  return db.$queryRaw<Keyed<{ count: number }>[]>`
+    SELECT user_id::text AS "key", count(*)::int AS "count"
+    FROM orders WHERE user_id = ANY(${userIds}::uuid[])
+    GROUP BY user_id`;
+}
+
 /** An orders row as `lockOrderRow` selects it: uuids as text, the status enum as text, timestamptz as Date. */
 interface OrderRow {
   id: string;
+  number: number;
   user_id: string;
   cart_id: string;
   idempotency_key: string;
@@ -73,13 +83,14 @@ interface OrderRow {
 }
 
 /** The orders columns as OrderRow names them; every raw statement returning orders selects these. */
-const ORDER_COLUMNS = Prisma.raw(`id::text AS id, user_id::text AS user_id, cart_id::text AS cart_id, idempotency_key, status::text AS status,
+const ORDER_COLUMNS = Prisma.raw(`id::text AS id, number, user_id::text AS user_id, cart_id::text AS cart_id, idempotency_key, status::text AS status,
   status_reason, version, currency, subtotal_minor, discount_minor, tax_minor, shipping_minor, total_minor, discount_code,
   ship_full_name, ship_line1, ship_line2, ship_city, ship_region, ship_postal_code, ship_country_code, ship_phone,
   tracking_number, captured_minor, captured_at, refunded_minor, placed_at, updated_at`);
 
 const toOrder = (row: OrderRow): Order => ({
   id: row.id,
+  number: row.number,
   userId: row.user_id,
   cartId: row.cart_id,
   idempotencyKey: row.idempotency_key,

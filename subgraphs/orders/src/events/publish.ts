@@ -34,6 +34,7 @@ export async function publishOrderPlaced(
     traceContext,
     payload: {
       orderId: order.id,
+      orderNumber: String(order.number),
       userId: order.userId,
       cartId: order.cartId,
       currency: order.currency,
@@ -70,6 +71,7 @@ export async function publishStatusChanged(
     traceContext,
     payload: {
       orderId: order.id,
+      orderNumber: String(order.number),
       userId: order.userId,
       from: change.from,
       to: change.to,
@@ -86,6 +88,7 @@ export async function publishConfirmed(tx: OrdersTx, order: Order, at: Date, tra
     traceContext,
     payload: {
       orderId: order.id,
+      orderNumber: String(order.number),
       userId: order.userId,
       currency: order.currency,
       totalMinor: order.totalMinor,
@@ -106,6 +109,7 @@ export async function publishCancelled(
     traceContext,
     payload: {
       orderId: order.id,
+      orderNumber: String(order.number),
       userId: order.userId,
       from: change.from,
       to: change.to,

@@ -3,7 +3,7 @@ import type { OrdersContext } from '../context.js';
 import { Mutation } from './mutation.js';
 import { Query } from './query.js';
 import { Subscription } from './subscription.js';
-import { OrderLineResolvers, OrderRefundResolvers, OrderResolvers, UserResolvers } from './types.js';
+import { OrderConnectionResolvers, OrderLineResolvers, OrderRefundResolvers, OrderResolvers, UserResolvers } from './types.js';
 
 /** Every resolver of schema.graphql; enums and plain fields use graphql-js defaults. */
 export const resolvers: GraphQLResolverMap<OrdersContext> = {
@@ -12,6 +12,7 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
   Mutation,
   Subscription,
   Order: OrderResolvers,
+  OrderConnection: OrderConnectionResolvers,
   OrderLine: OrderLineResolvers,
   OrderRefund: OrderRefundResolvers,
   User: UserResolvers,

@@ -5,5 +5,6 @@ import type { PageArgs } from '../service/pagination.js';
 /** Root queries: arguments in, service call, result out. Who may call each one is in permissions.ts. */
 export const Query = {
   order: (_: unknown, args: { id: string }, ctx: OrdersContext) => reads.findOrder(ctx, args.id),
+  orderByNumber: (_: unknown, args: { number: string }, ctx: OrdersContext) => reads.findOrderByNumber(ctx, args.number),
   orders: (_: unknown, args: PageArgs & { filter?: reads.OrderFilter | null }, ctx: OrdersContext) => reads.listOrders(ctx, args),
 };

@@ -6,13 +6,14 @@
 import type { OrdersContext } from '../context.js';
 import type { Order, RefundRequest } from '../generated/prisma/client.js';
 import * as reads from '../service/order-read.service.js';
-import type { PageArgs } from '../service/pagination.js';
+import type { CountedConnection, PageArgs } from '../service/pagination.js';
 
 const { money } = reads;
 
 export const OrderResolvers = {
   /** Entity reference (e.g. from payments); null for someone else's order. */
   __resolveReference: (reference: { id: string }, ctx: OrdersContext) => reads.orderReference(ctx, reference.id),
+  number: (order: Order) => String(order.number),
   lines: (order: Order, _: unknown, ctx: OrdersContext) => reads.linesOf(ctx, order),
   subtotal: (order: Order) => money(order.subtotalMinor, order.currency),
   discount: (order: Order) => money(order.discountMinor, order.currency),
@@ -41,4 +42,9 @@ export const UserResolvers = {
   /** Users are owned by the users subgraph; here a user is just an id with orders. */
   __resolveReference: (reference: { id: string }) => ({ id: reference.id }),
   orders: (user: { id: string }, args: PageArgs, ctx: OrdersContext) => reads.ordersOfUser(ctx, user.id, args),
+};
+
+export const OrderConnectionResolvers = {
+  /** Counted only when selected (see CountedConnection). */
+  totalCount: (connection: CountedConnection<Order>) => connection.countTotal(),
 };

@@ -15,7 +15,7 @@ import type { Order, OrderLine, OrderStatus, OrderTransition, RefundRequest } fr
 import { isUuid } from '../data/ids.js';
 import { SHARED_LINES, type LiveOrder } from '../data/live.js';
 import { primeOrders } from '../data/loaders.js';
-import { decodeIdCursor, idConnection, pageSize, type Connection, type PageArgs } from './pagination.js';
+import { decodeIdCursor, idConnection, pageSize, type CountedConnection, type PageArgs } from './pagination.js';
 
 export interface Money {
   amountMinor: number;
@@ -36,6 +36,27 @@ export async function findOrder(ctx: OrdersContext, id: string): Promise<Order |
 }
 
 /**
+ * An order number as shoppers type it ("100234", surrounding spaces and a
+ * leading "#" tolerated), or null when it cannot be one (never a database error).
+ */
+export function parseOrderNumber(number: string): number | null {
+  const digits = typeof number === 'string' ? number.trim().replace(/^#/, '') : '';
+  if (!/^[0-9]{1,10}$/.test(digits)) return null;
+  const value = Number(digits);
+  return value <= 2_147_483_647 ? value : null;
+}
+
+/** An order by its number for its owner or an admin; null otherwise (as findOrder). */
+export async function findOrderByNumber(ctx: OrdersContext, number: string): Promise<Order | null> {
+  const value = parseOrderNumber(number);
+  if (value === null) return null;
+  const order = await ctx.prisma.order.findUnique({ where: { number: value } });
+  if (!order || !canSeeOrder(ctx.identity, order)) return null;
+  primeOrders(ctx.loaders, [order]);
+  return order;
+}
+
+/**
  * An order referenced through `_entities` (e.g. by payments' Order.payment).
  * Shield does not guard `__resolveReference`, so the visibility rule is
  * applied here too: someone else's order resolves to null.
@@ -47,7 +68,7 @@ export interface OrderFilter {
 }
 
 /** Admins: every order, newest first, optionally in one status. */
-export async function listOrders(ctx: OrdersContext, args: PageArgs & { filter?: OrderFilter | null }): Promise<Connection<Order>> {
+export async function listOrders(ctx: OrdersContext, args: PageArgs & { filter?: OrderFilter | null }): Promise<CountedConnection<Order>> {
   const first = pageSize(args.first);
   const after = decodeIdCursor(args.after);
   const status = args.filter?.status ?? undefined;
@@ -57,17 +78,18 @@ export async function listOrders(ctx: OrdersContext, args: PageArgs & { filter?:
     take: first + 1,
   });
   primeOrders(ctx.loaders, rows);
-  return idConnection(rows, first);
+  return idConnection(rows, first, () => ctx.prisma.order.count({ where: status ? { status } : {} }));
 }
 
 /** A user's orders, newest first (permissions.ts: the user or an admin). Batched across users. */
-export async function ordersOfUser(ctx: OrdersContext, userId: string, args: PageArgs): Promise<Connection<Order>> {
+export async function ordersOfUser(ctx: OrdersContext, userId: string, args: PageArgs): Promise<CountedConnection<Order>> {
   const first = pageSize(args.first);
   const after = decodeIdCursor(args.after);
-  if (!isUuid(userId)) return idConnection<Order>([], first);
+  if (!isUuid(userId)) return idConnection<Order>([], first, async () => 0);
   const rows = await ctx.loaders.ordersOfUserPage.load({ parent: userId, limit: first + 1, after });
   primeOrders(ctx.loaders, rows);
-  return idConnection(rows, first);
+  // Batched: every user's count in a response is one grouped COUNT.
+  return idConnection(rows, first, () => ctx.loaders.orderCountOfUser.load(userId));
 }
 
 export type OrderLineView = OrderLine & { currency: string };

@@ -27,7 +27,13 @@ export function decodeIdCursor(after: string | null | undefined): string | null 
   return id;
 }
 
-/** `rows` holds up to `first + 1` rows; the extra one only says there is a next page. */
-export function idConnection<T extends { id: string }>(rows: readonly T[], first: number): Connection<T> {
-  return toConnection(rows, first, (row) => encodeCursor([row.id]));
+/** A connection whose `totalCount` is counted only if the client selects it (OrderConnection.totalCount). */
+export type CountedConnection<T> = Connection<T> & { countTotal: () => Promise<number> };
+
+/**
+ * `rows` holds up to `first + 1` rows; the extra one only says there is a next page.
+ * `countTotal` counts the whole list (called only when `totalCount` is selected).
+ */
+export function idConnection<T extends { id: string }>(rows: readonly T[], first: number, countTotal: () => Promise<number>): CountedConnection<T> {
+  return { ...toConnection(rows, first, (row) => encodeCursor([row.id])), countTotal };
 }
