@@ -11,8 +11,13 @@ import { ensureTopics, isKafkaUp, KAFKA_VERSION, kafkaJavaArgs, kafkaServerPrope
 import { ensureDatabases, ensurePostgres, ensurePostgresWithDatabases, isPostgresUp } from './postgres.js';
 import { ensureRedis, pingRedis } from './redis.js';
 import { errorMessage, log, type ServiceOutcome } from './util.js';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH, chromiumLaunchOptions, ensureChromium, type EnsureChromiumOptions } from './chromium.js';
 
 export {
+  CHROMIUM_FLAGS,
+  CHROMIUM_PATH,
+  chromiumLaunchOptions,
+  ensureChromium,
   ensureDatabases,
   ensureKafkaLibs,
   ensurePostgres,
@@ -29,7 +34,7 @@ export {
   startKafka,
   stopKafka,
 };
-export type { KafkaStatus, ServiceOutcome };
+export type { EnsureChromiumOptions, KafkaStatus, ServiceOutcome };
 
 export interface InfrastructureOptions {
   /** 'test' creates only the _test databases; 'development' creates both sets. */
