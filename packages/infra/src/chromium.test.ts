@@ -15,7 +15,11 @@ describe('ensureChromium', () => {
     const path = join(dir, 'chromium');
     writeFileSync(path, '');
     const calls: string[][] = [];
-    expect(await ensureChromium({ path, uid: 1000, run: (c, a) => (calls.push([c, ...a]), 0) })).toBe(path);
+    const run = (command: string, args: string[]): number => {
+      calls.push([command, ...args]);
+      return 0;
+    };
+    expect(await ensureChromium({ path, uid: 1000, run })).toBe(path);
     expect(calls).toEqual([]);
   });
 
