@@ -37,6 +37,12 @@ export const permissions = {
     updateAddress: isAuthenticated,
     deleteAddress: isAuthenticated,
     setDefaultAddress: isAuthenticated,
+    // Account changes: a session plus the current password (checked by the service).
+    changePassword: isAuthenticated,
+    requestEmailChange: isAuthenticated,
+    deleteAccount: isAuthenticated,
+    // The link may be opened on any device, signed in or not. Proof is the emailed token.
+    confirmEmailChange: allow,
   },
   User: {
     '*': allow,
@@ -54,5 +60,8 @@ export const permissions = {
   DeleteAddressPayload: allow,
   RequestPasswordResetPayload: allow,
   ResetPasswordPayload: allow,
+  RequestEmailChangePayload: allow,
+  ConfirmEmailChangePayload: allow,
+  DeleteAccountPayload: allow,
   _Service: allow,
 };

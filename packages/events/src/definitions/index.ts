@@ -19,7 +19,7 @@ import {
   StockReservationFailed,
   StockReserved,
 } from './stock.js';
-import { UserPasswordResetRequested, UserRegistered } from './user.js';
+import { UserDeleted, UserEmailChanged, UserEmailChangeRequested, UserPasswordResetRequested, UserRegistered } from './user.js';
 
 export * from './cart.js';
 export * from './common.js';
@@ -33,6 +33,9 @@ export * from './user.js';
 export const eventDefinitions = [
   UserRegistered,
   UserPasswordResetRequested,
+  UserEmailChangeRequested,
+  UserEmailChanged,
+  UserDeleted,
   ProductCreated,
   ProductUpdated,
   ProductPriceChanged,

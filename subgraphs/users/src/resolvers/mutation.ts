@@ -1,4 +1,5 @@
 import type { UsersContext } from '../context.js';
+import * as account from '../service/account.service.js';
 import * as addresses from '../service/address.service.js';
 import * as auth from '../service/auth.service.js';
 import * as passwordReset from '../service/password-reset.service.js';
@@ -24,4 +25,12 @@ export const Mutation = {
     passwordReset.requestPasswordReset(ctx, input),
   resetPassword: (_: unknown, { input }: Input<{ token: string; newPassword: string }>, ctx: UsersContext) =>
     passwordReset.resetPassword(ctx, input),
+  changePassword: (_: unknown, { input }: Input<{ currentPassword: string; newPassword: string }>, ctx: UsersContext) =>
+    account.changePassword(ctx, input),
+  requestEmailChange: (_: unknown, { input }: Input<{ newEmail: string; currentPassword: string }>, ctx: UsersContext) =>
+    account.requestEmailChange(ctx, input),
+  confirmEmailChange: (_: unknown, { input }: Input<{ token: string }>, ctx: UsersContext) =>
+    account.confirmEmailChange(ctx, input),
+  deleteAccount: (_: unknown, { input }: Input<{ currentPassword: string }>, ctx: UsersContext) =>
+    account.deleteAccount(ctx, input),
 };

@@ -36,26 +36,26 @@ export interface AuthResult {
   user: UserView;
 }
 
-const emailTaken = (): AppError =>
+export const emailTaken = (): AppError =>
   new AppError(ErrorCode.EMAIL_TAKEN, 'An account with this email address already exists.', {
     details: { field: 'email' },
   });
 
 // One message for every sign-in failure, so responses never tell whether the email exists.
-const invalidCredentials = (): AppError =>
+export const invalidCredentials = (): AppError =>
   new AppError(ErrorCode.INVALID_CREDENTIALS, 'The email address or password is incorrect.');
 
 const invalidRefreshToken = (): AppError =>
   new AppError(ErrorCode.INVALID_REFRESH_TOKEN, 'The session has expired or was ended. Please sign in again.');
 
 /** Starts a new refresh-token family, or continues one on rotation. */
-async function issueRefreshToken(tx: UsersTx, userId: string, familyId: string, now = new Date()) {
+export async function issueRefreshToken(tx: UsersTx, userId: string, familyId: string, now = new Date()) {
   const next = newRefreshToken(now);
   await tx.refreshToken.create({ data: { userId, familyId, tokenHash: next.tokenHash, expiresAt: next.expiresAt } });
   return next;
 }
 
-async function authResult(user: UserRecord, refresh: { token: string; expiresAt: Date }): Promise<AuthResult> {
+export async function authResult(user: UserRecord, refresh: { token: string; expiresAt: Date }): Promise<AuthResult> {
   // The role is read from the database each time, so a refresh picks up a promotion or demotion.
   const access = await signAccessToken({ userId: user.id, email: user.email, roles: [user.role] });
   return {
