@@ -65,6 +65,8 @@ describe('notificationPreferences', () => {
         { type: 'ORDER_SHIPPED', enabled: true, locked: false },
         { type: 'ORDER_DELIVERED', enabled: true, locked: false },
         { type: 'ORDER_REFUNDED', enabled: true, locked: false },
+        { type: 'EMAIL_CHANGE_CONFIRMATION', enabled: true, locked: true },
+        { type: 'EMAIL_CHANGED', enabled: true, locked: true },
       ],
       updatedAt: null,
     });

@@ -37,6 +37,9 @@ export function startNotificationsConsumer(options: NotificationsConsumerOptions
     handlers: {
       'user.registered': (event, tx) => handlers['user.registered'](event, tx),
       'user.password_reset_requested': (event, tx) => handlers['user.password_reset_requested'](event, tx),
+      'user.email_change_requested': (event, tx) => handlers['user.email_change_requested'](event, tx),
+      'user.email_changed': (event, tx) => handlers['user.email_changed'](event, tx),
+      'user.deleted': (event, tx) => handlers['user.deleted'](event, tx),
       'order.placed': (event, tx) => handlers['order.placed'](event, tx),
       'order.status_changed': (event, tx) => handlers['order.status_changed'](event, tx),
       'order.cancelled': (event, tx) => handlers['order.cancelled'](event, tx),

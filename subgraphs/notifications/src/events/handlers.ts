@@ -6,6 +6,7 @@
  *
  *   user.registered                  → contact; WELCOME
  *   user.password_reset_requested    → contact; PASSWORD_RESET (email, always)
+ *   user.email_change_requested, user.email_changed, user.deleted → account-handlers.ts
  *   order.placed                     → order snapshot (lines, totals) for later emails
  *   order.status_changed → CONFIRMED → ORDER_CONFIRMED (waits for order.placed, another topic);
  *                          SHIPPED / DELIVERED / REFUNDED likewise
@@ -20,6 +21,7 @@ import type { NotificationsTx, NotificationType } from '../data/prisma.js';
 import { scheduleNotification } from '../service/delivery.service.js';
 import { contactOf, orderSummaryOf, recordContact, recordOrder } from '../service/read-models.service.js';
 import { renderNotification } from '../templates/index.js';
+import { createAccountHandlers, type AccountHandlers } from './account-handlers.js';
 
 export interface HandlerSettings {
   storefrontUrl: string;
@@ -32,7 +34,7 @@ export interface HandlerSettings {
 type Envelope<T extends DomainEventDefinition['type']> = EnvelopeForType<DomainEventDefinition, T>;
 type Handler<T extends DomainEventDefinition['type']> = (event: Envelope<T>, tx: NotificationsTx) => Promise<void>;
 
-export interface NotificationHandlers {
+export interface NotificationHandlers extends AccountHandlers {
   'user.registered': Handler<'user.registered'>;
   'user.password_reset_requested': Handler<'user.password_reset_requested'>;
   'order.placed': Handler<'order.placed'>;
@@ -85,7 +87,7 @@ export function createNotificationHandlers(settings: HandlerSettings): Notificat
     const rendered =
       type === 'PAYMENT_FAILED'
         ? renderNotification({ type, data: { ...data, reason: reason ?? 'The payment was declined.' } })
-        : renderNotification({ type: type as Exclude<NotificationType, 'PAYMENT_FAILED' | 'WELCOME' | 'PASSWORD_RESET'>, data });
+        : renderNotification({ type: type as Exclude<NotificationType, 'PAYMENT_FAILED' | 'WELCOME' | 'PASSWORD_RESET' | 'EMAIL_CHANGE_CONFIRMATION' | 'EMAIL_CHANGED'>, data });
     await scheduleNotification(
       tx,
       { eventId: event.eventId, eventType: event.type, type, userId: order.userId, contact, rendered, orderId: order.orderId },
@@ -94,6 +96,8 @@ export function createNotificationHandlers(settings: HandlerSettings): Notificat
   }
 
   return {
+    ...createAccountHandlers(settings),
+
     async 'user.registered'(event, tx) {
       const { userId, email, name } = event.payload;
       await recordContact(tx, { userId, email, name });

@@ -67,7 +67,7 @@ const errorText = (error: unknown): string =>
   (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, MAX_ERROR_LENGTH);
 
 /** Message content is dropped once final for types whose content is a credential. */
-const SENSITIVE_TYPES: ReadonlySet<NotificationType> = new Set<NotificationType>(['PASSWORD_RESET']);
+const SENSITIVE_TYPES: ReadonlySet<NotificationType> = new Set<NotificationType>(['PASSWORD_RESET', 'EMAIL_CHANGE_CONFIRMATION']);
 
 export function startDispatcher(options: DispatcherOptions): Dispatcher {
   const { prisma, channels, settings, logger } = options;

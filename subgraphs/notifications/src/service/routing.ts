@@ -14,6 +14,10 @@ export const CHANNELS_BY_TYPE: Readonly<Record<NotificationType, readonly Channe
   ORDER_SHIPPED: ['EMAIL', 'IN_APP', 'PUSH', 'SMS'],
   ORDER_DELIVERED: ['EMAIL', 'IN_APP', 'PUSH'],
   ORDER_REFUNDED: ['EMAIL', 'IN_APP'],
+  // The confirmation link is a credential, like the reset link; the notice goes to an address
+  // that is no longer the account's, so only email reaches it.
+  EMAIL_CHANGE_CONFIRMATION: ['EMAIL'],
+  EMAIL_CHANGED: ['EMAIL'],
 };
 
 export const ALL_CHANNELS: readonly ChannelKind[] = ['EMAIL', 'SMS', 'PUSH', 'IN_APP'];
@@ -21,4 +25,8 @@ export const ALL_CHANNELS: readonly ChannelKind[] = ['EMAIL', 'SMS', 'PUSH', 'IN
 export const ALL_TYPES: readonly NotificationType[] = Object.keys(CHANNELS_BY_TYPE) as NotificationType[];
 
 /** Types that ignore preferences: security messages are always sent. */
-export const MANDATORY_TYPES: ReadonlySet<NotificationType> = new Set<NotificationType>(['PASSWORD_RESET']);
+export const MANDATORY_TYPES: ReadonlySet<NotificationType> = new Set<NotificationType>([
+  'PASSWORD_RESET',
+  'EMAIL_CHANGE_CONFIRMATION',
+  'EMAIL_CHANGED',
+]);

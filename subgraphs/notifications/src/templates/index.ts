@@ -5,6 +5,12 @@
  * until it has a template.
  */
 import type { NotificationType } from '../data/prisma.js';
+import {
+  emailChangeConfirmationTemplate,
+  emailChangedTemplate,
+  type EmailChangeConfirmationData,
+  type EmailChangedData,
+} from './email-change.js';
 import { orderConfirmedTemplate } from './order-confirmed.js';
 import { orderDeliveredTemplate } from './order-delivered.js';
 import { orderRefundedTemplate } from './order-refunded.js';
@@ -22,6 +28,8 @@ export interface TemplateData {
   ORDER_SHIPPED: OrderTemplateData;
   ORDER_DELIVERED: OrderTemplateData;
   ORDER_REFUNDED: OrderTemplateData;
+  EMAIL_CHANGE_CONFIRMATION: EmailChangeConfirmationData;
+  EMAIL_CHANGED: EmailChangedData;
 }
 
 const templates: { [T in NotificationType]: (data: TemplateData[T]) => RenderedNotification } = {
@@ -32,6 +40,8 @@ const templates: { [T in NotificationType]: (data: TemplateData[T]) => RenderedN
   ORDER_SHIPPED: orderShippedTemplate,
   ORDER_DELIVERED: orderDeliveredTemplate,
   ORDER_REFUNDED: orderRefundedTemplate,
+  EMAIL_CHANGE_CONFIRMATION: (data) => emailChangeConfirmationTemplate(data),
+  EMAIL_CHANGED: emailChangedTemplate,
 };
 
 export type TemplateInput = { [T in NotificationType]: { type: T; data: TemplateData[T] } }[NotificationType];
