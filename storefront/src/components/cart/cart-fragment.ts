@@ -1,0 +1,86 @@
+import { graphql } from '@/graphql/generated';
+
+/**
+ * What the cart page, the badge and the live subscription read of a cart. One
+ * fragment, so a `cartUpdated` event replaces the server-rendered cart exactly.
+ */
+export const CartViewFragment = graphql(`
+  fragment CartView on Cart {
+    id
+    currency
+    discountCode
+    itemCount
+    updatedAt
+    lines {
+      ...CartLineView
+    }
+    savedForLater {
+      ...CartLineView
+    }
+    totals {
+      subtotal {
+        amountMinor
+        currency
+      }
+      discount {
+        amountMinor
+        currency
+      }
+      estimatedTax {
+        amountMinor
+        currency
+      }
+      estimatedShipping {
+        amountMinor
+        currency
+      }
+      total {
+        amountMinor
+        currency
+      }
+    }
+  }
+`);
+
+export const CartLineViewFragment = graphql(`
+  fragment CartLineView on CartLine {
+    id
+    available
+    quantity
+    sku
+    title
+    unitPrice {
+      amountMinor
+      currency
+    }
+    lineTotal {
+      amountMinor
+      currency
+    }
+    variant {
+      id
+      name
+      options {
+        name
+        value
+      }
+      product {
+        id
+        slug
+        name
+        images {
+          url
+          altText
+        }
+      }
+    }
+  }
+`);
+
+export const CartLiveSubscription = graphql(`
+  subscription CartLive($cartId: ID!, $cartToken: String) {
+    cartUpdated(cartId: $cartId, cartToken: $cartToken) {
+      ...CartView
+    }
+  }
+`);
