@@ -8,7 +8,7 @@ import { testEnv } from './vitest.shared.ts';
  */
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'subgraphs/*', 'router', 'prisma', 'scripts', 'e2e'],
+    projects: ['packages/*', 'subgraphs/*', 'router', 'prisma', 'scripts', 'e2e', 'e2e/browser'],
     globalSetup: ['./scripts/test-setup/global-setup.ts'],
     fileParallelism: false,
     maxWorkers: 1,

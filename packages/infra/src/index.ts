@@ -11,9 +11,26 @@ import { ensureTopics, isKafkaUp, KAFKA_VERSION, kafkaJavaArgs, kafkaServerPrope
 import { ensureDatabases, ensurePostgres, ensurePostgresWithDatabases, isPostgresUp } from './postgres.js';
 import { ensureRedis, pingRedis } from './redis.js';
 import { errorMessage, log, type ServiceOutcome } from './util.js';
+import {
+  ensureStorefrontBuild,
+  freePort,
+  isStorefrontBuildFresh,
+  startStorefront,
+  storefrontDir,
+  storefrontSourceHash,
+  type RunningStorefront,
+  type StartStorefrontOptions,
+  type StorefrontBuildResult,
+} from './storefront.js';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH, chromiumLaunchOptions, ensureChromium, type EnsureChromiumOptions } from './chromium.js';
 
 export {
+  ensureStorefrontBuild,
+  freePort,
+  isStorefrontBuildFresh,
+  startStorefront,
+  storefrontDir,
+  storefrontSourceHash,
   CHROMIUM_FLAGS,
   CHROMIUM_PATH,
   chromiumLaunchOptions,
@@ -34,7 +51,7 @@ export {
   startKafka,
   stopKafka,
 };
-export type { EnsureChromiumOptions, KafkaStatus, ServiceOutcome };
+export type { RunningStorefront, StartStorefrontOptions, StorefrontBuildResult, EnsureChromiumOptions, KafkaStatus, ServiceOutcome };
 
 export interface InfrastructureOptions {
   /** 'test' creates only the _test databases; 'development' creates both sets. */
