@@ -156,6 +156,9 @@ describe('createProduct', () => {
     ],
     ['a duplicate option name', { variants: [{ sku: 'OPT-1', name: 'A', options: [{ name: 'Size', value: 'S' }, { name: 'size', value: 'M' }], prices: [] }] }, 'variants[0].options[1].name'],
     ['a non-http image URL', { images: [{ url: 'javascript:alert(1)' }] }, 'images[0].url'],
+    ['a protocol-relative image URL', { images: [{ url: '//evil.example/x.png' }] }, 'images[0].url'],
+    ['a backslash image path', { images: [{ url: '/\\evil.example/x.png' }] }, 'images[0].url'],
+    ['a relative image path without a leading slash', { images: [{ url: 'media/x.svg' }] }, 'images[0].url'],
   ])('rejects %s with BAD_USER_INPUT naming the field, and writes nothing', async (_what, overrides, field) => {
     const before = await productCount();
     const result = await server.gql(CREATE, { token: auth.admin, variables: { input: validInput(overrides) } });
@@ -164,6 +167,19 @@ describe('createProduct', () => {
     expectNoInternals(result);
     expect(await productCount()).toBe(before);
     expect(await outboxRows(server.db)).toEqual([]);
+  });
+
+  it('accepts a root-relative image path (resolved against the storefront) as well as an absolute URL', async () => {
+    const images = [
+      { url: '/media/products/relative-shirt-1.svg', altText: 'Front' },
+      { url: 'http://images.example/relative-shirt-2.png', altText: 'Back' },
+    ];
+    const data = await server.ok<{ createProduct: { id: string } }>(CREATE, {
+      token: auth.admin,
+      variables: { input: validInput({ name: 'Relative Image Shirt', images }) },
+    });
+    const stored = await server.db.productImage.findMany({ where: { productId: data.createProduct.id }, orderBy: { position: 'asc' } });
+    expect(stored.map((image) => image.url)).toEqual(images.map((image) => image.url));
   });
 
   it('rejects amounts beyond 32 bits and unknown currencies at the schema boundary', async () => {

@@ -82,7 +82,17 @@ describe('seedCatalog', () => {
     expect(shape[0]).toEqual({ min_variants: 1, max_variants: 4, max_images: 3, unpriced: 0, bad_ratings: 0, options_missing: 0 });
     expect(await db.review.count()).toBeGreaterThan(1000);
     const image = await db.productImage.findFirstOrThrow();
-    expect(image.url).toMatch(/^https:\/\/picsum\.photos\/seed\/[a-z0-9-]+\/800\/800$/);
+    expect(image.url).toMatch(/^\/media\/products\/[a-z0-9-]+-[1-3]\.svg$/);
+  });
+
+  it('moves seeded images still on the old external photo host to the generated local images, and nothing else', async () => {
+    const [seeded, other] = await db.productImage.findMany({ orderBy: { id: 'asc' }, take: 2 });
+    if (!seeded || !other) throw new Error('the catalog has no images');
+    await db.productImage.update({ where: { id: seeded.id }, data: { url: 'https://picsum.photos/seed/old/800/800' } });
+    await db.productImage.update({ where: { id: other.id }, data: { url: 'https://cdn.example/edited-by-admin.png' } });
+    await seedCatalog({ prisma: db, authorIds: [], publishEvents: false });
+    expect((await db.productImage.findUniqueOrThrow({ where: { id: seeded.id } })).url).toBe(seeded.url);
+    expect((await db.productImage.findUniqueOrThrow({ where: { id: other.id } })).url).toBe('https://cdn.example/edited-by-admin.png');
   });
 
   it('attributes reviews to the given users and stays idempotent for them', async () => {

@@ -386,7 +386,7 @@ export function generateCatalog(options: GenerateOptions = {}): SeedCatalogData 
     const imageCount = [0, 1, 1, 2, 2, 3, 3, 3][Math.floor(random() * 8)] ?? 1;
     const images = Array.from({ length: imageCount }, (_, position) => ({
       id: deterministicUuidV7(`image:${slug}:${position}`, createdAt.getTime()),
-      url: `https://picsum.photos/seed/${slug}${position === 0 ? '' : `-${position + 1}`}/800/800`,
+      url: seedImageUrl(slug, position),
       altText: position === 0 ? name : `${name}, view ${position + 1}`,
       position,
     }));
@@ -426,4 +426,13 @@ export function generateCatalog(options: GenerateOptions = {}): SeedCatalogData 
     }
   }
   return { categories, products, reviews };
+}
+
+/**
+ * A seeded product's image: a root-relative path to the SVG the storefront
+ * generates from the slug (storefront/src/app/media/products), so the demo
+ * catalog renders with no internet.
+ */
+export function seedImageUrl(slug: string, position: number): string {
+  return `/media/products/${slug}-${position + 1}.svg`;
 }

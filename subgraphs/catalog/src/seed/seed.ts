@@ -5,8 +5,9 @@
  * INSERT ... ON CONFLICT DO NOTHING,
  * so a second run inserts nothing and changes nothing. Rows already there are
  * left alone, even if an admin edited them since: a seed never overwrites
- * live data. Categories and products are matched by slug, variants by SKU;
- * when a slug or SKU already belongs to a row the seed did not create, the
+ * live data (one exception: seeded image URLs still on the external photo
+ * host the demo once used move to the storefront's generated images).
+ * Categories and products are matched by slug, variants by SKU; when a slug or SKU already belongs to a row the seed did not create, the
  * seed skips that row and everything under it rather than mixing the two.
  *
  * Fast: one `INSERT ... SELECT FROM unnest(...)` per table, in one
@@ -137,6 +138,12 @@ async function load(
     { name: 'alt_text', type: 'text', values: images.map((i) => i.altText) },
     { name: 'position', type: 'int4', values: images.map((i) => i.position) },
   ]);
+  // Catalogs seeded before the images were generated locally point at an
+  // external photo host: move those seeded rows to the local images.
+  await tx.$executeRaw`
+    UPDATE product_images i SET url = '/media/products/' || p.slug || '-' || (i.position + 1) || '.svg'
+    FROM products p
+    WHERE p.id = i.product_id AND i.product_id = ANY(${[...ours]}::uuid[]) AND i.url LIKE 'https://picsum.photos/%'`;
 
   const variants = products.flatMap((p) =>
     p.variants.map((v) => ({ ...v, productId: p.id, createdAt: p.createdAt.toISOString() })),

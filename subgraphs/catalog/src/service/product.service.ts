@@ -29,7 +29,7 @@ import {
   MAX_VARIANTS,
   exactlyOne,
   optionalText,
-  requireHttpUrl,
+  requireImageUrl,
   requirePrices,
   requireSku,
   requireSlug,
@@ -216,7 +216,7 @@ interface ValidVariant {
 function validImages(images: readonly ImageInput[], field: string): { url: string; altText: string }[] {
   if (images.length > MAX_IMAGES) throw badInput(`A product has at most ${MAX_IMAGES} images.`, field);
   return images.map((image, index) => ({
-    url: requireHttpUrl(image.url, `${field}[${index}].url`),
+    url: requireImageUrl(image.url, `${field}[${index}].url`),
     altText: optionalText(image.altText, `${field}[${index}].altText`, 300),
   }));
 }

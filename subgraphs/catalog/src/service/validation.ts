@@ -76,17 +76,26 @@ export function requireAmountMinor(value: number, field: string): number {
   return value;
 }
 
-export function requireHttpUrl(value: string, field: string): string {
+/**
+ * An image URL: absolute http(s), or root-relative (`/media/…`, resolved by
+ * clients against the storefront's origin; the demo catalog's generated images
+ * are served that way). Protocol-relative `//host` and anything else is refused.
+ */
+export function requireImageUrl(value: string, field: string): string {
   const trimmed = value.trim();
+  const message = 'An image URL must be an absolute http(s) URL or a path starting with a single /.';
+  if (trimmed.length === 0 || trimmed.length > 2048) throw badInput(message, field);
+  if (trimmed.startsWith('/')) {
+    if (trimmed.startsWith('//') || /[\\\s]/.test(trimmed)) throw badInput(message, field);
+    return trimmed;
+  }
   let url: URL;
   try {
     url = new URL(trimmed);
   } catch {
-    throw badInput('An image URL must be an absolute http(s) URL.', field);
+    throw badInput(message, field);
   }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || trimmed.length > 2048) {
-    throw badInput('An image URL must be an absolute http(s) URL.', field);
-  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw badInput(message, field);
   return trimmed;
 }
 
