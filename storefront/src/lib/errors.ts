@@ -20,6 +20,16 @@ const MESSAGES: Record<string, string> = {
   IDEMPOTENCY_KEY_REUSED: 'This checkout was already used for another cart. Please review your order and try again.',
   INSUFFICIENT_STOCK: 'Some items are no longer available in the quantity you chose.',
   INVALID_STATE_TRANSITION: 'That is not possible for this order any more.',
+  // Account, sign-in and password reset
+  INVALID_CREDENTIALS: 'That email and password do not match. Check them and try again.',
+  EMAIL_TAKEN: 'An account with this email already exists. Sign in instead, or reset your password.',
+  WEAK_PASSWORD: 'Choose a stronger password: at least 10 characters, with a letter and a digit or symbol.',
+  INVALID_REFRESH_TOKEN: 'Your session has ended. Please sign in again.',
+  TOKEN_EXPIRED: 'Your session has ended. Please sign in again.',
+  'BAD_USER_INPUT:INVALID_RESET_TOKEN': 'This password reset link is invalid or has expired. Request a new one.',
+  'BAD_USER_INPUT:INVALID_EMAIL_CHANGE_TOKEN': 'This email confirmation link is invalid or has expired. Request the change again.',
+  INVALID_CURSOR: 'That page of results is no longer available. Start again from the first page.',
+  RATE_LIMITED: 'Too many attempts. Please wait a minute and try again.',
 };
 
 const GENERIC = 'Something went wrong. Please try again.';
