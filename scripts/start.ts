@@ -4,13 +4,16 @@
  *   2. Prisma clients generated, committed migrations applied
  *   3. demo data: an admin, a few reviewers, and the seeded catalog (idempotent)
  *   4. every subgraph in this one process, each on its own port, then the router
+ *   5. the storefront: its production build (rebuilt only when its sources
+ *      changed: a hash stored in storefront/.next/source-hash), `next start`
+ *      on :3000 (STOREFRONT_PORT) as a child process, stopped with the rest
  * Production runs one subgraph per container instead (deploy/).
  */
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { databaseUrl, readEnv, repoRoot, routerPort, subgraphPort } from '@commerce/config';
-import { ensureInfrastructure } from '@commerce/infra';
+import { ensureInfrastructure, ensureStorefrontBuild, startStorefront } from '@commerce/infra';
 import { migrateAll } from '@commerce/prisma';
 import { installSignalHandlers, startSubgraph, type Stoppable } from '@commerce/subgraph-kit';
 import { createRouter } from '@commerce/router';
@@ -78,11 +81,30 @@ for (const subgraph of rest) {
 say('▶ router');
 const router = await createRouter({ port: routerPort(), subgraphUrls: urls });
 running.unshift(router); // stop the router first, so no request reaches a stopped subgraph
+
+say('▶ storefront');
+const build = ensureStorefrontBuild();
+say(build.built ? `  built in ${(build.durationMs / 1000).toFixed(0)}s` : '  build is up to date (storefront/.next reused)');
+let storefrontUrl: string;
+try {
+  const storefront = await startStorefront({
+    routerUrl: router.url,
+    port: Number(readEnv('STOREFRONT_PORT', '3000')),
+    host: '0.0.0.0',
+    publicUrl: readEnv('STOREFRONT_URL', `http://localhost:${readEnv('STOREFRONT_PORT', '3000')}`),
+  });
+  storefrontUrl = storefront.url;
+  running.unshift({ name: 'storefront', stop: () => storefront.stop() }); // stopped first: no page asks a stopped router
+} catch (error) {
+  // The graph is still useful without the shop (e.g. port 3000 is taken): say so and go on.
+  storefrontUrl = `not running: ${error instanceof Error ? error.message : String(error)}`;
+}
 installSignalHandlers(running);
 
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 say(`
 Ready in ${seconds}s.
+  Storefront                           ${storefrontUrl}
   Router (Apollo Sandbox, graphql-ws)  ${router.url}
 ${Object.entries(urls).map(([name, url]) => `  ${name.padEnd(36)} ${url}`).join('\n')}
   Admin sign-in                        ${readEnv('ADMIN_EMAIL', 'admin@example.com')} (password in README)
