@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import {
   unifiedDiff,
   writeComposed,
 } from './lib.ts';
+import { formatOperationProblems } from './operations.ts';
 
 const SHOP = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
 type Query {
@@ -239,6 +240,82 @@ describe('schema check', () => {
     const file = join(dir, 'acks.yaml');
     writeFileSync(file, 'acknowledged:\n  - { path: Query.products, type: FIELD_REMOVED, date: "2026-01-31" }\n');
     expect(() => readAcknowledgements(file)).toThrow(/needs a reason/);
+  });
+});
+
+describe('client operations', () => {
+  /** A client app folder with one source file holding `graphql()` documents, as codegen's client preset has them. */
+  function app(files: Record<string, string>): string {
+    const root = join(dir, 'shop-app');
+    for (const [path, code] of Object.entries(files)) {
+      mkdirSync(join(root, 'src', path, '..'), { recursive: true });
+      writeFileSync(join(root, 'src', path), code);
+    }
+    return root;
+  }
+  const page = (document: string): string =>
+    `import { graphql } from '@/graphql/generated';\n\nexport const ProductPageQuery = graphql(\`\n${document}\n\`);\n`;
+
+  it('passes valid operations, with fragments from other files', async () => {
+    released();
+    const apps = [
+      app({
+        'app/p/[slug]/page.tsx': page('query ProductPage($id: ID!) { product(id: $id) { ...ProductCard seller { id name } } }'),
+        'components/product-card.ts': page('fragment ProductCard on Product { id name }'),
+        'graphql/generated/gql.ts': 'export const broken = graphql(`query Nope { nope }`);',
+      }),
+    ];
+    const report = await checkSchema({ ...options, apps });
+    expect(report.operations?.problems).toEqual([]);
+    expect(report.operations?.documents).toBe(2);
+    expect(report.ok).toBe(true);
+    expect(formatCheckReport(report)).toContain('✓ 2 client operations and fragments are valid');
+  });
+
+  it('fails naming the file, the operation and the field', async () => {
+    released();
+    const apps = [app({ 'app/p/[slug]/page.tsx': page('query ProductPage($id: ID!) {\n  product(id: $id) {\n    id\n    foo\n  }\n}') })];
+    const report = await checkSchema({ ...options, apps });
+    expect(report.ok).toBe(false);
+    expect(report.operations?.problems).toEqual([
+      expect.objectContaining({ file: expect.stringMatching(/shop-app\/src\/app\/p\/\[slug\]\/page\.tsx$/), operation: 'query ProductPage', line: 7 }),
+    ]);
+    const text = formatCheckReport(report);
+    expect(text).toMatch(/shop-app\/src\/app\/p\/\[slug\]\/page\.tsx: query ProductPage: Cannot query field "foo" on type "Product"\. \(line 7\)/);
+    expect(text).toContain('✗ schema check failed.');
+  });
+
+  it('fails when a subgraph change removes a field an operation uses', async () => {
+    released();
+    writeFileSync(join(dir, 'accounts.graphql'), ACCOUNTS.replace('  name: String!\n', '  name: String!\n  email: String\n'));
+    recompose();
+    const apps = [app({ 'app/account.tsx': page('query Account { me { id email } }') })];
+    expect((await checkSchema({ ...options, apps })).ok).toBe(true);
+    writeFileSync(join(dir, 'accounts.graphql'), ACCOUNTS);
+    recompose();
+    const report = await checkSchema({ ...options, apps });
+    expect(formatOperationProblems(report.operations?.problems ?? [])).toMatch(/app\/account\.tsx: query Account: Cannot query field "email" on type "User"/);
+  });
+
+  it('reports unknown fragments, anonymous and duplicate operation names, and syntax errors', async () => {
+    released();
+    const apps = [
+      app({
+        'a.ts': page('query Same { products { ...Missing } }'),
+        'b.ts': page('query Same { products { id } }'),
+        'c.ts': page('{ products { id } }'),
+        'd.ts': page('query Broken { products { id }'),
+      }),
+    ];
+    const messages = (await checkSchema({ ...options, apps })).operations?.problems.map((p) => `${p.operation}: ${p.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'query Same: Unknown fragment "Missing".',
+        expect.stringMatching(/^query Same: operation name also used in .*a\.ts$/),
+        expect.stringMatching(/^query \(anonymous\): every operation needs a name/),
+        expect.stringMatching(/^document: Syntax Error/),
+      ]),
+    );
   });
 });
 

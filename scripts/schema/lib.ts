@@ -11,6 +11,7 @@ import { Supergraph } from '@apollo/federation-internals';
 import { diff, CriticalityLevel, type Change } from '@graphql-inspector/core';
 import { buildSchema, GraphQLError, lexicographicSortSchema, parse, printSchema, Source, type DocumentNode } from 'graphql';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { checkOperations, formatOperationProblems, type OperationCheckResult } from './operations.ts';
 
 // ---------------------------------------------------------------------------
 // supergraph.yaml (Rover's format)
@@ -399,6 +400,11 @@ export async function findBreakingChanges(
 export interface CheckOptions {
   configPath: string;
   schemaDir: string;
+  /**
+   * Client app folders (e.g. `<repo>/storefront`) whose `graphql()` documents
+   * must validate against the freshly composed API schema. Default none.
+   */
+  apps?: readonly string[];
 }
 
 export interface DriftedFile {
@@ -415,6 +421,8 @@ export interface CheckReport {
   missingBaseline: boolean;
   /** Problems reading breaking-changes.yaml. */
   acknowledgementError: string | undefined;
+  /** The client apps' operations against the composed API; undefined without apps or when composition failed. */
+  operations: OperationCheckResult | undefined;
 }
 
 export async function checkSchema(options: CheckOptions): Promise<CheckReport> {
@@ -426,6 +434,7 @@ export async function checkSchema(options: CheckOptions): Promise<CheckReport> {
     changes: undefined,
     missingBaseline: false,
     acknowledgementError: undefined,
+    operations: undefined,
   };
   const composed = composeSupergraph(options.configPath);
   if (!composed.ok) {
@@ -458,8 +467,13 @@ export async function checkSchema(options: CheckOptions): Promise<CheckReport> {
     // Compare the freshly composed API (what would ship), not the possibly stale committed file.
     report.changes = await findBreakingChanges(baseline, composed.apiSdl, acknowledgements);
   }
+  if (options.apps && options.apps.length > 0) report.operations = checkOperations(composed.apiSdl, options.apps);
   report.ok =
-    report.drift.length === 0 && !report.missingBaseline && report.acknowledgementError === undefined && (report.changes?.breaking.length ?? 0) === 0;
+    report.drift.length === 0 &&
+    !report.missingBaseline &&
+    report.acknowledgementError === undefined &&
+    (report.changes?.breaking.length ?? 0) === 0 &&
+    (report.operations?.problems.length ?? 0) === 0;
   return report;
 }
 
@@ -514,6 +528,19 @@ export function formatCheckReport(report: CheckReport): string {
       out.push(`⚠ schema/breaking-changes.yaml entry matches no change: ${ack.path} ${ack.type ?? ack.message ?? ''} (remove it, or fix its path/type)`);
     }
     if (changes.safe.length > 0) out.push(`  ${changes.safe.length} non-breaking change${changes.safe.length === 1 ? '' : 's'} since the baseline.`);
+  }
+  const operations = report.operations;
+  if (operations) {
+    if (operations.problems.length > 0) {
+      out.push(
+        `✗ ${operations.problems.length} client operation problem${operations.problems.length === 1 ? '' : 's'} against the composed API:`,
+        formatOperationProblems(operations.problems).replace(/^/gm, '  - '),
+        '  → change the operation (then `npm run codegen -w storefront`), or keep the field in the subgraph schema.',
+        '',
+      );
+    } else {
+      out.push(`✓ ${operations.documents} client operations and fragments are valid against the composed API.`);
+    }
   }
   out.push(report.ok ? '✓ schema check passed.' : '✗ schema check failed.');
   return out.join('\n');
