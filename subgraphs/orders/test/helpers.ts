@@ -26,7 +26,8 @@ export const silentLogger = createLogger({ service: 'orders-test', level: 'silen
  * forwarded Authorization header and shows a cart to its owner only.
  */
 export class FakeCartReader implements CartReader {
-  readonly carts = new Map<string, { ownerId: string; cart: CheckoutCart }>();
+  /** `token` set: an anonymous cart, shown to whoever holds the token. */
+  readonly carts = new Map<string, { ownerId: string; token?: string; cart: CheckoutCart }>();
   readonly calls: CartReadRequest[] = [];
   /** Makes every read wait (for concurrency tests). */
   delayMs = 0;
@@ -39,9 +40,18 @@ export class FakeCartReader implements CartReader {
     if (this.failure) throw this.failure;
     const identity = await identityFromAuthorization(request.authorization);
     const entry = this.carts.get(request.cartId);
-    if (!entry || entry.ownerId !== identity?.userId) throw notFound('Cart', request.cartId);
+    const allowed = entry?.token !== undefined ? request.cartToken === entry.token : entry?.ownerId === identity?.userId;
+    if (!entry || !allowed) throw notFound('Cart', request.cartId);
     if (entry.cart.lines.length === 0) throw cartEmpty();
     return structuredClone(entry.cart);
+  }
+
+  /** An anonymous cart and its token. */
+  addGuestCart(lines?: Parameters<FakeCartReader['addCart']>[1]): { cart: CheckoutCart; cartToken: string } {
+    const cart = this.addCart('anonymous', lines);
+    const cartToken = randomUUID();
+    this.carts.set(cart.id, { ownerId: 'anonymous', token: cartToken, cart });
+    return { cart, cartToken };
   }
 
   /** A cart of `ownerId`: two lines by default, 10% discount, tax and shipping. */
@@ -161,7 +171,7 @@ export const ORDER_FIELDS = `id number status statusReason currency discountCode
   timeline { from to reason actor at }
   placedAt updatedAt trackingNumber capturedAmount { amountMinor } capturedAt refundedAmount { amountMinor currency }
   refunds { id amount { amountMinor currency } restock reason status requestedAt completedAt failureReason }
-  user { id }`;
+  user { id } email`;
 
 export interface OrderView {
   id: string;
@@ -194,7 +204,8 @@ export interface OrderView {
   capturedAt: string | null;
   refundedAmount: { amountMinor: number; currency: string };
   refunds: { id: string; amount: { amountMinor: number }; restock: boolean; reason: string; status: string; completedAt: string | null; failureReason: string | null }[];
-  user: { id: string };
+  user: { id: string } | null;
+  email: string | null;
 }
 
 export const PLACE_ORDER = `mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { ${ORDER_FIELDS} } }`;

@@ -42,7 +42,7 @@ describe('placeOrder', () => {
     const order = data.placeOrder;
 
     expect(order.status).toBe('PENDING');
-    expect(order.user.id).toBe(who.alice.userId);
+    expect(order.user?.id).toBe(who.alice.userId);
     expect(order.currency).toBe('USD');
     expect(order.discountCode).toBe('TEN');
     expect(order.lines).toEqual(

@@ -13,7 +13,8 @@ export const CartLineAdded = defineEvent({ type: 'cart.line_added', version: 1, 
 export const cartLineRemovedSchema = z.object({ ...cartRef, variantId: uuid });
 export const CartLineRemoved = defineEvent({ type: 'cart.line_removed', version: 1, topic: TOPICS.cart, schema: cartLineRemovedSchema });
 
-export const cartCheckedOutSchema = z.object({ cartId: uuid, userId: uuid, orderId: uuid });
+/** `userId` is null for a guest order (placed from an anonymous cart). */
+export const cartCheckedOutSchema = z.object({ cartId: uuid, userId: uuid.nullable(), orderId: uuid });
 /** The cart became an order (the cart reacts to order.placed) and is now empty. */
 export const CartCheckedOut = defineEvent({ type: 'cart.checked_out', version: 1, topic: TOPICS.cart, schema: cartCheckedOutSchema });
 

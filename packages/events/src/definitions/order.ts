@@ -27,6 +27,20 @@ export type OrderStatus = z.output<typeof orderStatusSchema>;
  */
 const orderNumber = z.string().regex(/^[0-9]{1,12}$/).optional();
 
+/**
+ * The buyer's user id; null for a guest order (placed from an anonymous cart
+ * with an email address). Guest orders that are attached to an account later
+ * keep null in the events already written.
+ */
+const buyerId = uuid.nullable();
+
+/**
+ * The order's contact email, lower-cased: a guest's address, or the signed-in
+ * buyer's account email at placement. Optional: events written before orders
+ * recorded it have none. Notifications writes to it when it knows no account.
+ */
+const contactEmail = z.email().optional();
+
 export const orderLineSchema = z.object({
   lineId: uuid,
   productId: uuid,
@@ -41,7 +55,8 @@ export const orderLineSchema = z.object({
 export const orderPlacedSchema = z.object({
   orderId: uuid,
   orderNumber,
-  userId: uuid,
+  userId: buyerId,
+  email: contactEmail,
   cartId: uuid,
   currency: currencyCode,
   lines: z.array(orderLineSchema).min(1),
@@ -60,7 +75,8 @@ export const OrderPlaced = defineEvent({ type: 'order.placed', version: 1, topic
 export const orderStatusChangedSchema = z.object({
   orderId: uuid,
   orderNumber,
-  userId: uuid,
+  userId: buyerId,
+  email: contactEmail,
   from: orderStatusSchema.nullable(),
   to: orderStatusSchema,
   reason: z.string().nullable(),
@@ -77,7 +93,8 @@ export const OrderStatusChanged = defineEvent({
 export const orderConfirmedSchema = z.object({
   orderId: uuid,
   orderNumber,
-  userId: uuid,
+  userId: buyerId,
+  email: contactEmail,
   currency: currencyCode,
   totalMinor: amountMinor,
   confirmedAt: isoTimestamp,
@@ -88,7 +105,8 @@ export const OrderConfirmed = defineEvent({ type: 'order.confirmed', version: 1,
 export const orderCancelledSchema = z.object({
   orderId: uuid,
   orderNumber,
-  userId: uuid,
+  userId: buyerId,
+  email: contactEmail,
   /** The status the order left: inventory and payments use it to pick their compensation. */
   from: orderStatusSchema,
   /** CANCELLED or PAYMENT_FAILED. */
@@ -101,7 +119,7 @@ export const OrderCancelled = defineEvent({ type: 'order.cancelled', version: 1,
 
 export const orderRefundRequestedSchema = z.object({
   orderId: uuid,
-  userId: uuid,
+  userId: buyerId,
   refundRequestId: uuid,
   currency: currencyCode,
   /** Full or partial, never more than what was captured and not yet refunded. */
@@ -121,7 +139,7 @@ export const OrderRefundRequested = defineEvent({
 
 export const orderRefundedSchema = z.object({
   orderId: uuid,
-  userId: uuid,
+  userId: buyerId,
   refundRequestId: uuid,
   currency: currencyCode,
   amountMinor: amountMinor.positive(),

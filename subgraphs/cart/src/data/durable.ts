@@ -197,6 +197,15 @@ export async function lockOrCreateCartOfUser(
   return { locked: winner, created: false };
 }
 
+/** An ordered line as cart_checkouts keeps it, to give it back if the order fails before payment. */
+export interface CheckedOutLine {
+  variantId: string;
+  productId: string;
+  sku: string;
+  title: string;
+  quantity: number;
+}
+
 /**
  * Claims an order's checkout of a cart (cart_checkouts, keyed by order id)
  * and, when the claim is new, locks and reads the cart — one statement.
@@ -205,13 +214,14 @@ export async function lockOrCreateCartOfUser(
  */
 export async function claimCheckoutAndLockCart(
   tx: CartTx,
-  checkout: { orderId: string; cartId: string; userId: string },
+  checkout: { orderId: string; cartId: string; userId: string | null; lines: readonly CheckedOutLine[] },
   now = new Date(),
 ): Promise<{ claimed: boolean; locked: LockedCart | null }> {
   const { orderId, cartId, userId } = checkout;
   const [outcome] = await tx.$queryRaw<(Partial<LockedRecord> & { claimed: boolean })[]>`
     WITH claim AS (
-      INSERT INTO cart_checkouts (order_id, cart_id, user_id) VALUES (${orderId}::uuid, ${cartId}::uuid, ${userId}::uuid)
+      INSERT INTO cart_checkouts (order_id, cart_id, user_id, lines)
+      VALUES (${orderId}::uuid, ${cartId}::uuid, ${userId}::uuid, ${JSON.stringify(checkout.lines)}::jsonb)
       ON CONFLICT DO NOTHING
       RETURNING order_id
     ), locked AS (

@@ -6,7 +6,9 @@
  * - product.price_changed → one price in the read model. Carts store no
  *   prices, so the new price shows in every cart holding the variant on its
  *   next read;
- * - order.placed → the ordered lines leave the cart, cart.checked_out is published.
+ * - order.placed → the ordered lines leave the cart, cart.checked_out is published;
+ * - order.cancelled (PAYMENT_FAILED, or CANCELLED before confirmation) → the
+ *   order's lines come back into the same cart, once per order.
  */
 import { kafkaBrokers } from '@commerce/config';
 import { startConsumer, type EventConsumer } from '@commerce/events';
@@ -15,7 +17,7 @@ import { liveRunner, type CartLive } from '../data/live.js';
 import type { CartPrisma } from '../data/prisma.js';
 import { applyPriceChange, applyProductSnapshot } from '../data/read-model.js';
 import type { CartStore } from '../data/redis-store.js';
-import { applyOrderPlaced } from '../service/checkout.service.js';
+import { applyOrderCancelled, applyOrderPlaced } from '../service/checkout.service.js';
 
 export const CART_CONSUMER_GROUP = 'cart';
 
@@ -49,7 +51,8 @@ export function startCartConsumer(options: CartConsumerOptions): Promise<EventCo
       'product.updated': (event, tx) => applyProductSnapshot(tx, event.payload),
       'product.price_changed': (event, tx) => applyPriceChange(tx, event.payload),
       'order.placed': (event, tx) =>
-        applyOrderPlaced({ store, logger }, tx, event.payload, { traceparent: event.traceparent, tracestate: event.tracestate }),
+        applyOrderPlaced({ store, logger, live: options.live }, tx, event.payload, { traceparent: event.traceparent, tracestate: event.tracestate }),
+      'order.cancelled': (event, tx) => applyOrderCancelled({ store, logger, live: options.live }, tx, event.payload),
     },
   });
 }

@@ -71,10 +71,12 @@ export function createNotificationHandlers(settings: HandlerSettings): Notificat
     tx: NotificationsTx,
     event: EventEnvelope,
     type: NotificationType,
-    order: { orderId: string; orderNumber?: string | undefined; userId: string },
+    order: { orderId: string; orderNumber?: string | undefined; userId: string | null; email?: string | undefined },
     reason?: string,
   ): Promise<void> {
-    const contact = await contactOf(tx, order.userId);
+    // A guest order has no user: the order's own email (carried by the event) is the contact.
+    const known = order.userId ? await contactOf(tx, order.userId) : null;
+    const contact = known ?? (order.email ? { name: null, email: order.email.toLowerCase(), phone: null } : null);
     const summary = await orderSummaryOf(tx, order.orderId);
     if (!summary && type === 'ORDER_CONFIRMED' && ageOf(event) < SNAPSHOT_WAIT_MS) {
       // order.placed travels on commerce.order and status changes on their own

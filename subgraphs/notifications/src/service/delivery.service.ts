@@ -22,7 +22,8 @@ export interface NotificationRequest {
   eventId: string;
   eventType: string;
   type: NotificationType;
-  userId: string;
+  /** Null for a guest (no account): email only, no preferences. */
+  userId: string | null;
   /** Where to reach the user; null when this service has never heard of them (only user-id channels then). */
   contact: Pick<UserContact, 'email' | 'phone'> | null;
   rendered: RenderedNotification;
@@ -60,7 +61,7 @@ function recipientFor(channel: ChannelKind, request: NotificationRequest): strin
  */
 export async function scheduleNotification(tx: NotificationsTx, request: NotificationRequest, logger: Logger): Promise<ChannelKind[]> {
   const mandatory = MANDATORY_TYPES.has(request.type);
-  const preference = mandatory ? null : await tx.notificationPreference.findUnique({ where: { userId: request.userId } });
+  const preference = mandatory || !request.userId ? null : await tx.notificationPreference.findUnique({ where: { userId: request.userId } });
   const log = { eventId: request.eventId, type: request.type, userId: request.userId };
   if (preference?.disabledTypes.includes(request.type)) {
     logger.debug({ ...log }, 'notification type switched off by the user');

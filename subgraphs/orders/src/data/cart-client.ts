@@ -1,7 +1,8 @@
 /**
  * How placeOrder reads the shopper's cart: from the cart subgraph over HTTP
- * (its `cart(id)` query), forwarding the caller's Authorization header so the
- * cart subgraph applies its own ownership rules. Orders never reads cart's
+ * (its `cart(id, cartToken)` query), forwarding the caller's Authorization
+ * header (and, for a guest's anonymous cart, its cartToken) so the cart
+ * subgraph applies its own access rules. Orders never reads cart's
  * database.
  *
  * `CartReader` is the seam: the subgraph uses `HttpCartReader`; tests that
@@ -20,7 +21,7 @@ import { AppError, ErrorCode, notFound } from '@commerce/errors';
 import type { TraceCarrier } from '@commerce/events';
 import type { Logger } from '@commerce/observability';
 
-export const CART_FOR_CHECKOUT_QUERY = `query CartForCheckout($id: ID!) { cart(id: $id) { id currency discountCode
+export const CART_FOR_CHECKOUT_QUERY = `query CartForCheckout($id: ID!, $cartToken: String) { cart(id: $id, cartToken: $cartToken) { id currency discountCode
     lines { id quantity sku productId title variant { id } unitPrice { amountMinor currency } lineTotal { amountMinor currency } }
     totals { subtotal { amountMinor } discount { amountMinor } estimatedTax { amountMinor } estimatedShipping { amountMinor } total { amountMinor currency } } } }`;
 
@@ -53,6 +54,8 @@ export interface CartReadRequest {
   cartId: string;
   /** The caller's `Authorization` header, forwarded as is. */
   authorization?: string | undefined;
+  /** An anonymous cart's token (guest checkout): the cart subgraph shows the cart to whoever holds it. */
+  cartToken?: string | undefined;
   requestId?: string;
   traceContext?: TraceCarrier;
 }
@@ -201,7 +204,7 @@ export class HttpCartReader implements CartReader {
     const payload = JSON.stringify({
       query: CART_FOR_CHECKOUT_QUERY,
       operationName: 'CartForCheckout',
-      variables: { id: request.cartId },
+      variables: { id: request.cartId, ...(request.cartToken ? { cartToken: request.cartToken } : {}) },
     });
     const headers: http.OutgoingHttpHeaders = {
       'content-type': 'application/json',

@@ -13,6 +13,9 @@ import { timeOrderedUuid } from '@commerce/subgraph-kit';
 import { Prisma, type Order, type OrderLine, type OrderStatus } from '../generated/prisma/client.js';
 import type { OrdersDb, OrdersTx } from './prisma.js';
 
+/** The timeline actor of a guest's own action (placement). */
+export const GUEST_ACTOR = 'guest';
+
 /** The key a batched row belongs to. */
 export type Keyed<T> = T & { key: string };
 
@@ -53,7 +56,8 @@ export async function orderCountsOfUsers(db: OrdersDb, userIds: readonly string[
 interface OrderRow {
   id: string;
   number: number;
-  user_id: string;
+  user_id: string | null;
+  email: string | null;
   cart_id: string;
   idempotency_key: string;
   status: OrderStatus;
@@ -83,7 +87,7 @@ interface OrderRow {
 }
 
 /** The orders columns as OrderRow names them; every raw statement returning orders selects these. */
-const ORDER_COLUMNS = Prisma.raw(`id::text AS id, number, user_id::text AS user_id, cart_id::text AS cart_id, idempotency_key, status::text AS status,
+const ORDER_COLUMNS = Prisma.raw(`id::text AS id, number, user_id::text AS user_id, email, cart_id::text AS cart_id, idempotency_key, status::text AS status,
   status_reason, version, currency, subtotal_minor, discount_minor, tax_minor, shipping_minor, total_minor, discount_code,
   ship_full_name, ship_line1, ship_line2, ship_city, ship_region, ship_postal_code, ship_country_code, ship_phone,
   tracking_number, captured_minor, captured_at, refunded_minor, placed_at, updated_at`);
@@ -92,6 +96,7 @@ const toOrder = (row: OrderRow): Order => ({
   id: row.id,
   number: row.number,
   userId: row.user_id,
+  email: row.email,
   cartId: row.cart_id,
   idempotencyKey: row.idempotency_key,
   status: row.status,
@@ -185,7 +190,10 @@ export async function changeStatus(tx: OrdersTx, change: StatusChange): Promise<
 
 /** What placeOrder snapshots: the order's columns and its lines, in cart order. */
 export interface PlacedOrderInput {
-  userId: string;
+  /** Null for a guest order. */
+  userId: string | null;
+  /** The contact email, lower-cased. */
+  email: string;
   cartId: string;
   idempotencyKey: string;
   currency: string;
@@ -209,9 +217,9 @@ export interface PlacedOrderInput {
 
 /**
  * Inserts a PENDING order, its lines and its placement timeline row
- * (null → PENDING, by the customer) in one statement. The lines are returned
+ * (null → PENDING, by the customer, or "guest") in one statement. The lines are returned
  * as written, in position order. A second order with the same
- * (user_id, idempotency_key) fails with a unique violation (isUniqueViolation).
+ * (user_id, idempotency_key), or (cart_id, idempotency_key), fails with a unique violation (isUniqueViolation).
  */
 export async function insertPlacedOrder(tx: OrdersTx, input: PlacedOrderInput): Promise<{ order: Order; lines: OrderLine[] }> {
   const orderId = timeOrderedUuid(input.placedAt.getTime());
@@ -230,10 +238,10 @@ export async function insertPlacedOrder(tx: OrdersTx, input: PlacedOrderInput): 
   }));
   const rows = await tx.$queryRaw<OrderRow[]>`
     WITH placed AS (
-      INSERT INTO orders (id, user_id, cart_id, idempotency_key, status, version, currency, subtotal_minor, discount_minor, tax_minor,
+      INSERT INTO orders (id, user_id, email, cart_id, idempotency_key, status, version, currency, subtotal_minor, discount_minor, tax_minor,
                           shipping_minor, total_minor, discount_code, ship_full_name, ship_line1, ship_line2, ship_city, ship_region,
                           ship_postal_code, ship_country_code, ship_phone, placed_at, updated_at)
-      VALUES (${orderId}::uuid, ${input.userId}::uuid, ${input.cartId}::uuid, ${input.idempotencyKey}, 'PENDING', 1, ${input.currency},
+      VALUES (${orderId}::uuid, ${input.userId}::uuid, ${input.email}, ${input.cartId}::uuid, ${input.idempotencyKey}, 'PENDING', 1, ${input.currency},
               ${input.subtotalMinor}, ${input.discountMinor}, ${input.taxMinor}, ${input.shippingMinor}, ${input.totalMinor},
               ${input.discountCode}, ${input.shipFullName}, ${input.shipLine1}, ${input.shipLine2}, ${input.shipCity}, ${input.shipRegion},
               ${input.shipPostalCode}, ${input.shipCountryCode}, ${input.shipPhone}, ${input.placedAt}, ${input.placedAt})
@@ -250,10 +258,26 @@ export async function insertPlacedOrder(tx: OrdersTx, input: PlacedOrderInput): 
              AS line(id, position, variant_id, product_id, sku, title, quantity, unit_price, line_total)
     ), placement AS (
       INSERT INTO order_transitions (id, order_id, seq, from_status, to_status, reason, actor, at)
-      SELECT ${timeOrderedUuid(input.placedAt.getTime())}::uuid, placed.id, 1, NULL, 'PENDING', NULL, ${input.userId}, ${input.placedAt} FROM placed
+      SELECT ${timeOrderedUuid(input.placedAt.getTime())}::uuid, placed.id, 1, NULL, 'PENDING', NULL, ${input.userId ?? GUEST_ACTOR}, ${input.placedAt} FROM placed
     )
     SELECT ${ORDER_COLUMNS} FROM placed`;
   const row = rows[0];
   if (!row) throw new Error('INSERT … RETURNING gave no order row');
   return { order: toOrder(row), lines };
+}
+
+/**
+ * Attaches the guest orders placed with `email` to the account `userId` (a
+ * registration with that email); returns the ids attached. An order whose
+ * idempotency key the account already used stays a guest order (the unique
+ * (user_id, idempotency_key) index; client keys are random, so this is a
+ * theoretical case). Running it again attaches nothing more.
+ */
+export async function attachGuestOrders(tx: OrdersTx, userId: string, email: string): Promise<string[]> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    UPDATE orders AS guest SET user_id = ${userId}::uuid
+     WHERE guest.email = ${email} AND guest.user_id IS NULL
+       AND NOT EXISTS (SELECT 1 FROM orders mine WHERE mine.user_id = ${userId}::uuid AND mine.idempotency_key = guest.idempotency_key)
+    RETURNING guest.id::text AS id`;
+  return rows.map((row) => row.id);
 }

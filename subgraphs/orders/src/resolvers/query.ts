@@ -6,5 +6,6 @@ import type { PageArgs } from '../service/pagination.js';
 export const Query = {
   order: (_: unknown, args: { id: string }, ctx: OrdersContext) => reads.findOrder(ctx, args.id),
   orderByNumber: (_: unknown, args: { number: string }, ctx: OrdersContext) => reads.findOrderByNumber(ctx, args.number),
+  orderLookup: (_: unknown, args: { input: reads.OrderLookupInput }, ctx: OrdersContext) => reads.lookupGuestOrder(ctx, args.input),
   orders: (_: unknown, args: PageArgs & { filter?: reads.OrderFilter | null }, ctx: OrdersContext) => reads.listOrders(ctx, args),
 };

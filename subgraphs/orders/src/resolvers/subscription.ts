@@ -8,5 +8,7 @@ import { followOrder } from '../service/order-live.service.js';
  * permissions.ts runs once, when the subscription starts.
  */
 export const Subscription = {
-  orderStatusChanged: subscriptionField((_parent: unknown, args: { orderId: string }, ctx: OrdersContext) => followOrder(ctx, args.orderId)),
+  orderStatusChanged: subscriptionField((_parent: unknown, args: { orderId: string; email?: string | null }, ctx: OrdersContext) =>
+    followOrder(ctx, args.orderId, args.email ?? null),
+  ),
 };

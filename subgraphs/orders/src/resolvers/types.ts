@@ -25,7 +25,8 @@ export const OrderResolvers = {
   shippingAddress: (order: Order) => reads.shippingAddressOf(order),
   timeline: (order: Order, _: unknown, ctx: OrdersContext) => reads.timelineOf(ctx, order),
   refunds: (order: Order, _: unknown, ctx: OrdersContext) => reads.refundsOf(ctx, order),
-  user: (order: Order) => ({ id: order.userId }),
+  /** Null for a guest order. */
+  user: (order: Order) => (order.userId ? { id: order.userId } : null),
 };
 
 export const OrderLineResolvers = {

@@ -17,7 +17,11 @@
  * that transition's status, reason and time.
  *
  * Access: the owner or an admin (permissions.ts refuses anonymous callers
- * with UNAUTHENTICATED); anyone else gets FORBIDDEN, and so do unknown ids:
+ * with UNAUTHENTICATED unless they pass an email); or, for a guest order (no
+ * user when the subscription starts), whoever passes its email: the guest's
+ * states are marked readable for them (guest-access.ts), and the email is
+ * checked again on every message (it never changes, so the stream goes on
+ * after the order is attached to an account). Anyone else gets FORBIDDEN, and so do unknown ids:
  * the two are indistinguishable, as for reads. Ownership is checked on the
  * row read after subscribing, so starting a subscription costs one statement
  * (a refused caller is unsubscribed at once). Ownership cannot change, but
@@ -36,6 +40,7 @@ import type { Order, OrderLine } from '../generated/prisma/client.js';
 import { isUuid } from '../data/ids.js';
 import { SHARED_LINES, toLiveOrder, type LiveOrder } from '../data/live.js';
 import type { OrdersPrisma } from '../data/prisma.js';
+import { markGuestAccess, normalizeEmail } from './guest-access.js';
 import { canSeeOrder } from './order-read.service.js';
 import { isFinal } from './order-state-machine.js';
 
@@ -48,12 +53,17 @@ const refused = () => forbidden();
  * Yields LiveOrder objects, which Order's resolvers read like rows (dates
  * are ISO strings there; DateTime serializes them as they are).
  */
-export async function followOrder(ctx: OrdersContext, orderId: string): Promise<AsyncIterableIterator<Order>> {
+export async function followOrder(ctx: OrdersContext, orderId: string, email: string | null = null): Promise<AsyncIterableIterator<Order>> {
   if (!isUuid(orderId)) throw refused();
+  const guestEmail = email === null ? null : normalizeEmail(email);
+  if (email !== null && guestEmail === null && !ctx.identity) throw refused();
+  // At the start: the owner or an admin, or the email of an order that is a guest's.
+  const mayFollow = (order: Pick<Order, 'userId' | 'email'>): boolean =>
+    canSeeOrder(ctx.identity, order) || (guestEmail !== null && order.userId === null && order.email === guestEmail);
   if (!ctx.live) {
     // Refused either way; whether the caller may see the order decides which error.
-    const owner = await ctx.prisma.order.findUnique({ where: { id: orderId }, select: { userId: true } });
-    if (!owner || !canSeeOrder(ctx.identity, owner)) throw refused();
+    const owner = await ctx.prisma.order.findUnique({ where: { id: orderId }, select: { userId: true, email: true } });
+    if (!owner || !mayFollow(owner)) throw refused();
     throw new Error('Live order updates are turned off in this subgraph');
   }
   const events = await ctx.live.subscribe(orderId);
@@ -64,11 +74,13 @@ export async function followOrder(ctx: OrdersContext, orderId: string): Promise<
     await events.return?.();
     throw error;
   }
-  if (!current || !canSeeOrder(ctx.identity, current)) {
+  if (!current || !mayFollow(current)) {
     await events.return?.();
     throw refused();
   }
-  return new OrderStatusStream(ctx, events, toLiveOrder(current, current.updatedAt)) as unknown as AsyncIterableIterator<Order>;
+  // Owner or admin first: a signed-in owner who also passes an email follows as the owner.
+  const asGuest = canSeeOrder(ctx.identity, current) ? null : guestEmail;
+  return new OrderStatusStream(ctx, events, toLiveOrder(current, current.updatedAt), asGuest) as unknown as AsyncIterableIterator<Order>;
 }
 
 /** Lines of the orders followed in this process, read once each while any stream holds them. */
@@ -114,9 +126,12 @@ class OrderStatusStream implements AsyncIterableIterator<LiveOrder> {
   /** A final status went out: the stream ends after it. */
   #ending = false;
   readonly #lines: ReturnType<typeof holdLines>;
+  /** The guest's email when following a guest order as its guest; null for the owner or an admin. */
+  readonly #guestEmail: string | null;
 
-  constructor(ctx: OrdersContext, events: LiveIterator<LiveOrder>, initial: LiveOrder) {
+  constructor(ctx: OrdersContext, events: LiveIterator<LiveOrder>, initial: LiveOrder, guestEmail: string | null) {
     this.#ctx = ctx;
+    this.#guestEmail = guestEmail;
     this.#events = events;
     this.#lines = holdLines(ctx.prisma, initial.id);
     this.#ready.push(initial);
@@ -133,6 +148,8 @@ class OrderStatusStream implements AsyncIterableIterator<LiveOrder> {
           this.#ready.length = 0;
         }
         Object.defineProperty(value, SHARED_LINES, { value: this.#lines.load, enumerable: false });
+        // Every state this stream yields was checked for this guest (#accept); Order's fields let them read it.
+        if (this.#guestEmail !== null) markGuestAccess(value);
         return { value, done: false };
       }
       if (this.#ending) return this.return();
@@ -145,8 +162,9 @@ class OrderStatusStream implements AsyncIterableIterator<LiveOrder> {
   /** Queues a message's state, after any states it skipped; drops what was already sent. */
   async #accept(message: LiveOrder): Promise<void> {
     if (typeof message?.version !== 'number' || message.version <= this.#version) return;
-    // Ownership never changes; checked anyway, from the message itself.
-    if (!canSeeOrder(this.#ctx.identity, message)) {
+    // Ownership (and a guest order's email) never changes; checked anyway, from the message itself.
+    const allowed = this.#guestEmail !== null ? message.email === this.#guestEmail : canSeeOrder(this.#ctx.identity, message);
+    if (!allowed) {
       await this.return();
       throw notYours();
     }

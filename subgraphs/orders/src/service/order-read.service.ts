@@ -15,6 +15,7 @@ import type { Order, OrderLine, OrderStatus, OrderTransition, RefundRequest } fr
 import { isUuid } from '../data/ids.js';
 import { SHARED_LINES, type LiveOrder } from '../data/live.js';
 import { primeOrders } from '../data/loaders.js';
+import { grantGuestAccess, normalizeEmail } from './guest-access.js';
 import { decodeIdCursor, idConnection, pageSize, type CountedConnection, type PageArgs } from './pagination.js';
 
 export interface Money {
@@ -54,6 +55,54 @@ export async function findOrderByNumber(ctx: OrdersContext, number: string): Pro
   if (!order || !canSeeOrder(ctx.identity, order)) return null;
   primeOrders(ctx.loaders, [order]);
   return order;
+}
+
+export interface OrderLookupInput {
+  number: string;
+  email: string;
+}
+
+/** Misses allowed per email in a window before lookups for it answer null without looking (per process). */
+const LOOKUP_MISSES = 10;
+const LOOKUP_WINDOW_MS = 10 * 60_000;
+const lookupMisses = new Map<string, { count: number; since: number }>();
+
+function lookupLimited(email: string, now: number): boolean {
+  const entry = lookupMisses.get(email);
+  if (!entry || now - entry.since > LOOKUP_WINDOW_MS) return false;
+  return entry.count >= LOOKUP_MISSES;
+}
+
+function noteLookupMiss(email: string, now: number): void {
+  const entry = lookupMisses.get(email);
+  if (!entry || now - entry.since > LOOKUP_WINDOW_MS) {
+    // Bounded: the oldest entry goes first once many emails are being tried.
+    if (lookupMisses.size >= 10_000) lookupMisses.delete(lookupMisses.keys().next().value ?? '');
+    lookupMisses.set(email, { count: 1, since: now });
+  } else {
+    entry.count++;
+  }
+}
+
+/**
+ * orderLookup: a guest order by number and email, for anyone; a copy the
+ * caller may read in full (guest-access.ts). Null whenever the two do not
+ * match a guest order, whatever the reason, so nothing tells an existing
+ * number from an unknown one. After LOOKUP_MISSES misses for one email in
+ * LOOKUP_WINDOW_MS, that email's lookups answer null without looking.
+ */
+export async function lookupGuestOrder(ctx: OrdersContext, input: OrderLookupInput): Promise<Order | null> {
+  const number = parseOrderNumber(input.number);
+  const email = normalizeEmail(input.email);
+  if (number === null || email === null) return null;
+  const now = Date.now();
+  if (lookupLimited(email, now)) return null;
+  const order = await ctx.prisma.order.findUnique({ where: { number } });
+  if (!order || order.userId !== null || order.email !== email) {
+    noteLookupMiss(email, now);
+    return null;
+  }
+  return grantGuestAccess(order);
 }
 
 /**

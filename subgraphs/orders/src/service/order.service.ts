@@ -10,7 +10,15 @@
  * starts the checkout saga (inventory reserves, payments records the amount,
  * cart empties itself).
  *
- * Idempotency: (user_id, idempotency_key) is unique. A known key returns its
+ * Guests: an anonymous caller checks out with the anonymous cart's `cartToken`
+ * (forwarded to the cart subgraph, which shows the cart to whoever holds it)
+ * and an `email`, stored as the order's contact email; the order has no user
+ * until an account registers with that email (attachGuestOrders). A signed-in
+ * caller's contact email is their account email (from the access token); an
+ * `email` they send is ignored.
+ *
+ * Idempotency: (user_id, idempotency_key) is unique, and for guests
+ * (cart_id, idempotency_key). A known key returns its
  * order without reading the cart again (the cart is empty by then). Two
  * concurrent submits of a new key both read the cart and race to insert; the
  * loser's insert hits the unique index, its transaction rolls back (no events),
@@ -27,6 +35,7 @@ import { primeLines, primeOrders } from '../data/loaders.js';
 import { isUniqueViolation, type OrdersDb } from '../data/prisma.js';
 import { insertPlacedOrder } from '../data/queries.js';
 import { publishOrderPlaced, publishStatusChanged } from '../events/publish.js';
+import { grantGuestAccess, validGuestEmail } from './guest-access.js';
 import { SUPPORTED_CURRENCIES, validAddress, type AddressInput } from './validation.js';
 
 export interface PlaceOrderInput {
@@ -34,6 +43,23 @@ export interface PlaceOrderInput {
   shippingAddress: AddressInput;
   idempotencyKey: string;
   paymentMethodToken: string;
+  /** An anonymous cart's token: guest checkout (with `email`), or a signed-in buyer's anonymous cart. */
+  cartToken?: string | null;
+  /** The guest's contact email; required when anonymous, ignored when signed in. */
+  email?: string | null;
+}
+
+/** Who is buying: a signed-in user, or a guest known by email. */
+interface Buyer {
+  userId: string | null;
+  email: string;
+}
+
+function buyerOf(ctx: OrdersContext, input: PlaceOrderInput): Buyer {
+  if (ctx.identity) return { userId: ctx.identity.userId, email: ctx.identity.email.trim().toLowerCase() };
+  // Anonymous without a cart token: nothing to check out from (the cart subgraph would refuse too).
+  if (!input.cartToken) throw unauthenticated('Sign in, or check out as a guest with the cart\'s cartToken and an email address.');
+  return { userId: null, email: validGuestEmail(input.email) };
 }
 
 const MAX_IDEMPOTENCY_KEY = 200;
@@ -52,17 +78,27 @@ function validToken(token: string): string {
   return token;
 }
 
-const findByKey = (db: OrdersDb, userId: string, idempotencyKey: string): Promise<Order | null> =>
-  db.order.findUnique({ where: { userId_idempotencyKey: { userId, idempotencyKey } } });
+/** The order an idempotency key already stands for: the user's, or for a guest the cart's. */
+const findByKey = (db: OrdersDb, buyer: Buyer, cartId: string, idempotencyKey: string): Promise<Order | null> =>
+  buyer.userId !== null
+    ? db.order.findUnique({ where: { userId_idempotencyKey: { userId: buyer.userId, idempotencyKey } } })
+    : isUuid(cartId)
+      ? db.order.findUnique({ where: { cartId_idempotencyKey: { cartId, idempotencyKey } } })
+      : Promise.resolve(null);
 
-/** The order a repeated key stands for, if the repeat is for the same cart. */
-function sameRequest(order: Order, cartId: string): Order {
-  if (order.cartId !== cartId) {
+/**
+ * The order a repeated key stands for, if the repeat is the same request: the
+ * same cart, and the same buyer (a guest's order: the same email; it may have
+ * been attached to an account since). A guest gets a copy they may read.
+ */
+function sameRequest(order: Order, cartId: string, buyer: Buyer): Order {
+  const sameBuyer = buyer.userId !== null ? order.userId === buyer.userId : order.email === buyer.email;
+  if (order.cartId !== cartId || !sameBuyer) {
     throw new AppError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This idempotency key was already used for another cart.', {
       details: { field: 'idempotencyKey' },
     });
   }
-  return order;
+  return buyer.userId === null ? grantGuestAccess(order) : order;
 }
 
 /** Cart totals that do not add up are logged, not refused: the cart owns pricing, and the order charges its total. */
@@ -79,24 +115,25 @@ function checkTotals(ctx: OrdersContext, cart: CheckoutCart): void {
 
 /**
  * Places an order from the caller's cart (see the top of this file).
- * Errors: UNAUTHENTICATED, BAD_USER_INPUT (also: unavailable items in the cart),
+ * Errors: UNAUTHENTICATED (anonymous without cartToken), BAD_USER_INPUT (also:
+ * unavailable items in the cart; a guest's missing or malformed email),
  * NOT_FOUND (cart), CART_EMPTY,
  * UNSUPPORTED_CURRENCY, IDEMPOTENCY_KEY_REUSED, SERVICE_UNAVAILABLE.
  */
 export async function placeOrder(ctx: OrdersContext, input: PlaceOrderInput): Promise<Order> {
-  if (!ctx.identity) throw unauthenticated();
-  const userId = ctx.identity.userId;
+  const buyer = buyerOf(ctx, input);
   const idempotencyKey = validKey(input.idempotencyKey);
   const paymentMethodToken = validToken(input.paymentMethodToken);
   const address = validAddress(input.shippingAddress);
 
-  const existing = await findByKey(ctx.prisma, userId, idempotencyKey);
-  if (existing) return sameRequest(existing, input.cartId);
+  const existing = await findByKey(ctx.prisma, buyer, input.cartId, idempotencyKey);
+  if (existing) return sameRequest(existing, input.cartId, buyer);
   if (!isUuid(input.cartId)) throw notFound('Cart', input.cartId);
 
   const cart = await ctx.cartReader.readCart({
     cartId: input.cartId,
     authorization: ctx.authorization,
+    cartToken: input.cartToken ?? undefined,
     requestId: ctx.requestId,
     traceContext: ctx.traceContext,
   });
@@ -120,7 +157,8 @@ export async function placeOrder(ctx: OrdersContext, input: PlaceOrderInput): Pr
     // One statement, no read back: the order comes from its INSERT … RETURNING, the lines are what was written.
     const { order, lines } = await transactionWithLive(ctx.prisma, ctx.live, async (tx) => {
       const { order: row, lines: orderLines } = await insertPlacedOrder(tx, {
-        userId,
+        userId: buyer.userId,
+        email: buyer.email,
         cartId: input.cartId,
         idempotencyKey,
         currency: cart.currency,
@@ -150,12 +188,14 @@ export async function placeOrder(ctx: OrdersContext, input: PlaceOrderInput): Pr
     primeOrders(ctx.loaders, [order]);
     // The response's lines are the ones just written.
     primeLines(ctx.loaders, order.id, lines);
-    return order;
+    return buyer.userId === null ? grantGuestAccess(order) : order;
   } catch (error) {
-    // Only (user_id, idempotency_key) can collide: every other key is generated here.
+    // Only (user_id, idempotency_key) and (cart_id, idempotency_key) can collide: every other key is generated here.
     if (!isUniqueViolation(error)) throw error;
-    const winner = await findByKey(ctx.prisma, userId, idempotencyKey);
+    const winner =
+      (await findByKey(ctx.prisma, buyer, input.cartId, idempotencyKey)) ??
+      (await ctx.prisma.order.findUnique({ where: { cartId_idempotencyKey: { cartId: input.cartId, idempotencyKey } } }));
     if (!winner) throw error;
-    return sameRequest(winner, input.cartId);
+    return sameRequest(winner, input.cartId, buyer);
   }
 }
