@@ -79,17 +79,20 @@ export async function loadShopperCart(): Promise<ShopperCart> {
   }
   const anonymous = await anonymousCart();
   if (!anonymous) return { cart: null, signedIn: false };
+  return { cart: await loadAnonymousCart(anonymous), signedIn: false };
+}
+
+/** An anonymous cart by id and token; null when it expired or is no longer reachable with that token (merged). */
+export async function loadAnonymousCart(anonymous: { cartId: string; cartToken: string }): Promise<CartView | null> {
   try {
     const data = await executeGraphQL(AnonymousCartQuery, {
       variables: { id: anonymous.cartId, cartToken: anonymous.cartToken },
       cache: 'no-store',
     });
-    return { cart: data.cart ?? null, signedIn: false };
+    return data.cart ?? null;
   } catch (error) {
     // A cart merged into an account, or a stale cookie: as good as no cart.
-    if (error instanceof GraphQLRequestError && ['FORBIDDEN', 'UNAUTHENTICATED', 'NOT_FOUND'].includes(error.code)) {
-      return { cart: null, signedIn: false };
-    }
+    if (error instanceof GraphQLRequestError && ['FORBIDDEN', 'UNAUTHENTICATED', 'NOT_FOUND'].includes(error.code)) return null;
     throw error;
   }
 }

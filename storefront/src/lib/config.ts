@@ -22,3 +22,8 @@ export function isProduction(): boolean {
 
 /** Seconds a cached catalog read may be stale; the bound the storefront promises for price, product and stock changes. */
 export const CATALOG_REVALIDATE_SECONDS = 5;
+
+/** Stripe's publishable key (public by design): set when the Stripe payment provider is configured; checkout then offers Stripe Elements. */
+export function stripePublishableKey(): string | undefined {
+  return process.env.STRIPE_PUBLISHABLE_KEY || undefined;
+}
