@@ -1,11 +1,12 @@
 'use server';
+import { refresh } from 'next/cache';
 import { redirect } from 'next/navigation';
-import type { FormState } from '@/components/account/form-state';
+import { type FormState, PASSWORD_RULE } from '@/components/account/form-state';
 import { graphql } from '@/graphql/generated';
 import { signInPath } from '@/lib/auth';
 import { formError, text } from '@/lib/form-errors';
 import { executeGraphQL } from '@/lib/graphql';
-import { accessToken } from '@/lib/session';
+import { accessToken, clearSession, saveSession } from '@/lib/session';
 
 const CreateAddressMutation = graphql(`
   mutation CreateAddress($input: CreateAddressInput!) {
@@ -44,6 +45,42 @@ const UpdateProfileMutation = graphql(`
     updateProfile(input: $input) {
       id
       name
+    }
+  }
+`);
+
+const ChangePasswordMutation = graphql(`
+  mutation ChangePassword($input: ChangePasswordInput!) {
+    changePassword(input: $input) {
+      accessToken
+      accessTokenExpiresAt
+      refreshToken
+      refreshTokenExpiresAt
+    }
+  }
+`);
+
+const RequestEmailChangeMutation = graphql(`
+  mutation RequestEmailChange($input: RequestEmailChangeInput!) {
+    requestEmailChange(input: $input) {
+      newEmail
+      expiresAt
+    }
+  }
+`);
+
+const ConfirmEmailChangeMutation = graphql(`
+  mutation ConfirmEmailChange($input: ConfirmEmailChangeInput!) {
+    confirmEmailChange(input: $input) {
+      email
+    }
+  }
+`);
+
+const DeleteAccountMutation = graphql(`
+  mutation DeleteAccount($input: DeleteAccountInput!) {
+    deleteAccount(input: $input) {
+      deletedUserId
     }
   }
 `);
@@ -160,5 +197,89 @@ export async function updateProfile(_previous: FormState, form: FormData): Promi
   } catch (error) {
     return formError(error, { values });
   }
+  refresh();
   return { status: 'success', message: 'Your name was saved.', values };
+}
+
+/** Every session of the account ends; this browser gets the fresh one the graph answers with. */
+export async function changePassword(_previous: FormState, form: FormData): Promise<FormState> {
+  const token = await tokenOrSignIn('/account/settings');
+  const currentPassword = text(form, 'currentPassword');
+  const newPassword = text(form, 'newPassword');
+  const fieldErrors: Record<string, string> = {};
+  if (!currentPassword) fieldErrors.currentPassword = 'Enter your current password.';
+  if (!newPassword) fieldErrors.newPassword = `Choose a new password. ${PASSWORD_RULE}`;
+  else if (text(form, 'confirmNewPassword') !== newPassword) fieldErrors.confirmNewPassword = 'The two new passwords do not match.';
+  if (Object.keys(fieldErrors).length) return { status: 'error', fieldErrors };
+  try {
+    const data = await executeGraphQL(ChangePasswordMutation, { accessToken: token, variables: { input: { currentPassword, newPassword } } });
+    await saveSession(data.changePassword);
+  } catch (error) {
+    return formError(error, {
+      codeFields: { INVALID_CREDENTIALS: 'currentPassword', WEAK_PASSWORD: 'newPassword' },
+      messages: {
+        INVALID_CREDENTIALS: 'Your current password is not right.',
+        WEAK_PASSWORD: `This password is too weak. ${PASSWORD_RULE}`,
+      },
+    });
+  }
+  return { status: 'success', message: 'Your password was changed. You were signed out on your other devices.' };
+}
+
+/** Sends the confirmation link to the new address; the email changes once it is opened. */
+export async function requestEmailChange(_previous: FormState, form: FormData): Promise<FormState> {
+  const token = await tokenOrSignIn('/account/settings');
+  const newEmail = text(form, 'newEmail').trim();
+  const currentPassword = text(form, 'currentPassword');
+  const values = { newEmail };
+  const fieldErrors: Record<string, string> = {};
+  if (!newEmail) fieldErrors.newEmail = 'Enter the new email address.';
+  if (!currentPassword) fieldErrors.currentPassword = 'Enter your current password.';
+  if (Object.keys(fieldErrors).length) return { status: 'error', fieldErrors, values };
+  try {
+    const data = await executeGraphQL(RequestEmailChangeMutation, { accessToken: token, variables: { input: { newEmail, currentPassword } } });
+    return {
+      status: 'success',
+      message: `We sent a confirmation link to ${data.requestEmailChange.newEmail}. Your email changes when you open it (within 24 hours).`,
+    };
+  } catch (error) {
+    return formError(error, {
+      values,
+      codeFields: { INVALID_CREDENTIALS: 'currentPassword', EMAIL_TAKEN: 'newEmail' },
+      messages: {
+        INVALID_CREDENTIALS: 'Your current password is not right.',
+        EMAIL_TAKEN: 'Another account already uses this email address.',
+      },
+    });
+  }
+}
+
+/** The page the email-change link opens (no session needed). */
+export async function confirmEmailChange(_previous: FormState, form: FormData): Promise<FormState> {
+  try {
+    const data = await executeGraphQL(ConfirmEmailChangeMutation, { variables: { input: { token: text(form, 'token') } } });
+    return { status: 'success', message: `Your email address is now ${data.confirmEmailChange.email}.` };
+  } catch (error) {
+    return formError(error, { messages: { EMAIL_TAKEN: 'Another account took this email address in the meantime. Choose another one.' } });
+  }
+}
+
+/** Deletes the account for good (proven with the password), signs out and says goodbye. */
+export async function deleteAccount(_previous: FormState, form: FormData): Promise<FormState> {
+  const token = await tokenOrSignIn('/account/settings');
+  const currentPassword = text(form, 'currentPassword');
+  const fieldErrors: Record<string, string> = {};
+  if (form.get('confirm') !== 'on') fieldErrors.confirm = 'Tick the box to confirm that you want to delete your account.';
+  if (!currentPassword) fieldErrors.currentPassword = 'Enter your current password.';
+  if (Object.keys(fieldErrors).length) return { status: 'error', fieldErrors };
+  try {
+    await executeGraphQL(DeleteAccountMutation, { accessToken: token, variables: { input: { currentPassword } } });
+  } catch (error) {
+    return formError(error, {
+      codeFields: { INVALID_CREDENTIALS: 'currentPassword' },
+      messages: { INVALID_CREDENTIALS: 'Your current password is not right.' },
+    });
+  }
+  await clearSession();
+  redirect('/account/deleted');
 }
