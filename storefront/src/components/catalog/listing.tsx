@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import type { CatalogSearchQuery } from '@/graphql/generated/graphql';
-import { type ListingState, SORTS, listingHref } from '@/lib/catalog/listing';
+import { type ListingState, SORTS, hasFilters, listingHref } from '@/lib/catalog/listing';
 import type { Currency } from '@/lib/money';
 import { AutoSubmitSelect } from './auto-submit-select';
 import { ActiveFilters, FacetPanel, type FacetsProps } from './facets';
@@ -35,6 +35,10 @@ export function Listing({
   empty: React.ReactNode;
 }) {
   const products = result.edges.map((edge) => edge.node);
+  if (result.totalCount === 0 && !hasFilters(state) && !state.categoryId && !state.after) {
+    // Nothing to filter or sort: just the help.
+    return <div className="listing listing--empty">{empty}</div>;
+  }
   return (
     <div className="listing">
       <aside className="listing__facets" aria-label="Filters">
