@@ -1,21 +1,13 @@
-import { Suspense } from 'react';
 import { loadShopperCart } from '@/lib/cart';
 import { CartBadgeLink } from './cart/cart-badge-link';
 
 /**
- * The header's cart link with the number of items. The count is rendered on
- * the server (streamed, so it never holds up the page); in the browser a small
- * client part follows `cartUpdated`, so another tab's change shows at once.
+ * The header's cart link with the number of items, rendered on the server
+ * (also without JavaScript); in the browser a small client part follows
+ * `cartUpdated`, so another tab's change shows at once. A shopper without a
+ * cart costs no request.
  */
-export function CartBadge({ liveUrl }: { liveUrl: string }) {
-  return (
-    <Suspense fallback={<CartBadgeLink count={null} target={null} />}>
-      <CartBadgeWithCount liveUrl={liveUrl} />
-    </Suspense>
-  );
-}
-
-async function CartBadgeWithCount({ liveUrl }: { liveUrl: string }) {
+export async function CartBadge({ liveUrl }: { liveUrl: string }) {
   let shopper: Awaited<ReturnType<typeof loadShopperCart>>;
   try {
     shopper = await loadShopperCart();

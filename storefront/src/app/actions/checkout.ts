@@ -52,6 +52,11 @@ const FIELD_MESSAGES: Partial<Record<CheckoutField, string>> = {
   phone: 'Enter a valid phone number.',
 };
 
+const REQUIRED_MESSAGES: Partial<Record<CheckoutField, string>> = {
+  ...FIELD_MESSAGES,
+  postalCode: 'Enter the postal code.',
+};
+
 function text(formData: FormData, name: string): string {
   const value = formData.get(name);
   return typeof value === 'string' ? value.trim() : '';
@@ -173,7 +178,7 @@ export async function placeOrder(_previous: CheckoutState, formData: FormData): 
 
 function newAddress(values: Partial<Record<EchoedField, string>>, fieldErrors: Partial<Record<CheckoutField, string>>): AddressInput | null {
   const required: AddressField[] = ['fullName', 'line1', 'city', 'postalCode', 'countryCode'];
-  for (const field of required) if (!values[field]) fieldErrors[field] = FIELD_MESSAGES[field];
+  for (const field of required) if (!values[field]) fieldErrors[field] = REQUIRED_MESSAGES[field];
   const country = values.countryCode ?? '';
   if (country && !COUNTRIES.some((known) => known.code === country)) fieldErrors.countryCode = 'Choose a country from the list.';
   else if (values.postalCode && country && !isValidPostalCode(country, values.postalCode)) fieldErrors.postalCode = FIELD_MESSAGES.postalCode;

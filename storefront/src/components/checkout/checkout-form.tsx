@@ -24,6 +24,23 @@ export interface CheckoutAddress {
 
 const initial: CheckoutState = { status: 'idle' };
 
+/** Where each field lives, so the error summary links to it. */
+const FIELD_IDS: Record<string, string> = {
+  email: 'checkout-email',
+  fullName: 'ship-fullName',
+  line1: 'ship-line1',
+  line2: 'ship-line2',
+  city: 'ship-city',
+  region: 'ship-region',
+  postalCode: 'ship-postalCode',
+  countryCode: 'ship-countryCode',
+  phone: 'ship-phone',
+  cardNumber: 'card-number',
+  cardExpiry: 'card-expiry',
+  cardCvc: 'card-cvc',
+  cardName: 'card-name',
+};
+
 /**
  * The whole checkout in one form: contact (guests), shipping address (saved
  * or new), payment. It posts to the placeOrder server action, so it works
@@ -98,7 +115,7 @@ export function CheckoutForm({
             {fieldErrorList.length > 1 ? (
               <ul>
                 {fieldErrorList.map(([field, text]) => (
-                  <li key={field}>{text}</li>
+                  <li key={field}>{FIELD_IDS[field] ? <a href={`#${FIELD_IDS[field]}`}>{text}</a> : text}</li>
                 ))}
               </ul>
             ) : null}
