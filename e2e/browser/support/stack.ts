@@ -11,7 +11,15 @@
  *
  * IPC: sends `{ type: 'ready', ...BrowserStackInfo }` or `{ type: 'failed', message }`;
  * stops on `{ type: 'stop' }` or when the parent goes away.
+ *
+ * bench:storefront runs the same stack with other settings (environment):
+ *   STACK_NAME=browser           database suffix: ecommerce_<domain>_<name>
+ *   STACK_PRODUCTS=120           products seeded
+ *   STACK_COUNT_ROUTER_REQUESTS  when set, the storefront reaches the router
+ *                                through a counting proxy; `{ type: 'requests' }`
+ *                                is answered with `{ type: 'requests', count }`
  */
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { databaseUrl, postgresServerUrl, repoRoot } from '@commerce/config';
@@ -33,6 +41,8 @@ export interface BrowserStackInfo {
 
 /** Products seeded for the browser tests: enough for pages, facets and pagination, quick to index. */
 export const BROWSER_CATALOG_PRODUCTS = 120;
+const STACK_NAME = process.env.STACK_NAME ?? 'browser';
+const PRODUCTS = Number(process.env.STACK_PRODUCTS ?? BROWSER_CATALOG_PRODUCTS);
 const REVIEWER_PASSWORD = 'browser-reviewer-password-1';
 
 const send = (message: object): void => void process.send?.(message);
@@ -48,12 +58,12 @@ async function main(): Promise<void> {
   // Databases of this stack only: `databaseUrl(domain, 'test')` resolves to them in this process.
   const domains = domainsWithSchema();
   for (const domain of domains) {
-    process.env[`${domain.toUpperCase()}_TEST_DATABASE_URL`] = `${postgresServerUrl()}/ecommerce_${domain}_browser`;
+    process.env[`${domain.toUpperCase()}_TEST_DATABASE_URL`] = `${postgresServerUrl()}/ecommerce_${domain}_${STACK_NAME}`;
   }
   await Promise.all(domains.map((domain) => migrateDatabase(databaseUrl(domain, 'test'), migrationsDir(domain), { log: () => {} })));
   lap('migrate');
 
-  const mailDir = join(repoRoot(), '.cache', 'browser-mail', String(process.pid));
+  const mailDir = join(repoRoot(), '.cache', `${STACK_NAME}-mail`, String(process.pid));
   rmSync(mailDir, { recursive: true, force: true });
   mkdirSync(mailDir, { recursive: true });
   let mailCount = 0;
@@ -85,30 +95,34 @@ async function main(): Promise<void> {
   lap('graph');
 
   let storefront: RunningStorefront | undefined;
+  const counter = process.env.STACK_COUNT_ROUTER_REQUESTS ? await startCountingProxy(graph.routerUrl) : undefined;
   const stop = async (): Promise<void> => {
     await storefront?.stop();
+    counter?.server.close();
     await graph.stop();
     rmSync(mailDir, { recursive: true, force: true });
   };
   process.on('message', (message: { type?: string }) => {
     if (message.type === 'stop') void stop().finally(() => process.exit(0));
+    if (message.type === 'requests') send({ type: 'requests', count: counter?.count() ?? -1 });
   });
   // vitest killed or crashed: take the servers down with us.
   process.on('disconnect', () => void stop().finally(() => process.exit(0)));
 
   const authorIds = await registerReviewers(graph.subgraph('users').url);
   const { seedCatalog } = await import('../../../subgraphs/catalog/src/index.ts');
-  const seeded = await seedCatalog({ databaseUrl: databaseUrl('catalog', 'test'), authorIds, productCount: BROWSER_CATALOG_PRODUCTS });
+  const seeded = await seedCatalog({ databaseUrl: databaseUrl('catalog', 'test'), authorIds, productCount: PRODUCTS });
   lap('seed');
   // Search and inventory learn the catalog from product.created events: wait until pages can rely on both.
-  await waitForIndexedCatalog(graph.routerUrl, seeded.products);
+  await waitForIndexedCatalog(graph.routerUrl);
   lap('index');
 
   storefront = await startStorefront({
-    routerUrl: graph.routerUrl,
+    routerUrl: counter?.url ?? graph.routerUrl,
     port: storefrontPort,
     publicUrl: storefrontUrl,
-    env: { APP_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    // The browser's graphql-ws goes to the router itself, not through the counting proxy.
+    env: { APP_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', PUBLIC_ROUTER_URL: graph.routerUrl },
     stdio: process.env.STOREFRONT_LOGS === 'inherit' ? 'inherit' : 'ignore',
   });
   lap('storefront');
@@ -122,6 +136,30 @@ async function main(): Promise<void> {
     timings,
   };
   send({ type: 'ready', ...info });
+}
+
+/** An HTTP proxy in front of the router that counts the requests it forwards (the storefront's GraphQL requests). */
+async function startCountingProxy(routerUrl: string): Promise<{ url: string; server: Server; count(): number }> {
+  const target = new URL(routerUrl);
+  let count = 0;
+  const server = createServer((req, res) => {
+    count += 1;
+    const upstream = httpRequest(
+      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: { ...req.headers, host: target.host } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => {
+      res.writeHead(502).end();
+    });
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}${target.pathname}`, server, count: () => count };
 }
 
 async function postGraphQL<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<{ data?: T; errors?: unknown[] }> {
@@ -145,7 +183,11 @@ async function registerReviewers(usersUrl: string): Promise<string[]> {
   return ids;
 }
 
-async function waitForIndexedCatalog(routerUrl: string, products: number, timeoutMs = 120_000): Promise<void> {
+/** Waits until search finds every product the catalog shows (drafts and archived ones are in neither). */
+async function waitForIndexedCatalog(routerUrl: string, timeoutMs = 180_000): Promise<void> {
+  const listed = await postGraphQL<{ products: { totalCount: number } }>(routerUrl, '{ products(first: 1) { totalCount } }');
+  const products = listed.data?.products.totalCount;
+  if (products === undefined) throw new Error(`the catalog did not answer: ${JSON.stringify(listed.errors)}`);
   const deadline = Date.now() + timeoutMs;
   let last = 0;
   while (Date.now() < deadline) {
@@ -154,7 +196,7 @@ async function waitForIndexedCatalog(routerUrl: string, products: number, timeou
     if (last >= products) return;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  throw new Error(`search indexed ${last} of ${products} seeded products within ${timeoutMs / 1000}s`);
+  throw new Error(`search indexed ${last} of the catalog's ${products} products within ${timeoutMs / 1000}s`);
 }
 
 main().catch((error: unknown) => {
