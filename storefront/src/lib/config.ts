@@ -27,3 +27,8 @@ export const CATALOG_REVALIDATE_SECONDS = 5;
 export function stripePublishableKey(): string | undefined {
   return process.env.STRIPE_PUBLISHABLE_KEY || undefined;
 }
+
+/** Shared secret for POST /api/revalidate (event-driven cache revalidation); unset turns the endpoint off. */
+export function revalidateSecret(): string | undefined {
+  return process.env.REVALIDATE_SECRET || undefined;
+}
