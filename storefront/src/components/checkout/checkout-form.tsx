@@ -121,7 +121,7 @@ export function CheckoutForm({
             ) : null}
             {state.signIn ? (
               <p>
-                <Link href="/account/sign-in?next=/checkout">Sign in</Link>
+                <Link href="/account/sign-in?returnTo=/checkout">Sign in</Link>
               </p>
             ) : null}
             {state.toCart ? (
@@ -165,7 +165,7 @@ export function CheckoutForm({
               ) : null}
             </div>
             <p className="muted">
-              Have an account? <Link href="/account/sign-in?next=/checkout">Sign in</Link> to use your saved addresses.
+              Have an account? <Link href="/account/sign-in?returnTo=/checkout">Sign in</Link> to use your saved addresses.
             </p>
           </>
         )}

@@ -30,9 +30,9 @@ const FALLBACK_REFRESH_MS = 8_000;
 /**
  * The order's status in words, in a live region, following
  * `orderStatusChanged` until it settles (CONFIRMED, or a final status). It
- * starts from the server-rendered status, so it never waits on the socket;
- * if no event comes for a while (socket down, reconnecting), it re-reads the
- * page from the server instead.
+ * starts from the server-rendered status, so it never waits on the socket,
+ * and while unsettled it also re-reads the page from the server every few
+ * seconds, so a socket that is down or reconnecting cannot leave it stuck.
  */
 export function OrderStatusPanel({
   liveUrl,
@@ -96,6 +96,13 @@ export function OrderStatusPanel({
           <Link href={retryHref} className="button">
             Try another card
           </Link>
+          <Link href="/cart" className="button button--secondary">
+            View your cart
+          </Link>
+        </div>
+      ) : null}
+      {current.status === 'CANCELLED' ? (
+        <div className="order-status__actions">
           <Link href="/cart" className="button button--secondary">
             View your cart
           </Link>
