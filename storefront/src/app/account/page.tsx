@@ -5,6 +5,7 @@ import { AccountShell } from '@/components/account/account-shell';
 import { formatDate, statusLabel, statusTone } from '@/components/account/format';
 import { graphql } from '@/graphql/generated';
 import { personalQuery, signInPath } from '@/lib/auth';
+import { GraphQLRequestError } from '@/lib/graphql';
 import { formatMoney } from '@/lib/money';
 
 export const dynamic = 'force-dynamic';
@@ -51,7 +52,11 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
   const after = first(params.after) || null;
   const from = after ? Math.max(0, Number.parseInt(first(params.from) ?? '0', 10) || 0) : 0;
   const returnTo = after ? `/account?after=${encodeURIComponent(after)}&from=${from}` : '/account';
-  const data = await personalQuery(AccountOverviewQuery, returnTo, { first: PAGE_SIZE, after });
+  const data = await personalQuery(AccountOverviewQuery, returnTo, { first: PAGE_SIZE, after }).catch((error: unknown) => {
+    // An old or edited page link: start again from the newest orders.
+    if (after && error instanceof GraphQLRequestError && (error.code === 'INVALID_CURSOR' || error.code === 'BAD_USER_INPUT')) redirect('/account');
+    throw error;
+  });
   const me = data.me;
   if (!me) {
     // A token the graph no longer knows (e.g. a deleted account): sign in again.

@@ -39,7 +39,7 @@ export function NotificationBellLive({ liveUrl, initialUnread }: { liveUrl: stri
   const count = unread ?? 0;
   const name = unread === null ? 'Notifications' : `Notifications, ${count} unread`;
   return (
-    <>
+    <span className="notification-bell-wrap">
       <Link href="/account/notifications" className="notification-bell" aria-label={name} data-testid="notification-bell">
         <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
           <path
@@ -56,6 +56,6 @@ export function NotificationBellLive({ liveUrl, initialUnread }: { liveUrl: stri
       <span className="visually-hidden" role="status" aria-live="polite">
         {announcement}
       </span>
-    </>
+    </span>
   );
 }

@@ -6,6 +6,7 @@ import { formatDateTime } from '@/components/account/format';
 import { MarkAllReadButton, MarkReadButton } from '@/components/account/notification-forms';
 import { graphql } from '@/graphql/generated';
 import { personalQuery, signInPath } from '@/lib/auth';
+import { GraphQLRequestError } from '@/lib/graphql';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Notifications', robots: { index: false } };
@@ -53,7 +54,12 @@ function sitePath(link: string | null | undefined): string | null {
 export default async function NotificationsPage({ searchParams }: { searchParams: Promise<{ after?: string }> }) {
   const { after } = await searchParams;
   const returnTo = after ? `/account/notifications?after=${encodeURIComponent(after)}` : '/account/notifications';
-  const data = await personalQuery(AccountNotificationsQuery, returnTo, { first: PAGE_SIZE, after: after || null });
+  const data = await personalQuery(AccountNotificationsQuery, returnTo, { first: PAGE_SIZE, after: after || null }).catch((error: unknown) => {
+    if (after && error instanceof GraphQLRequestError && (error.code === 'INVALID_CURSOR' || error.code === 'BAD_USER_INPUT')) {
+      redirect('/account/notifications');
+    }
+    throw error;
+  });
   if (!data.me) redirect(signInPath(returnTo));
   const { unreadNotificationCount: unread, notifications } = data.me;
   return (

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { AccountShell } from '@/components/account/account-shell';
+import { countryName } from '@/components/account/countries';
 import { formatDateTime, statusLabel, statusTone } from '@/components/account/format';
 import { graphql } from '@/graphql/generated';
 import { personalQuery } from '@/lib/auth';
@@ -125,7 +126,7 @@ export default async function AccountOrderPage({ params }: { params: Promise<{ i
               {address.postalCode} {address.city}
               {address.region ? `, ${address.region}` : ''}
               <br />
-              {address.countryCode}
+              {countryName(address.countryCode)}
             </address>
           </dd>
         </dl>
