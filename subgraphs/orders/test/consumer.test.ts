@@ -15,6 +15,7 @@ import {
   StockReservationExpired,
   StockReservationFailed,
   StockReserved,
+  UserDeleted,
   type AnyEventDefinition,
   type EventEnvelope,
 } from '@commerce/events';
@@ -165,5 +166,22 @@ describe('saga consumer', () => {
       to: 'CANCELLED',
       reason: `Out of stock: ${order.lines[1]!.sku} (requested ${order.lines[1]!.quantity}, available 1)`,
     });
+  });
+
+  it('detaches a deleted account’s orders on user.deleted from commerce.user, once (redelivery changes nothing)', async () => {
+    const order = await placeOrder(server, who.bob);
+    const deletedAt = new Date(Date.now() - 5_000);
+    const event = { ...envelope(UserDeleted, { userId: who.bob.userId, deletedAt: deletedAt.toISOString() }), aggregateId: who.bob.userId };
+    await produce(UserDeleted, event);
+    await eventually(async () => ((await processed(event.eventId)) ? true : undefined), 30_000);
+    const detached = await server.db.order.findUniqueOrThrow({ where: { id: order.id } });
+    expect(detached).toMatchObject({ userId: null, email: null, accountDeletedAt: deletedAt, status: order.status });
+
+    await produce(UserDeleted, event);
+    const marker = { ...envelope(UserDeleted, { userId: randomUUID(), deletedAt: iso() }), aggregateId: who.bob.userId };
+    await produce(UserDeleted, marker);
+    await eventually(async () => ((await processed(marker.eventId)) ? true : undefined), 30_000);
+    expect(await server.db.order.findUniqueOrThrow({ where: { id: order.id } })).toEqual(detached);
+    expect(await server.db.processedEvent.count({ where: { consumer: group, eventId: event.eventId } })).toBe(1);
   });
 });

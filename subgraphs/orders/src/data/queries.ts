@@ -58,6 +58,7 @@ interface OrderRow {
   number: number;
   user_id: string | null;
   email: string | null;
+  account_deleted_at: Date | null;
   cart_id: string;
   idempotency_key: string;
   status: OrderStatus;
@@ -87,7 +88,7 @@ interface OrderRow {
 }
 
 /** The orders columns as OrderRow names them; every raw statement returning orders selects these. */
-const ORDER_COLUMNS = Prisma.raw(`id::text AS id, number, user_id::text AS user_id, email, cart_id::text AS cart_id, idempotency_key, status::text AS status,
+const ORDER_COLUMNS = Prisma.raw(`id::text AS id, number, user_id::text AS user_id, email, account_deleted_at, cart_id::text AS cart_id, idempotency_key, status::text AS status,
   status_reason, version, currency, subtotal_minor, discount_minor, tax_minor, shipping_minor, total_minor, discount_code,
   ship_full_name, ship_line1, ship_line2, ship_city, ship_region, ship_postal_code, ship_country_code, ship_phone,
   tracking_number, captured_minor, captured_at, refunded_minor, placed_at, updated_at`);
@@ -97,6 +98,7 @@ const toOrder = (row: OrderRow): Order => ({
   number: row.number,
   userId: row.user_id,
   email: row.email,
+  accountDeletedAt: row.account_deleted_at,
   cartId: row.cart_id,
   idempotencyKey: row.idempotency_key,
   status: row.status,
@@ -276,8 +278,23 @@ export async function insertPlacedOrder(tx: OrdersTx, input: PlacedOrderInput): 
 export async function attachGuestOrders(tx: OrdersTx, userId: string, email: string): Promise<string[]> {
   const rows = await tx.$queryRaw<{ id: string }[]>`
     UPDATE orders AS guest SET user_id = ${userId}::uuid
-     WHERE guest.email = ${email} AND guest.user_id IS NULL
+     WHERE guest.email = ${email} AND guest.user_id IS NULL AND guest.account_deleted_at IS NULL
        AND NOT EXISTS (SELECT 1 FROM orders mine WHERE mine.user_id = ${userId}::uuid AND mine.idempotency_key = guest.idempotency_key)
     RETURNING guest.id::text AS id`;
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Detaches every order of a deleted account (user.deleted): user_id and the
+ * contact email are cleared, account_deleted_at is set, and the orders (lines,
+ * amounts, shipping address, timeline, refunds) stay for accounting. Neither
+ * `version` nor the timeline changes: this is no status transition. Returns
+ * the ids detached; running it again detaches nothing more.
+ */
+export async function detachOrdersOfUser(tx: OrdersTx, userId: string, deletedAt: Date): Promise<string[]> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    UPDATE orders SET user_id = NULL, email = NULL, account_deleted_at = ${deletedAt}, updated_at = now()
+     WHERE user_id = ${userId}::uuid
+    RETURNING id::text AS id`;
   return rows.map((row) => row.id);
 }

@@ -1,7 +1,8 @@
 /**
  * What the orders subgraph consumes: inventory's and payments' saga events,
- * routed by type to saga.service, and user.registered (guest orders placed
- * with the new account's email become its orders: account.service).
+ * routed by type to saga.service, user.registered (guest orders placed
+ * with the new account's email become its orders) and user.deleted (the
+ * account's orders are kept but detached from the person): account.service.
  * startConsumer subscribes to the topics of the handled types
  * (commerce.stock, commerce.payment, commerce.user) and runs each handler
  * in one transaction with the processed_events row, so redelivery is a no-op.
@@ -11,7 +12,7 @@ import { startConsumer, type EventConsumer } from '@commerce/events';
 import type { Logger } from '@commerce/observability';
 import { liveRunner, type OrderLive } from '../data/live.js';
 import type { OrdersPrisma } from '../data/prisma.js';
-import { onUserRegistered } from '../service/account.service.js';
+import { onUserDeleted, onUserRegistered } from '../service/account.service.js';
 import * as saga from '../service/saga.service.js';
 
 export const ORDERS_CONSUMER_GROUP = 'orders';
@@ -49,6 +50,7 @@ export function startOrdersConsumer(options: OrdersConsumerOptions): Promise<Eve
       'payment.refunded': (event, tx) => saga.onPaymentRefunded(tx, event, logger),
       'payment.refund_failed': (event, tx) => saga.onPaymentRefundFailed(tx, event, logger),
       'user.registered': (event, tx) => onUserRegistered(tx, event, logger),
+      'user.deleted': (event, tx) => onUserDeleted(tx, event, logger),
     },
   });
 }

@@ -12,8 +12,15 @@
  * subscriber, and the same order read any other way shows nothing.
  */
 import { badInput } from '@commerce/errors';
+import type { Order } from '../generated/prisma/client.js';
 
 const granted = new WeakSet<object>();
+
+/**
+ * A guest's order: no account, and not the order of a deleted account (those
+ * are detached, with user and email cleared, and no one's to look up: account.service.ts).
+ */
+export const isGuestOrder = (order: Pick<Order, 'userId' | 'accountDeletedAt'>): boolean => order.userId === null && order.accountDeletedAt === null;
 
 /** A copy of `order` whose fields a guest may read (see the top of this file). */
 export function grantGuestAccess<T extends object>(order: T): T {

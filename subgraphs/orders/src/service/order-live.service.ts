@@ -40,7 +40,7 @@ import type { Order, OrderLine } from '../generated/prisma/client.js';
 import { isUuid } from '../data/ids.js';
 import { SHARED_LINES, toLiveOrder, type LiveOrder } from '../data/live.js';
 import type { OrdersPrisma } from '../data/prisma.js';
-import { markGuestAccess, normalizeEmail } from './guest-access.js';
+import { isGuestOrder, markGuestAccess, normalizeEmail } from './guest-access.js';
 import { canSeeOrder } from './order-read.service.js';
 import { isFinal } from './order-state-machine.js';
 
@@ -58,11 +58,11 @@ export async function followOrder(ctx: OrdersContext, orderId: string, email: st
   const guestEmail = email === null ? null : normalizeEmail(email);
   if (email !== null && guestEmail === null && !ctx.identity) throw refused();
   // At the start: the owner or an admin, or the email of an order that is a guest's.
-  const mayFollow = (order: Pick<Order, 'userId' | 'email'>): boolean =>
-    canSeeOrder(ctx.identity, order) || (guestEmail !== null && order.userId === null && order.email === guestEmail);
+  const mayFollow = (order: Pick<Order, 'userId' | 'email' | 'accountDeletedAt'>): boolean =>
+    canSeeOrder(ctx.identity, order) || (guestEmail !== null && isGuestOrder(order) && order.email === guestEmail);
   if (!ctx.live) {
     // Refused either way; whether the caller may see the order decides which error.
-    const owner = await ctx.prisma.order.findUnique({ where: { id: orderId }, select: { userId: true, email: true } });
+    const owner = await ctx.prisma.order.findUnique({ where: { id: orderId }, select: { userId: true, email: true, accountDeletedAt: true } });
     if (!owner || !mayFollow(owner)) throw refused();
     throw new Error('Live order updates are turned off in this subgraph');
   }
@@ -162,7 +162,7 @@ class OrderStatusStream implements AsyncIterableIterator<LiveOrder> {
   /** Queues a message's state, after any states it skipped; drops what was already sent. */
   async #accept(message: LiveOrder): Promise<void> {
     if (typeof message?.version !== 'number' || message.version <= this.#version) return;
-    // Ownership (and a guest order's email) never changes; checked anyway, from the message itself.
+    // Checked on every message, from the message itself: a deleted account's order loses its user and email (account.service.ts).
     const allowed = this.#guestEmail !== null ? message.email === this.#guestEmail : canSeeOrder(this.#ctx.identity, message);
     if (!allowed) {
       await this.return();

@@ -15,7 +15,7 @@ import type { Order, OrderLine, OrderStatus, OrderTransition, RefundRequest } fr
 import { isUuid } from '../data/ids.js';
 import { SHARED_LINES, type LiveOrder } from '../data/live.js';
 import { primeOrders } from '../data/loaders.js';
-import { grantGuestAccess, normalizeEmail } from './guest-access.js';
+import { grantGuestAccess, isGuestOrder, normalizeEmail } from './guest-access.js';
 import { decodeIdCursor, idConnection, pageSize, type CountedConnection, type PageArgs } from './pagination.js';
 
 export interface Money {
@@ -98,7 +98,7 @@ export async function lookupGuestOrder(ctx: OrdersContext, input: OrderLookupInp
   const now = Date.now();
   if (lookupLimited(email, now)) return null;
   const order = await ctx.prisma.order.findUnique({ where: { number } });
-  if (!order || order.userId !== null || order.email !== email) {
+  if (!order || !isGuestOrder(order) || order.email !== email) {
     noteLookupMiss(email, now);
     return null;
   }
