@@ -23,7 +23,9 @@ export function safeReturnTo(value: unknown, fallback = '/account'): string {
   }
   if (url.origin !== 'http://storefront.invalid') return fallback;
   if (/^\/account\/(sign-in|sign-up)\/?$/.test(url.pathname)) return fallback;
-  return `${url.pathname}${url.search}${url.hash}`;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  // Normalizing may have made "/.//evil.example" protocol-relative.
+  return path.startsWith('//') ? fallback : path;
 }
 
 export function signInPath(returnTo: string): string {
