@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   deliveriesFor,
+  newGuestOrder,
   newOrder,
   newUser,
   orderCancelled,
@@ -269,6 +270,52 @@ describe('order emails', () => {
     expect(sms).toMatchObject({ status: 'SENT', recipient: '+49 30 1234567', providerMessageId: `logged-sms-${sms?.id}` });
     const logged = harness.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.channel === 'sms' && line.deliveryId === sms?.id);
     expect(logged).toMatchObject({ to: '…567', text: `Your order has shipped. ${STOREFRONT_URL}/orders/${order.orderId}` });
+  });
+});
+
+describe('guest order emails', () => {
+  const guestEmail = () => `guest-${randomBytes(4).toString('hex')}@example.com`;
+  const lookupUrl = (number: string) => `${STOREFRONT_URL}/order-lookup?number=${number}`;
+
+  it('emails a guest at the order’s email with a link to the order lookup (number filled in), never to /orders/<id>', async () => {
+    const email = guestEmail();
+    const order = newGuestOrder(email, '100777');
+    await harness.apply(orderPlaced(order));
+    const event = statusChanged(order, 'PAYMENT_AUTHORIZED', 'CONFIRMED');
+    await harness.apply(event);
+
+    const mail = await mailFor(event.eventId, email, 'Your order is confirmed');
+    for (const body of [mail.text, mail.html]) {
+      expect(body).toContain('Order #100777');
+      expect(body).toContain(lookupUrl('100777'));
+      expect(body).not.toContain(`/orders/${order.orderId}`);
+    }
+    expect(mail.html).toContain(`href="${lookupUrl('100777')}"`);
+    // No account: email only (no inbox, no device to push to).
+    const rows = await deliveriesFor(harness.db, event.eventId);
+    expect(rows.map((row) => [row.channel, row.recipient])).toEqual([['EMAIL', email]]);
+  });
+
+  it('links the payment-failed email of a guest to the order lookup too', async () => {
+    const email = guestEmail();
+    const order = newGuestOrder(email, '100778');
+    await harness.apply(orderPlaced(order));
+    const event = orderCancelled(order, 'PAYMENT_FAILED', 'Your card was declined.');
+    await harness.apply(event);
+    const mail = await mailFor(event.eventId, email, 'Your payment did not go through');
+    expect(mail.text).toContain(lookupUrl('100778'));
+    expect(mail.text).not.toContain('/orders/');
+  });
+
+  it('an account’s order keeps linking to /orders/<id>, number or not', async () => {
+    const user = await registeredUser();
+    const order = { ...newOrder(user.userId), orderNumber: '100779', email: user.email };
+    await harness.apply(orderPlaced(order));
+    const event = statusChanged(order, 'FULFILLED', 'SHIPPED');
+    await harness.apply(event);
+    const mail = await mailFor(event.eventId, user.email, 'Your order has shipped');
+    expect(mail.text).toContain(`${STOREFRONT_URL}/orders/${order.orderId}`);
+    expect(mail.text).not.toContain('/order-lookup');
   });
 });
 

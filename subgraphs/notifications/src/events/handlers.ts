@@ -65,7 +65,15 @@ export function createNotificationHandlers(settings: HandlerSettings): Notificat
     return true;
   };
 
-  const orderUrl = (orderId: string): string => `${storefrontUrl}/orders/${encodeURIComponent(orderId)}`;
+  /**
+   * Where an order email links: the order page for an account's order (it needs
+   * sign-in); for a guest order, which has no account to sign in to, the guest
+   * order lookup with the number filled in (the guest types the email).
+   */
+  const orderUrl = (order: { orderId: string; orderNumber?: string | undefined; userId: string | null }): string => {
+    if (order.userId) return `${storefrontUrl}/orders/${encodeURIComponent(order.orderId)}`;
+    return order.orderNumber ? `${storefrontUrl}/order-lookup?number=${encodeURIComponent(order.orderNumber)}` : `${storefrontUrl}/order-lookup`;
+  };
 
   async function notifyAboutOrder(
     tx: NotificationsTx,
@@ -85,7 +93,7 @@ export function createNotificationHandlers(settings: HandlerSettings): Notificat
       // lines the email lists) is there; an older event goes out without it.
       throw new Error(`order ${order.orderId}: order.placed not consumed yet; retrying the confirmation email`);
     }
-    const data = { name: contact?.name ?? null, orderId: order.orderId, orderNumber: order.orderNumber ?? null, orderUrl: orderUrl(order.orderId), order: summary };
+    const data = { name: contact?.name ?? null, orderId: order.orderId, orderNumber: order.orderNumber ?? null, orderUrl: orderUrl(order), order: summary };
     const rendered =
       type === 'PAYMENT_FAILED'
         ? renderNotification({ type, data: { ...data, reason: reason ?? 'The payment was declined.' } })

@@ -59,9 +59,19 @@ export const passwordResetRequested = (user: TestUser, resetToken: string, expir
 
 export interface TestOrder {
   orderId: string;
-  userId: string;
+  /** Null for a guest order (then `email` is the contact). */
+  userId: string | null;
   currency: 'USD' | 'EUR';
+  /** The order's contact email and number, carried by its events when set. */
+  email?: string;
+  orderNumber?: string;
 }
+
+/** What every order event carries about the order besides its id and user. */
+const orderRefs = (order: TestOrder) => ({
+  ...(order.email ? { email: order.email } : {}),
+  ...(order.orderNumber ? { orderNumber: order.orderNumber } : {}),
+});
 
 /** Two lines: 2 × 49.99 + 1 × 25.02, subtotal 125.00, discount 5.00, tax 0, shipping 9.99 → total 129.99. */
 export function orderPlaced(order: TestOrder, overrides: { lines?: { name: string; sku: string; quantity: number; unitPriceMinor: number }[] } = {}) {
@@ -81,6 +91,7 @@ export function orderPlaced(order: TestOrder, overrides: { lines?: { name: strin
   return envelope(OrderPlaced, order.orderId, {
     orderId: order.orderId,
     userId: order.userId,
+    ...orderRefs(order),
     cartId: randomUUID(),
     currency: order.currency,
     lines,
@@ -98,7 +109,7 @@ export const statusChanged = (order: TestOrder, from: OrderStatus | null, to: Or
   envelope(
     OrderStatusChanged,
     order.orderId,
-    { orderId: order.orderId, userId: order.userId, from, to, reason: null, changedAt: new Date().toISOString() },
+    { orderId: order.orderId, userId: order.userId, ...orderRefs(order), from, to, reason: null, changedAt: new Date().toISOString() },
     options,
   );
 
@@ -106,6 +117,7 @@ export const orderCancelled = (order: TestOrder, to: 'CANCELLED' | 'PAYMENT_FAIL
   envelope(OrderCancelled, order.orderId, {
     orderId: order.orderId,
     userId: order.userId,
+    ...orderRefs(order),
     from: 'STOCK_RESERVED',
     to,
     reason,
@@ -113,3 +125,6 @@ export const orderCancelled = (order: TestOrder, to: 'CANCELLED' | 'PAYMENT_FAIL
   });
 
 export const newOrder = (userId: string, currency: 'USD' | 'EUR' = 'USD'): TestOrder => ({ orderId: randomUUID(), userId, currency });
+
+/** A guest's order: no user, the guest's email and an order number on every event. */
+export const newGuestOrder = (email: string, orderNumber: string): TestOrder => ({ orderId: randomUUID(), userId: null, currency: 'USD', email, orderNumber });
