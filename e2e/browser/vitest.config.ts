@@ -13,7 +13,8 @@ export default defineProject({
     include: ['**/*.test.ts'],
     globalSetup: ['./support/global-setup.ts'],
     setupFiles: ['./support/setup-file.ts'],
-    testTimeout: 90_000,
+    // A real browser on the production build, on a shared 2-core machine: journeys take tens of seconds.
+    testTimeout: 180_000,
     hookTimeout: 120_000,
     env: testEnv,
   },
