@@ -134,10 +134,14 @@ function StatusDetail({ status, reason, contactEmail }: { status: OrderStatus; r
     case 'CANCELLED':
       return (
         <p className="order-status__detail">
-          This order was cancelled{reason ? `: ${reason}` : '.'} Nothing was charged.
+          This order was cancelled{reason ? `: ${sentence(reason)}` : '.'} Nothing was charged.
         </p>
       );
     default:
       return null;
   }
+}
+
+function sentence(text: string): string {
+  return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
 }
