@@ -281,6 +281,8 @@ describe('guest order emails', () => {
     const email = guestEmail();
     const order = newGuestOrder(email, '100777');
     await harness.apply(orderPlaced(order));
+    // The snapshot of a guest order has no user (no placeholder id).
+    expect(await harness.db.orderSnapshot.findUnique({ where: { orderId: order.orderId } })).toMatchObject({ userId: null, totalMinor: 12999 });
     const event = statusChanged(order, 'PAYMENT_AUTHORIZED', 'CONFIRMED');
     await harness.apply(event);
 

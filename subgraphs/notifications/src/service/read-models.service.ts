@@ -22,16 +22,11 @@ export function contactOf(db: NotificationsDb, userId: string): Promise<UserCont
   return db.userContact.findUnique({ where: { userId } });
 }
 
-/**
- * order_snapshots.user_id of a guest order (no account). The column is not
- * nullable yet; nothing reads it back as a user.
- */
-export const GUEST_ORDER_USER_ID = '00000000-0000-0000-0000-000000000000';
-
 /** Stores the order as placed; a redelivered order.placed (another event id) changes nothing. */
 export async function recordOrder(db: NotificationsDb, order: OrderPlacedPayload): Promise<void> {
   const snapshot = {
-    userId: order.userId ?? GUEST_ORDER_USER_ID,
+    // Null for a guest order (no account).
+    userId: order.userId,
     currency: order.currency,
     lines: order.lines,
     subtotalMinor: order.subtotalMinor,
