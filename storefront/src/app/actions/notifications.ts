@@ -89,3 +89,38 @@ export async function updateNotificationPreferences(_previous: FormState, form: 
   }
   return { status: 'success', message: 'Your notification preferences were saved.' };
 }
+
+const BellUnreadCountQuery = graphql(`
+  query BellUnreadCount {
+    me {
+      id
+      unreadNotificationCount
+      notifications(first: 50, unreadOnly: true) {
+        edges {
+          node {
+            id
+          }
+        }
+      }
+    }
+  }
+`);
+
+/**
+ * The bell asks again each time its live socket (re)connects: a notification
+ * created between the page's render and the subscription, or while the socket
+ * was down, still counts. The newest unread ids come along, so a live event
+ * already counted here is not counted twice. Null when signed out or the graph
+ * is unreachable.
+ */
+export async function unreadNotifications(): Promise<{ count: number; ids: string[] } | null> {
+  const token = await accessToken();
+  if (!token) return null;
+  try {
+    const data = await executeGraphQL(BellUnreadCountQuery, { accessToken: token, timeoutMs: 3_000 });
+    if (!data.me) return null;
+    return { count: data.me.unreadNotificationCount, ids: data.me.notifications.edges.map((edge) => edge.node.id) };
+  } catch {
+    return null;
+  }
+}

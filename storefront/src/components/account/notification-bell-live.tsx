@@ -1,7 +1,8 @@
 'use client';
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
-import { subscribeLive } from '@/components/live/client';
+import { unreadNotifications } from '@/app/actions/notifications';
+import { liveClient, subscribeLive } from '@/components/live/client';
 import { graphql } from '@/graphql/generated';
 import type { NotificationReceivedSubscription } from '@/graphql/generated/graphql';
 
@@ -23,7 +24,21 @@ export function NotificationBellLive({ liveUrl, initialUnread }: { liveUrl: stri
   useEffect(() => setUnread(initialUnread), [initialUnread]);
   useEffect(() => {
     const seen = new Set<string>();
-    return subscribeLive<NotificationReceivedSubscription>(liveUrl, {
+    // Catch up with what happened while not subscribed: on every (re)connection
+    // of the shared socket, and once shortly after mounting (the socket may
+    // already have been open for the cart badge).
+    const catchUp = () => {
+      unreadNotifications()
+        .then((current) => {
+          if (!current) return;
+          for (const id of current.ids) seen.add(id);
+          setUnread(current.count);
+        })
+        .catch(() => {});
+    };
+    const offConnected = liveClient(liveUrl).on('connected', catchUp);
+    const timer = setTimeout(catchUp, 1_500);
+    const unsubscribe = subscribeLive<NotificationReceivedSubscription>(liveUrl, {
       query: NotificationReceivedSubscriptionDocument,
       onData: (data) => {
         const notification = data.notificationReceived;
@@ -35,6 +50,11 @@ export function NotificationBellLive({ liveUrl, initialUnread }: { liveUrl: stri
       // The page keeps its server-rendered count; the client reconnects by itself.
       onError: () => {},
     });
+    return () => {
+      clearTimeout(timer);
+      offConnected();
+      unsubscribe();
+    };
   }, [liveUrl]);
   const count = unread ?? 0;
   const name = unread === null ? 'Notifications' : `Notifications, ${count} unread`;
