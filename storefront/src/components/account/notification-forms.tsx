@@ -42,7 +42,7 @@ export interface PreferenceSwitch {
 export function PreferencesForm({ channels, types }: { channels: PreferenceSwitch[]; types: PreferenceSwitch[] }) {
   const [state, action] = useActionState(updateNotificationPreferences, IDLE);
   return (
-    <form action={action} className="prefs account-form">
+    <form action={action} className="prefs account-form" autoComplete="off">
       <FormMessage state={state} />
       <fieldset>
         <legend>How we reach you</legend>
