@@ -53,6 +53,7 @@ export function Listing({
           <SortForm state={state} path={path} />
         </div>
         <ActiveFilters state={state} path={path} currency={currency} />
+        <h2 className="visually-hidden">Products</h2>
         {products.length ? <ProductGrid products={products} label="Products" preloadFirst={state.page === 1 ? 2 : 0} /> : empty}
         <Pagination result={result} state={state} path={path} />
       </div>

@@ -34,7 +34,7 @@ export function ReviewForm({ productId, slug }: { productId: string; slug: strin
         ) : null}
       </fieldset>
       <div className="field">
-        <label htmlFor={`${id}-title`}>Title</label>
+        <label htmlFor={`${id}-title`}>Review title</label>
         <input
           id={`${id}-title`}
           name="title"
@@ -51,7 +51,7 @@ export function ReviewForm({ productId, slug }: { productId: string; slug: strin
         ) : null}
       </div>
       <div className="field">
-        <label htmlFor={`${id}-body`}>Review</label>
+        <label htmlFor={`${id}-body`}>Your review</label>
         <textarea
           id={`${id}-body`}
           name="body"
