@@ -63,9 +63,11 @@ export function OrderStatusPanel({
         const order = data.orderStatusChanged;
         setLive({ status: order.status, statusReason: order.statusReason ?? null, updatedAt: order.updatedAt });
       },
+      // The graph refused the subscription: read the status from the server now (the polling below carries on).
+      onError: () => router.refresh(),
     });
     return unsubscribe;
-  }, [liveUrl, orderId, guestEmail, settled]);
+  }, [liveUrl, orderId, guestEmail, settled, router]);
 
   useEffect(() => {
     if (settled) return;
