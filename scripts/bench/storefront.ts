@@ -196,6 +196,13 @@ async function run(ready: StackReady, requests: () => Promise<number>): Promise<
     `The whole stack on one machine (${machine}): every subgraph, router, Kafka, PostgreSQL, Redis, and the`,
     `storefront's production build (\`next start\`), ${ready.products} seeded products. ${CONNECTIONS} concurrent shoppers,`,
     `${DURATION_S} s per page type after ${WARMUP_S} s of warm-up; GraphQL requests counted by a proxy in front of the router.`,
+    ...((loadavg()[0] ?? 0) > cpus().length
+      ? [
+          '',
+          `⚠ Measured on a busy machine (load ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores, other work running): pages/s, TTFB and the Lighthouse`,
+          'performance scores are far below what the same build does on an idle machine; compare runs only at similar load.',
+        ]
+      : []),
     '',
     '### Server rendering',
     '',
