@@ -7,13 +7,13 @@ import { type LookedUpOrder, type LookupState, lookUpOrder } from './actions';
 
 const INITIAL: LookupState = { status: 'idle' };
 
-export function OrderLookupForm() {
+export function OrderLookupForm({ number }: { number?: string | undefined }) {
   const [state, action] = useActionState(lookUpOrder, INITIAL);
   return (
     <>
       <form action={action} className="account-form" noValidate>
         <FormMessage state={state} />
-        <Field name="number" label="Order number" inputMode="numeric" autoComplete="off" required state={state} hint="For example 100234, from your confirmation email." />
+        <Field name="number" label="Order number" defaultValue={number} inputMode="numeric" autoComplete="off" required state={state} hint="For example 100234, from your confirmation email." />
         <Field name="email" label="Email" type="email" autoComplete="email" required state={state} />
         <SubmitButton pendingLabel="Looking…">Find order</SubmitButton>
       </form>

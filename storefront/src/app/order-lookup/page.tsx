@@ -9,7 +9,10 @@ export const metadata: Metadata = {
   alternates: { canonical: '/order-lookup' },
 };
 
-export default function OrderLookupPage() {
+/** The order emails of guest orders link here with `?number=`, so only the email is left to type. */
+export default async function OrderLookupPage({ searchParams }: { searchParams: Promise<{ number?: string | string[] }> }) {
+  const { number } = await searchParams;
+  const prefilled = typeof number === 'string' && /^#?\d{1,12}$/.test(number.trim()) ? number.trim().replace(/^#/, '') : undefined;
   return (
     <section className="lookup-page">
       <h1>Find your order</h1>
@@ -17,7 +20,7 @@ export default function OrderLookupPage() {
         Ordered without an account? Enter the order number and the email you used. Have an account?{' '}
         <Link href="/account/sign-in?returnTo=%2Faccount">Sign in</Link> to see all your orders.
       </p>
-      <OrderLookupForm />
+      <OrderLookupForm number={prefilled} />
     </section>
   );
 }
