@@ -181,6 +181,7 @@ describe('checkout', () => {
     // summary lists the product again. On a slow machine the restore can outlast the retry's wait; the
     // shopper reloads, never rebuilds.
     const summary = page.getByRole('complementary', { name: 'Your order' }).getByText(product.name).first();
+    await screenshot(page, 'checkout-retry');
     await expect
       .poll(
         async () => {
@@ -188,7 +189,7 @@ describe('checkout', () => {
           await page.reload();
           return summary.isVisible();
         },
-        { timeout: 45_000, interval: 2_000 },
+        { timeout: 45_000, interval: 2_000, message: `the restored cart on ${page.url()}: ${((await page.locator('main').textContent()) ?? '').slice(0, 300)}` },
       )
       .toBe(true);
     await placeOrder(page, { email, card: VISA });

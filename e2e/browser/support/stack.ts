@@ -70,7 +70,9 @@ async function main(): Promise<void> {
 
   // The storefront's address goes into the emails' links, so it is chosen before the graph starts.
   const storefrontPort = await freePort();
-  const storefrontUrl = `http://127.0.0.1:${storefrontPort}`;
+  // `localhost`, as a shopper of `npm start` has it: Next builds redirects of route handlers on
+  // `localhost` whatever the Host header said, and cookies set on 127.0.0.1 would not follow them.
+  const storefrontUrl = `http://localhost:${storefrontPort}`;
   const graph: Graph = await startGraph({
     initialStock: 'demo',
     notifications: {
@@ -128,7 +130,7 @@ async function main(): Promise<void> {
   lap('storefront');
 
   const info: BrowserStackInfo = {
-    storefrontUrl: storefront.url,
+    storefrontUrl,
     routerUrl: graph.routerUrl,
     mailDir,
     admin: E2E_ADMIN,
