@@ -49,7 +49,8 @@ describe('password reset', () => {
     await page.getByLabel('New password', { exact: true }).fill(newPassword);
     await page.getByLabel('Repeat the new password').fill(newPassword);
     await page.getByRole('button', { name: 'Set new password' }).click();
-    await page.getByRole('status').first().waitFor();
+    // The form's own confirmation (the header has live regions of its own).
+    await page.locator('main p.notice--ok[role="status"]').waitFor();
 
     await page.goto(new URL('/account/sign-in', page.url()).toString());
     await page.getByLabel('Email').fill(shopper.email);
