@@ -26,7 +26,9 @@ export async function GET(request: NextRequest): Promise<NextResponse> {
     if (cart && cart.itemCount > 0) break;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
-  return NextResponse.redirect(new URL('/checkout', request.url), 303);
+  // A relative Location: request.url names the host Next listens on (localhost), not the one the
+  // shopper used, and the restored cart's cookie must reach the same host.
+  return new NextResponse(null, { status: 303, headers: { location: '/checkout' } });
 }
 
 async function loadCartFor(guest: { cartId: string; cartToken: string } | undefined) {
