@@ -2,7 +2,7 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import { unreadNotifications } from '@/app/actions/notifications';
-import { liveClient, subscribeLive } from '@/components/live/client';
+import { onLiveConnected, subscribeLive } from '@/components/live/client';
 import { graphql } from '@/graphql/generated';
 import type { NotificationReceivedSubscription } from '@/graphql/generated/graphql';
 
@@ -36,7 +36,7 @@ export function NotificationBellLive({ liveUrl, initialUnread }: { liveUrl: stri
         })
         .catch(() => {});
     };
-    const offConnected = liveClient(liveUrl).on('connected', catchUp);
+    const offConnected = onLiveConnected(liveUrl, catchUp);
     const timer = setTimeout(catchUp, 1_500);
     const unsubscribe = subscribeLive<NotificationReceivedSubscription>(liveUrl, {
       query: NotificationReceivedSubscriptionDocument,
