@@ -8,46 +8,7 @@ import { executeGraphQL } from '@/lib/graphql';
 const GuestOrderLookupQueryDocument = graphql(`
   query GuestOrderLookup($input: OrderLookupInput!) {
     orderLookup(input: $input) {
-      id
-      number
-      status
-      statusReason
-      placedAt
-      trackingNumber
-      lines {
-        id
-        title
-        sku
-        quantity
-        unitPrice {
-          amountMinor
-          currency
-        }
-        lineTotal {
-          amountMinor
-          currency
-        }
-      }
-      subtotal {
-        amountMinor
-        currency
-      }
-      discount {
-        amountMinor
-        currency
-      }
-      shipping {
-        amountMinor
-        currency
-      }
-      tax {
-        amountMinor
-        currency
-      }
-      total {
-        amountMinor
-        currency
-      }
+      ...OrderDetails
       timeline {
         at
         to

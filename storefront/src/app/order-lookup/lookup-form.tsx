@@ -2,7 +2,7 @@
 import { useActionState } from 'react';
 import { Field, FormMessage, SubmitButton } from '@/components/account/fields';
 import { formatDateTime, statusLabel, statusTone } from '@/components/account/format';
-import { formatMoney } from '@/lib/money';
+import { OrderItems } from '@/components/orders/order-items';
 import { type LookedUpOrder, type LookupState, lookUpOrder } from './actions';
 
 const INITIAL: LookupState = { status: 'idle' };
@@ -37,52 +37,7 @@ function GuestOrder({ order }: { order: LookedUpOrder }) {
         <dt>Tracking number</dt>
         <dd data-testid="tracking-number">{order.trackingNumber ?? 'Not shipped yet'}</dd>
       </dl>
-      <table className="order-table">
-        <caption className="visually-hidden">Items in order {order.number}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Item</th>
-            <th scope="col" className="num">
-              Quantity
-            </th>
-            <th scope="col" className="num">
-              Price
-            </th>
-            <th scope="col" className="num">
-              Total
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {order.lines.map((line) => (
-            <tr key={line.id}>
-              <th scope="row">
-                {line.title}
-                <span className="muted order-sku">SKU {line.sku}</span>
-              </th>
-              <td className="num">{line.quantity}</td>
-              <td className="num">{formatMoney(line.unitPrice)}</td>
-              <td className="num">{formatMoney(line.lineTotal)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <dl className="totals">
-        <dt>Subtotal</dt>
-        <dd>{formatMoney(order.subtotal)}</dd>
-        {order.discount.amountMinor > 0 ? (
-          <>
-            <dt>Discount</dt>
-            <dd>−{formatMoney(order.discount)}</dd>
-          </>
-        ) : null}
-        <dt>Shipping</dt>
-        <dd>{formatMoney(order.shipping)}</dd>
-        <dt>Tax</dt>
-        <dd>{formatMoney(order.tax)}</dd>
-        <dt className="totals__grand">Total</dt>
-        <dd className="totals__grand">{formatMoney(order.total)}</dd>
-      </dl>
+      <OrderItems order={order} caption={`Items in order ${order.number}`} />
       <h3>Timeline</h3>
       <ol className="timeline">
         {order.timeline.map((step) => (

@@ -19,24 +19,19 @@ export const CartViewFragment = graphql(`
     }
     totals {
       subtotal {
-        amountMinor
-        currency
+        ...MoneyFields
       }
       discount {
-        amountMinor
-        currency
+        ...MoneyFields
       }
       estimatedTax {
-        amountMinor
-        currency
+        ...MoneyFields
       }
       estimatedShipping {
-        amountMinor
-        currency
+        ...MoneyFields
       }
       total {
-        amountMinor
-        currency
+        ...MoneyFields
       }
     }
   }
@@ -50,12 +45,10 @@ export const CartLineViewFragment = graphql(`
     sku
     title
     unitPrice {
-      amountMinor
-      currency
+      ...MoneyFields
     }
     lineTotal {
-      amountMinor
-      currency
+      ...MoneyFields
     }
     variant {
       id

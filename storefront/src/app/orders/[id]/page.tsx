@@ -22,57 +22,14 @@ export const metadata: Metadata = {
 
 graphql(`
   fragment OrderPageFields on Order {
-    id
-    number
-    status
-    statusReason
+    ...OrderDetails
     email
-    placedAt
     updatedAt
-    discountCode
-    subtotal {
-      amountMinor
-      currency
-    }
-    discount {
-      amountMinor
-      currency
-    }
-    tax {
-      amountMinor
-      currency
-    }
-    shipping {
-      amountMinor
-      currency
-    }
-    total {
-      amountMinor
-      currency
-    }
     shippingAddress {
-      fullName
-      line1
-      line2
-      city
-      region
-      postalCode
-      countryCode
       phone
     }
     lines {
       id
-      title
-      sku
-      quantity
-      unitPrice {
-        amountMinor
-        currency
-      }
-      lineTotal {
-        amountMinor
-        currency
-      }
       variant {
         id
         options {

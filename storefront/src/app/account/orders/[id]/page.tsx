@@ -4,10 +4,10 @@ import { notFound } from 'next/navigation';
 import { AccountShell } from '@/components/account/account-shell';
 import { countryName } from '@/components/account/countries';
 import { formatDateTime, statusLabel, statusTone } from '@/components/account/format';
+import { OrderItems } from '@/components/orders/order-items';
 import { graphql } from '@/graphql/generated';
 import { personalQuery } from '@/lib/auth';
 import { GraphQLRequestError } from '@/lib/graphql';
-import { formatMoney } from '@/lib/money';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Order details', robots: { index: false } };
@@ -15,59 +15,9 @@ export const metadata: Metadata = { title: 'Order details', robots: { index: fal
 const AccountOrderQuery = graphql(`
   query AccountOrder($id: ID!) {
     order(id: $id) {
-      id
-      number
-      status
-      statusReason
-      placedAt
-      trackingNumber
-      discountCode
-      lines {
-        id
-        title
-        sku
-        quantity
-        unitPrice {
-          amountMinor
-          currency
-        }
-        lineTotal {
-          amountMinor
-          currency
-        }
-      }
-      subtotal {
-        amountMinor
-        currency
-      }
-      discount {
-        amountMinor
-        currency
-      }
-      shipping {
-        amountMinor
-        currency
-      }
-      tax {
-        amountMinor
-        currency
-      }
-      total {
-        amountMinor
-        currency
-      }
+      ...OrderDetails
       refundedAmount {
-        amountMinor
-        currency
-      }
-      shippingAddress {
-        fullName
-        line1
-        line2
-        city
-        region
-        postalCode
-        countryCode
+        ...MoneyFields
       }
       timeline {
         at
@@ -136,57 +86,7 @@ export default async function AccountOrderPage({ params }: { params: Promise<{ i
       </section>
       <section aria-labelledby="items-heading" className="account-card">
         <h2 id="items-heading">Items</h2>
-        <table className="order-table">
-          <thead>
-            <tr>
-              <th scope="col">Item</th>
-              <th scope="col" className="num">
-                Quantity
-              </th>
-              <th scope="col" className="num">
-                Price
-              </th>
-              <th scope="col" className="num">
-                Total
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {order.lines.map((line) => (
-              <tr key={line.id}>
-                <th scope="row">
-                  {line.title}
-                  <span className="muted order-sku">SKU {line.sku}</span>
-                </th>
-                <td className="num">{line.quantity}</td>
-                <td className="num">{formatMoney(line.unitPrice)}</td>
-                <td className="num">{formatMoney(line.lineTotal)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <dl className="totals">
-          <dt>Subtotal</dt>
-          <dd>{formatMoney(order.subtotal)}</dd>
-          {order.discount.amountMinor > 0 ? (
-            <>
-              <dt>Discount{order.discountCode ? ` (${order.discountCode})` : ''}</dt>
-              <dd>−{formatMoney(order.discount)}</dd>
-            </>
-          ) : null}
-          <dt>Shipping</dt>
-          <dd>{formatMoney(order.shipping)}</dd>
-          <dt>Tax</dt>
-          <dd>{formatMoney(order.tax)}</dd>
-          <dt className="totals__grand">Total</dt>
-          <dd className="totals__grand">{formatMoney(order.total)}</dd>
-          {order.refundedAmount.amountMinor > 0 ? (
-            <>
-              <dt>Refunded</dt>
-              <dd>{formatMoney(order.refundedAmount)}</dd>
-            </>
-          ) : null}
-        </dl>
+        <OrderItems order={order} discountCode={order.discountCode} refunded={order.refundedAmount} />
       </section>
       <section aria-labelledby="timeline-heading" className="account-card">
         <h2 id="timeline-heading">Timeline</h2>
