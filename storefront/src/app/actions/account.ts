@@ -111,6 +111,29 @@ function readAddress(form: FormData) {
   return { values, fieldErrors };
 }
 
+/** The form's address as the graph's create and update inputs take it (an empty optional field is null). */
+function addressInput(values: ReturnType<typeof readAddress>['values']) {
+  return {
+    fullName: values.fullName,
+    line1: values.line1,
+    line2: values.line2 || null,
+    city: values.city,
+    region: values.region || null,
+    postalCode: values.postalCode,
+    countryCode: values.countryCode,
+    phone: values.phone || null,
+  };
+}
+
+const WRONG_PASSWORD = 'Your current password is not right.';
+
+/** The password that proves a sensitive change; an empty one is a field error. */
+function readCurrentPassword(form: FormData, fieldErrors: Record<string, string>): string {
+  const value = text(form, 'currentPassword');
+  if (!value) fieldErrors.currentPassword = 'Enter your current password.';
+  return value;
+}
+
 export async function createAddress(_previous: FormState, form: FormData): Promise<FormState> {
   const token = await tokenOrSignIn('/account/addresses/new');
   const { values, fieldErrors } = readAddress(form);
@@ -120,17 +143,7 @@ export async function createAddress(_previous: FormState, form: FormData): Promi
     await executeGraphQL(CreateAddressMutation, {
       accessToken: token,
       variables: {
-        input: {
-          fullName: values.fullName,
-          line1: values.line1,
-          line2: values.line2 || null,
-          city: values.city,
-          region: values.region || null,
-          postalCode: values.postalCode,
-          countryCode: values.countryCode,
-          phone: values.phone || null,
-          makeDefault: Boolean(form.get('makeDefault')),
-        },
+        input: { ...addressInput(values), makeDefault: Boolean(form.get('makeDefault')) },
       },
     });
   } catch (error) {
@@ -148,17 +161,7 @@ export async function updateAddress(_previous: FormState, form: FormData): Promi
     await executeGraphQL(UpdateAddressMutation, {
       accessToken: token,
       variables: {
-        input: {
-          id,
-          fullName: values.fullName,
-          line1: values.line1,
-          line2: values.line2 || null,
-          city: values.city,
-          region: values.region || null,
-          postalCode: values.postalCode,
-          countryCode: values.countryCode,
-          phone: values.phone || null,
-        },
+        input: { id, ...addressInput(values) },
       },
     });
   } catch (error) {
@@ -204,21 +207,20 @@ export async function updateProfile(_previous: FormState, form: FormData): Promi
 /** Every session of the account ends; this browser gets the fresh one the graph answers with. */
 export async function changePassword(_previous: FormState, form: FormData): Promise<FormState> {
   const token = await tokenOrSignIn('/account/settings');
-  const currentPassword = text(form, 'currentPassword');
-  const newPassword = text(form, 'newPassword');
   const fieldErrors: Record<string, string> = {};
-  if (!currentPassword) fieldErrors.currentPassword = 'Enter your current password.';
+  const password = readCurrentPassword(form, fieldErrors);
+  const newPassword = text(form, 'newPassword');
   if (!newPassword) fieldErrors.newPassword = `Choose a new password. ${PASSWORD_RULE}`;
   else if (text(form, 'confirmNewPassword') !== newPassword) fieldErrors.confirmNewPassword = 'The two new passwords do not match.';
   if (Object.keys(fieldErrors).length) return { status: 'error', fieldErrors };
   try {
-    const data = await executeGraphQL(ChangePasswordMutation, { accessToken: token, variables: { input: { currentPassword, newPassword } } });
+    const data = await executeGraphQL(ChangePasswordMutation, { accessToken: token, variables: { input: { currentPassword: password, newPassword } } });
     await saveSession(data.changePassword);
   } catch (error) {
     return formError(error, {
       codeFields: { INVALID_CREDENTIALS: 'currentPassword', WEAK_PASSWORD: 'newPassword' },
       messages: {
-        INVALID_CREDENTIALS: 'Your current password is not right.',
+        INVALID_CREDENTIALS: WRONG_PASSWORD,
         WEAK_PASSWORD: `This password is too weak. ${PASSWORD_RULE}`,
       },
     });
@@ -230,14 +232,13 @@ export async function changePassword(_previous: FormState, form: FormData): Prom
 export async function requestEmailChange(_previous: FormState, form: FormData): Promise<FormState> {
   const token = await tokenOrSignIn('/account/settings');
   const newEmail = text(form, 'newEmail').trim();
-  const currentPassword = text(form, 'currentPassword');
   const values = { newEmail };
   const fieldErrors: Record<string, string> = {};
   if (!newEmail) fieldErrors.newEmail = 'Enter the new email address.';
-  if (!currentPassword) fieldErrors.currentPassword = 'Enter your current password.';
+  const password = readCurrentPassword(form, fieldErrors);
   if (Object.keys(fieldErrors).length) return { status: 'error', fieldErrors, values };
   try {
-    const data = await executeGraphQL(RequestEmailChangeMutation, { accessToken: token, variables: { input: { newEmail, currentPassword } } });
+    const data = await executeGraphQL(RequestEmailChangeMutation, { accessToken: token, variables: { input: { newEmail, currentPassword: password } } });
     return {
       status: 'success',
       message: `We sent a confirmation link to ${data.requestEmailChange.newEmail}. Your email changes when you open it (within 24 hours).`,
@@ -247,7 +248,7 @@ export async function requestEmailChange(_previous: FormState, form: FormData): 
       values,
       codeFields: { INVALID_CREDENTIALS: 'currentPassword', EMAIL_TAKEN: 'newEmail' },
       messages: {
-        INVALID_CREDENTIALS: 'Your current password is not right.',
+        INVALID_CREDENTIALS: WRONG_PASSWORD,
         EMAIL_TAKEN: 'Another account already uses this email address.',
       },
     });
@@ -267,17 +268,16 @@ export async function confirmEmailChange(_previous: FormState, form: FormData): 
 /** Deletes the account for good (proven with the password), signs out and says goodbye. */
 export async function deleteAccount(_previous: FormState, form: FormData): Promise<FormState> {
   const token = await tokenOrSignIn('/account/settings');
-  const currentPassword = text(form, 'currentPassword');
   const fieldErrors: Record<string, string> = {};
   if (form.get('confirm') !== 'on') fieldErrors.confirm = 'Tick the box to confirm that you want to delete your account.';
-  if (!currentPassword) fieldErrors.currentPassword = 'Enter your current password.';
+  const password = readCurrentPassword(form, fieldErrors);
   if (Object.keys(fieldErrors).length) return { status: 'error', fieldErrors };
   try {
-    await executeGraphQL(DeleteAccountMutation, { accessToken: token, variables: { input: { currentPassword } } });
+    await executeGraphQL(DeleteAccountMutation, { accessToken: token, variables: { input: { currentPassword: password } } });
   } catch (error) {
     return formError(error, {
       codeFields: { INVALID_CREDENTIALS: 'currentPassword' },
-      messages: { INVALID_CREDENTIALS: 'Your current password is not right.' },
+      messages: { INVALID_CREDENTIALS: WRONG_PASSWORD },
     });
   }
   await clearSession();
