@@ -1,9 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { signOut } from '@/app/actions/auth';
+import { AlreadySignedIn, type AuthPageSearchParams, authReturnTo } from '@/components/account/auth-page';
 import { SignUpForm } from '@/components/account/auth-forms';
-import { safeReturnTo } from '@/lib/auth';
-import { isSignedIn } from '@/lib/session';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = {
@@ -13,24 +11,11 @@ export const metadata: Metadata = {
   alternates: { canonical: '/account/sign-up' },
 };
 
-export default async function SignUpPage({ searchParams }: { searchParams: Promise<{ returnTo?: string | string[] }> }) {
-  const { returnTo: raw } = await searchParams;
-  const returnTo = safeReturnTo(Array.isArray(raw) ? raw[0] : raw);
-  const signedIn = await isSignedIn();
+export default async function SignUpPage({ searchParams }: { searchParams: AuthPageSearchParams }) {
+  const returnTo = await authReturnTo(searchParams);
   return (
     <section className="auth-page">
-      {signedIn ? (
-        <div className="notice" role="status">
-          <p>
-            You are already signed in. <Link href={returnTo}>Continue</Link>
-          </p>
-          <form action={signOut}>
-            <button type="submit" className="button--secondary">
-              Sign out to use another account
-            </button>
-          </form>
-        </div>
-      ) : null}
+      <AlreadySignedIn returnTo={returnTo} />
       <h1>Create an account</h1>
       <p className="muted">Your cart comes with you, and orders you placed as a guest with this email join the account.</p>
       <SignUpForm returnTo={returnTo} />
