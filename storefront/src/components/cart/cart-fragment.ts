@@ -51,20 +51,27 @@ export const CartLineViewFragment = graphql(`
       ...MoneyFields
     }
     variant {
-      id
       name
-      options {
-        name
-        value
-      }
-      product {
-        id
-        slug
-        name
-        images {
-          url
-          altText
-        }
+      ...LineVariant
+    }
+  }
+`);
+
+/** What a cart or order line shows of its variant: the product's name, thumbnail and link, and the options. */
+export const LineVariantFragment = graphql(`
+  fragment LineVariant on ProductVariant {
+    id
+    options {
+      name
+      value
+    }
+    product {
+      id
+      slug
+      name
+      images {
+        url
+        altText
       }
     }
   }

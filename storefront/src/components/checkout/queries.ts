@@ -11,16 +11,7 @@ const CheckoutAddresses = graphql(`
       addresses(first: 50) {
         edges {
           node {
-            id
-            fullName
-            line1
-            line2
-            city
-            region
-            postalCode
-            countryCode
-            phone
-            isDefault
+            ...AddressFields
           }
         }
       }

@@ -31,20 +31,7 @@ graphql(`
     lines {
       id
       variant {
-        id
-        options {
-          name
-          value
-        }
-        product {
-          id
-          slug
-          name
-          images {
-            url
-            altText
-          }
-        }
+        ...LineVariant
       }
     }
   }
