@@ -78,7 +78,8 @@ class ResponseHeaders implements FetcherHeaders {
   }
 }
 
-class BufferedResponse implements FetcherResponse {
+/** A response read to the end: its body can be read any number of times (clones share the bytes). */
+export class BufferedResponse implements FetcherResponse {
   bodyUsed = false;
   readonly redirected = false;
   readonly ok: boolean;

@@ -74,6 +74,11 @@ export interface RouterOptions {
    * on; `false` or ROUTER_SUBSCRIPTIONS=false leaves upgrades unanswered).
    */
   subscriptions?: false | RouterSubscriptionOptions;
+  /**
+   * Identical subgraph queries in flight at the same moment share one call
+   * (never mutations). Default on; `false` or ROUTER_DEDUPE=false sends each.
+   */
+  dedupe?: boolean;
 }
 
 export interface RunningRouter {
@@ -166,6 +171,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
   const tokens = new TokenCache();
   const fetcher = createSubgraphFetcher({ timeoutMs: readIntEnv('ROUTER_SUBGRAPH_TIMEOUT_MS', 30_000) });
   const subgraphUrls = options.subgraphUrls ?? {};
+  const dedupe = options.dedupe ?? readEnv('ROUTER_DEDUPE') !== 'false';
 
   let supergraphSource: SupergraphSdlHook | SupergraphManager;
   if (options.poll) {
@@ -198,7 +204,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
     // Validate every supergraph we load, production included: a bad hot reload must be rejected, not served.
     validateSupergraph: true,
     buildService: ({ name, url }) => {
-      const dataSource = new RouterDataSource({ url: resolveSubgraphUrl(name, url ?? '', subgraphUrls), fetcher: fetcher.fetch });
+      const dataSource = new RouterDataSource({ url: resolveSubgraphUrl(name, url ?? '', subgraphUrls), fetcher: fetcher.fetch, dedupe });
       dataSources.set(name, dataSource);
       return dataSource;
     },
@@ -379,7 +385,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
   const bound = (httpServer.address() as AddressInfo).port;
   const shownHost = !options.host || options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${bound}/graphql`;
-  logger.info({ url, production, poll: Boolean(options.poll), limits }, 'router ready');
+  logger.info({ url, production, poll: Boolean(options.poll), limits, dedupe }, 'router ready');
 
   return {
     url,
