@@ -8,6 +8,9 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
  * manifest of every operation, for the router's safelist).
  */
 const config: CodegenConfig = {
+  // The client preset does not forward `pureMagicComment`; without the mark a
+  // client component importing one document would ship every document.
+  hooks: { afterOneFileWrite: ['node scripts/mark-documents-pure.mjs'] },
   schema: '../schema/api.graphql',
   documents: ['src/**/*.{ts,tsx}', '!src/graphql/generated/**'],
   ignoreNoDocuments: true,

@@ -3,18 +3,7 @@ import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import { unreadNotifications } from '@/app/actions/notifications';
 import { onLiveConnected, subscribeLive } from '@/components/live/client';
-import { graphql } from '@/graphql/generated';
-import type { NotificationReceivedSubscription } from '@/graphql/generated/graphql';
-
-const NotificationReceivedSubscriptionDocument = graphql(`
-  subscription NotificationReceived {
-    notificationReceived {
-      id
-      title
-      read
-    }
-  }
-`);
+import { NotificationReceivedDocument, type NotificationReceivedSubscription } from '@/graphql/generated/graphql';
 
 /** The bell's link and count; new notifications arrive over the shared live socket. */
 export function NotificationBellLive({ liveUrl, initialUnread }: { liveUrl: string; initialUnread: number | null }) {
@@ -39,7 +28,7 @@ export function NotificationBellLive({ liveUrl, initialUnread }: { liveUrl: stri
     const offConnected = onLiveConnected(liveUrl, catchUp);
     const timer = setTimeout(catchUp, 1_500);
     const unsubscribe = subscribeLive<NotificationReceivedSubscription>(liveUrl, {
-      query: NotificationReceivedSubscriptionDocument,
+      query: NotificationReceivedDocument,
       onData: (data) => {
         const notification = data.notificationReceived;
         if (seen.has(notification.id) || notification.read) return;

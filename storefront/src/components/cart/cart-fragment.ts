@@ -76,11 +76,3 @@ export const LineVariantFragment = graphql(`
     }
   }
 `);
-
-export const CartLiveSubscription = graphql(`
-  subscription CartLive($cartId: ID!, $cartToken: String) {
-    cartUpdated(cartId: $cartId, cartToken: $cartToken) {
-      ...CartView
-    }
-  }
-`);

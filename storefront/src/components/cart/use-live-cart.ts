@@ -1,9 +1,8 @@
 'use client';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
-import type { CartLiveSubscription as CartLiveResult, CartViewFragment } from '@/graphql/generated/graphql';
+import { CartLiveDocument, type CartLiveSubscription as CartLiveResult, type CartViewFragment } from '@/graphql/generated/graphql';
 import { liveCredentials, subscribeLive } from '../live/client';
-import { CartLiveSubscription } from './cart-fragment';
 
 export interface LiveCartTarget {
   liveUrl: string;
@@ -40,7 +39,7 @@ export function useCartUpdated(target: LiveCartTarget | null): CartViewFragment 
       }
       if (cancelled) return;
       unsubscribe = subscribeLive<CartLiveResult>(liveUrl, {
-        query: CartLiveSubscription,
+        query: CartLiveDocument,
         variables: { cartId, cartToken },
         onData: (data) => setLive(data.cartUpdated),
         onError: (error) => {

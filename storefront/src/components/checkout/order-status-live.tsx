@@ -2,21 +2,9 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
-import { graphql } from '@/graphql/generated';
-import type { OrderStatus, OrderStatusLiveSubscription } from '@/graphql/generated/graphql';
+import { type OrderStatus, OrderStatusLiveDocument, type OrderStatusLiveSubscription } from '@/graphql/generated/graphql';
 import { subscribeLive } from '../live/client';
 import { describeStatus, isSettled } from './order-status';
-
-const OrderStatusLive = graphql(`
-  subscription OrderStatusLive($orderId: ID!, $email: String) {
-    orderStatusChanged(orderId: $orderId, email: $email) {
-      id
-      status
-      statusReason
-      updatedAt
-    }
-  }
-`);
 
 interface StatusSnapshot {
   status: OrderStatus;
@@ -57,7 +45,7 @@ export function OrderStatusPanel({
   useEffect(() => {
     if (settled) return;
     const unsubscribe = subscribeLive<OrderStatusLiveSubscription>(liveUrl, {
-      query: OrderStatusLive,
+      query: OrderStatusLiveDocument,
       variables: { orderId, email: guestEmail },
       onData: (data) => {
         const order = data.orderStatusChanged;
