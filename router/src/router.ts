@@ -21,6 +21,7 @@ import { isProduction, readEnv, readIntEnv, routerPort } from '@commerce/config'
 import { ErrorCode } from '@commerce/errors';
 import { createLogger, type Logger } from '@commerce/observability';
 import { TokenCache } from './auth.ts';
+import { responseCacheFromEnv, startResponseCache, type CacheStats, type ResponseCacheOptions } from './cache/index.ts';
 import type { RouterContext } from './context.ts';
 import { RouterDataSource } from './datasource.ts';
 import { createErrorFormatter } from './errors.ts';
@@ -75,6 +76,12 @@ export interface RouterOptions {
    */
   subscriptions?: false | RouterSubscriptionOptions;
   /**
+   * Shared cache of public answers in Redis, dropped on the subgraphs' change
+   * events (src/cache/, README "Response cache"). Default off;
+   * ROUTER_RESPONSE_CACHE=on or `{}` turns it on.
+   */
+  responseCache?: false | ResponseCacheOptions;
+  /**
    * Identical subgraph queries in flight at the same moment share one call
    * (never mutations). Default on; `false` or ROUTER_DEDUPE=false sends each.
    */
@@ -89,6 +96,8 @@ export interface RunningRouter {
   onSchemaChange(listener: (schema: GraphQLSchema) => void): () => void;
   /** Live subscription counts (all zero when subscriptions are off). */
   subscriptionStats(): SubscriptionStats;
+  /** Response cache counters; undefined when the cache is off. */
+  responseCacheStats(): CacheStats | undefined;
   /** Stops accepting requests, lets in-flight ones finish, stops the gateway. */
   stop(): Promise<void>;
 }
@@ -215,6 +224,9 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
   // Registered before start(): the first load must reach the planner too.
   if (planner) gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => planner.update(apiSchema, coreSupergraphSdl));
 
+  const cacheOptions = options.responseCache ?? responseCacheFromEnv();
+  const responseCache = cacheOptions === false ? undefined : startResponseCache(cacheOptions, logger);
+
   const server = new ApolloServer<RouterContext>({
     gateway,
     logger,
@@ -224,6 +236,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
     validationRules: [complexityRule(limits)],
     plugins: [
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      ...(responseCache ? [responseCache.plugin] : []),
     ],
     formatError,
   });
@@ -392,6 +405,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
     port: bound,
     onSchemaChange: (listener) => gateway.onSchemaLoadOrUpdate(({ apiSchema }) => listener(apiSchema)),
     subscriptionStats: () => subscriptionServer?.stats() ?? { connections: 0, subscriptions: 0, subgraphConnections: 0 },
+    responseCacheStats: () => responseCache?.stats(),
     async stop() {
       if (stopping) return;
       stopping = true;
@@ -405,6 +419,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
       clearTimeout(grace);
       if (active > 0) logger.warn({ active }, 'requests still open at shutdown');
       await server.stop();
+      await responseCache?.stop();
       fetcher.close();
     },
   };
