@@ -7,18 +7,26 @@
  * use, limits run inside validation (cached per document), subgraph calls use
  * a keep-alive client, and no per-request plugin is installed.
  */
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { ApolloGateway, type SupergraphManager, type SupergraphSdlHook } from '@apollo/gateway';
-import { ApolloServer, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
+import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Identity } from '@commerce/auth';
 import { isProduction, readEnv, readIntEnv, routerPort } from '@commerce/config';
 import { ErrorCode } from '@commerce/errors';
+import {
+  createHttpServer,
+  headerEntries,
+  readGraphQLBody,
+  requestIdOf,
+  sendGraphQLError,
+  sendJson,
+  writeGraphQLResponse,
+  type RequestTarget,
+} from '@commerce/http-server';
 import { createLogger, type Logger } from '@commerce/observability';
 import { TokenCache } from './auth.ts';
 import { responseCacheFromEnv, startResponseCache, type CacheStats, type ResponseCacheOptions } from './cache/index.ts';
@@ -113,59 +121,6 @@ export function limitsFromEnv(): RouterLimits {
   };
 }
 
-/** Body of an error answered by the router itself, shaped like any GraphQL response. */
-function sendError(
-  res: ServerResponse,
-  status: number,
-  code: ErrorCode | 'BAD_REQUEST',
-  message: string,
-  extra: { extensions?: Record<string, unknown>; headers?: Record<string, string> } = {},
-): void {
-  const body = JSON.stringify({ errors: [{ message, extensions: { code, ...extra.extensions } }] });
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    ...extra.headers,
-  });
-  res.end(body);
-}
-
-class PayloadTooLarge extends Error {}
-
-/** Reads the body up to `limit` bytes; rejects with PayloadTooLarge beyond it. */
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new PayloadTooLarge());
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        // Stop buffering; the 413 is sent with Connection: close, dropping the rest.
-        req.removeAllListeners('data');
-        req.pause();
-        reject(new PayloadTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
-function toHeaderMap(headers: IncomingHttpHeaders): HeaderMap {
-  const map = new HeaderMap();
-  for (const name in headers) {
-    const value = headers[name];
-    if (value !== undefined) map.set(name, Array.isArray(value) ? value.join(', ') : value);
-  }
-  return map;
-}
-
 export async function createRouter(options: RouterOptions = {}): Promise<RunningRouter> {
   const production = options.production ?? isProduction();
   const logger = options.logger ?? createLogger({ service: 'router' });
@@ -242,9 +197,6 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
   });
   await server.start();
 
-  let stopping = false;
-  let active = 0;
-
   const cors = (req: IncomingMessage, res: ServerResponse): void => {
     const origin = req.headers.origin;
     if (!origin || corsOrigins.size === 0) return;
@@ -255,38 +207,11 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
   };
 
   const handleGraphQL = async (req: IncomingMessage, res: ServerResponse, search: string): Promise<void> => {
-    const incomingId = req.headers['x-request-id'];
-    const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
+    const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     cors(req, res);
-
-    let body: unknown;
-    if (req.method === 'POST') {
-      let text: string;
-      try {
-        text = await readBody(req, limits.maxBodyBytes);
-      } catch (error) {
-        if (error instanceof PayloadTooLarge) {
-          sendError(res, 413, ErrorCode.PAYLOAD_TOO_LARGE, `The request body is larger than ${limits.maxBodyBytes} bytes.`, {
-            headers: { connection: 'close' },
-          });
-          return;
-        }
-        throw error;
-      }
-      const contentType = req.headers['content-type'] ?? '';
-      if (contentType.includes('json') && text !== '') {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          sendError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON.');
-          return;
-        }
-      } else {
-        // Apollo Server answers non-JSON POSTs itself (400 with a clear message, CSRF rules).
-        body = text;
-      }
-    }
+    const read = await readGraphQLBody(req, res, limits.maxBodyBytes);
+    if (read.answered) return;
 
     // Authenticate before Apollo parses, validates or plans anything: a bad token costs one lookup.
     const authorization = req.headers.authorization;
@@ -297,7 +222,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
     } catch (error) {
       const appError = error instanceof GraphQLError ? error : undefined;
       const reason = typeof appError?.extensions.reason === 'string' ? appError.extensions.reason : 'TOKEN_INVALID';
-      sendError(res, 401, ErrorCode.UNAUTHENTICATED, appError?.message ?? 'The access token is invalid.', {
+      sendGraphQLError(res, 401, ErrorCode.UNAUTHENTICATED, appError?.message ?? 'The access token is invalid.', {
         extensions: { reason },
         headers: { 'www-authenticate': `Bearer error="invalid_token"` },
       });
@@ -305,50 +230,26 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
     }
 
     const context: RouterContext = { identity, authorization, requestId, incomingHeaders: req.headers };
-    const response: HTTPGraphQLResponse = await server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers: toHeaderMap(req.headers), search, body },
+    const response = await server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers: new HeaderMap(headerEntries(req.headers)), search, body: read.body },
       context: () => Promise.resolve(context),
     });
-    for (const [name, value] of response.headers) res.setHeader(name, value);
-    res.statusCode = response.status ?? 200;
-    if (response.body.kind === 'complete') {
-      res.end(response.body.string);
-      return;
-    }
-    // Incremental delivery (@defer) streams parts as they are ready.
-    for await (const chunk of response.body.asyncIterator) res.write(chunk);
-    res.end();
+    await writeGraphQLResponse(res, response);
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = req.url ?? '/';
-    const queryAt = url.indexOf('?');
-    const path = queryAt === -1 ? url : url.slice(0, queryAt);
-    const search = queryAt === -1 ? '' : url.slice(queryAt);
-    if (path === '/graphql') {
-      if (req.method === 'OPTIONS') {
-        cors(req, res);
-        res.writeHead(204, {
-          'access-control-allow-methods': 'GET, POST, OPTIONS',
-          'access-control-allow-headers': req.headers['access-control-request-headers'] ?? 'content-type, authorization',
-          'access-control-max-age': '600',
-        });
-        res.end();
-        return;
-      }
-      await handleGraphQL(req, res, search);
+  const handle = async (req: IncomingMessage, res: ServerResponse, { path, search }: RequestTarget): Promise<void> => {
+    if (path !== '/graphql') return sendJson(res, 404, { error: 'Not found' });
+    if (req.method === 'OPTIONS') {
+      cors(req, res);
+      res.writeHead(204, {
+        'access-control-allow-methods': 'GET, POST, OPTIONS',
+        'access-control-allow-headers': req.headers['access-control-request-headers'] ?? 'content-type, authorization',
+        'access-control-max-age': '600',
+      });
+      res.end();
       return;
     }
-    if (path === '/health') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-      return;
-    }
-    if (path === '/ready') {
-      const ready = !stopping;
-      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(ready ? '{"status":"ready"}' : '{"status":"stopping"}');
-      return;
-    }
-    res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+    await handleGraphQL(req, res, search);
   };
 
   let subscriptionServer: SubscriptionServer | undefined;
@@ -373,29 +274,11 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
     });
   }
 
-  const httpServer: Server = createServer((req, res) => {
-    active++;
-    res.once('close', () => active--);
-    handle(req, res).catch((error: unknown) => {
-      logger.error({ err: error }, 'request failed');
-      if (!res.headersSent) sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Something went wrong on our side. Please try again.');
-      else res.destroy();
-    });
-  });
-  // Clients (and load balancers) reuse connections; outlive their idle timeouts to avoid resets.
-  httpServer.keepAliveTimeout = 65_000;
+  // In-flight requests get ROUTER_DRAIN_MS to finish on stop, then their connections are cut.
+  const http = createHttpServer({ handle, logger, drainTimeoutMs: readIntEnv('ROUTER_DRAIN_MS', 10_000) });
   // WebSocket upgrades only; the request listener above (the HTTP path) is untouched.
-  if (subscriptionServer) httpServer.on('upgrade', subscriptionServer.handleUpgrade);
-
-  const port = options.port ?? routerPort();
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen({ port, host: options.host }, () => {
-      httpServer.off('error', reject);
-      resolve();
-    });
-  });
-  const bound = (httpServer.address() as AddressInfo).port;
+  if (subscriptionServer) http.server.on('upgrade', subscriptionServer.handleUpgrade);
+  const bound = await http.listen(options.port ?? routerPort(), options.host);
   const shownHost = !options.host || options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${bound}/graphql`;
   logger.info({ url, production, poll: Boolean(options.poll), limits, dedupe }, 'router ready');
@@ -407,17 +290,9 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
     subscriptionStats: () => subscriptionServer?.stats() ?? { connections: 0, subscriptions: 0, subgraphConnections: 0 },
     responseCacheStats: () => responseCache?.stats(),
     async stop() {
-      if (stopping) return;
-      stopping = true;
+      if (http.shuttingDown) return;
       // WebSockets first: the HTTP server's close also waits for upgraded sockets.
-      await subscriptionServer?.close();
-      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      httpServer.closeIdleConnections();
-      // In-flight requests get a grace period, then their connections are cut.
-      const grace = setTimeout(() => httpServer.closeAllConnections(), readIntEnv('ROUTER_DRAIN_MS', 10_000));
-      await closed;
-      clearTimeout(grace);
-      if (active > 0) logger.warn({ active }, 'requests still open at shutdown');
+      await http.stop({ beforeClose: async () => subscriptionServer?.close() });
       await server.stop();
       await responseCache?.stop();
       fetcher.close();

@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   ApolloServer,
   HeaderMap,
@@ -17,7 +15,18 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { identityFromAuthorization, type Identity } from '@commerce/auth';
 import { isProduction, readIntEnv } from '@commerce/config';
-import { ErrorCode, maskError } from '@commerce/errors';
+import { maskError } from '@commerce/errors';
+import {
+  createHttpServer,
+  headerEntries,
+  PayloadTooLarge,
+  readBody,
+  readGraphQLBody,
+  requestIdOf,
+  sendJson,
+  writeGraphQLResponse,
+  type RequestTarget,
+} from '@commerce/http-server';
 import {
   createLogger,
   currentTraceContext,
@@ -48,12 +57,6 @@ export interface StartSubgraphOptions {
   logger?: Logger;
 }
 
-const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
-const READY_CHECK_TIMEOUT_MS = 2_000;
-// Above the usual 60 s idle timeout of load balancers and client agents, so the
-// server never closes a socket the client is just about to reuse (ECONNRESET).
-const KEEP_ALIVE_TIMEOUT_MS = 65_000;
-const REQUEST_ID_RE = /^[\w.:-]{1,128}$/;
 const RESERVED_PATHS = new Set(['/graphql', '/health', '/ready']);
 
 /** `def.routes` checked once at start: exact absolute paths, none of the kit's own. */
@@ -78,85 +81,6 @@ export function buildSchema<TContext extends BaseContext>(def: SubgraphDefinitio
   return applyPermissions(schema, def.permissions);
 }
 
-class RequestBodyError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': JSON_CONTENT_TYPE, 'content-length': Buffer.byteLength(payload) });
-  res.end(payload);
-}
-
-/** A transport-level failure in the shape clients already parse: `{ errors: [...] }`. */
-function sendGraphQLError(res: ServerResponse, status: number, code: string, message: string): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code } }] });
-}
-
-/** The request body as received, or RequestBodyError(413) past `limit` bytes. */
-function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    return Promise.reject(new RequestBodyError(413, ErrorCode.PAYLOAD_TOO_LARGE, `The request body exceeds ${limit} bytes.`));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    req.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      size += chunk.length;
-      if (size > limit) {
-        failed = true;
-        // Stop buffering; the response carries `connection: close` so the unread rest is discarded with the socket.
-        req.pause();
-        reject(new RequestBodyError(413, ErrorCode.PAYLOAD_TOO_LARGE, `The request body exceeds ${limit} bytes.`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (!failed) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    });
-    req.on('error', (error) => {
-      if (!failed) {
-        failed = true;
-        reject(error);
-      }
-    });
-  });
-}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return (await readRawBody(req, limit)).toString('utf8');
-}
-
-function isJsonContentType(value: string | undefined): boolean {
-  if (!value) return false;
-  const essence = value.split(';', 1)[0]!.trim().toLowerCase();
-  return essence === 'application/json' || essence.endsWith('+json');
-}
-
-function toHeaderMap(req: IncomingMessage): HeaderMap {
-  const headers = new HeaderMap();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-  }
-  return headers;
-}
-
-function requestIdOf(req: IncomingMessage): string {
-  const incoming = req.headers['x-request-id'];
-  return typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
-}
-
 /**
  * A rejected token is a client error, not a crash: answer with a GraphQL-shaped
  * UNAUTHENTICATED error and HTTP 200. 200 on purpose: @apollo/gateway turns a
@@ -171,22 +95,6 @@ function authenticationFailure(error: unknown): unknown {
     originalError: error,
   });
 }
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Apollo's logger interface on top of pino. */
 function apolloLogger(logger: Logger) {
@@ -266,10 +174,6 @@ export async function startSubgraph<TContext extends BaseContext>(
   });
   await apollo.start();
 
-  let shuttingDown = false;
-  let inFlight = 0;
-  let onDrained: (() => void) | undefined;
-
   const createContext = async (req: IncomingMessage, requestId: string): Promise<TContext> => {
     let identity: Identity | null;
     try {
@@ -290,51 +194,21 @@ export async function startSubgraph<TContext extends BaseContext>(
   };
 
   const handleGraphQL = async (req: IncomingMessage, res: ServerResponse, search: string): Promise<void> => {
-    const method = (req.method ?? 'GET').toUpperCase();
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
-
-    let body: unknown;
-    if (method === 'POST') {
-      let raw: string;
-      try {
-        raw = await readBody(req, maxBodyBytes);
-      } catch (error) {
-        if (error instanceof RequestBodyError) {
-          res.setHeader('connection', 'close');
-          sendGraphQLError(res, error.status, error.code, error.message);
-          return;
-        }
-        throw error;
-      }
-      if (isJsonContentType(req.headers['content-type'])) {
-        try {
-          body = JSON.parse(raw);
-        } catch {
-          sendGraphQLError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON.');
-          return;
-        }
-      } else {
-        // Apollo answers other content types with its own 400 (and CSRF protection).
-        body = raw;
-      }
-    }
-
-    const httpGraphQLRequest: HTTPGraphQLRequest = { method, headers: toHeaderMap(req), search, body };
+    const read = await readGraphQLBody(req, res, maxBodyBytes);
+    if (read.answered) return;
+    const httpGraphQLRequest: HTTPGraphQLRequest = {
+      method: (req.method ?? 'GET').toUpperCase(),
+      headers: new HeaderMap(headerEntries(req.headers)),
+      search,
+      body: read.body,
+    };
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
       context: () => createContext(req, requestId),
     });
-
-    res.statusCode = response.status ?? 200;
-    for (const [name, value] of response.headers) res.setHeader(name, value);
-    if (response.body.kind === 'complete') {
-      res.end(response.body.string);
-      return;
-    }
-    // Incremental delivery (@defer): write parts as they come.
-    for await (const chunk of response.body.asyncIterator) res.write(chunk);
-    res.end();
+    await writeGraphQLResponse(res, response);
   };
 
   /** A `def.routes` endpoint: POST only, body bounded like /graphql, handed over raw. */
@@ -346,110 +220,36 @@ export async function startSubgraph<TContext extends BaseContext>(
     }
     let rawBody: Buffer;
     try {
-      rawBody = await readRawBody(req, maxBodyBytes);
+      rawBody = await readBody(req, maxBodyBytes);
     } catch (error) {
-      if (error instanceof RequestBodyError) {
-        res.setHeader('connection', 'close');
-        return sendJson(res, error.status, { error: error.message, code: error.code });
-      }
+      if (error instanceof PayloadTooLarge) return sendJson(res, error.status, { error: error.message, code: error.code }, { connection: 'close' });
       throw error;
     }
     await handler(req, res, rawBody);
   };
 
-  const handleReady = async (res: ServerResponse): Promise<void> => {
-    if (shuttingDown) return sendJson(res, 503, { status: 'shutting_down' });
-    if (def.ready) {
-      try {
-        await withTimeout(def.ready(), READY_CHECK_TIMEOUT_MS, 'ready check');
-      } catch (error) {
-        logger.warn({ err: error }, 'ready check failed');
-        return sendJson(res, 503, { status: 'not_ready' });
-      }
-    }
-    // Shutdown may have begun while the check ran.
-    sendJson(res, shuttingDown ? 503 : 200, { status: shuttingDown ? 'shutting_down' : 'ready' });
-  };
-
-  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    inFlight += 1;
-    res.once('close', () => {
-      inFlight -= 1;
-      if (inFlight === 0) onDrained?.();
-    });
-    // While draining, tell keep-alive clients to reconnect (to another instance).
-    if (shuttingDown) res.setHeader('connection', 'close');
-
-    const url = req.url ?? '/';
-    const queryAt = url.indexOf('?');
-    const path = queryAt === -1 ? url : url.slice(0, queryAt);
-    const search = queryAt === -1 ? '' : url.slice(queryAt + 1);
-
-    let work: Promise<void> | void;
+  const handle = (req: IncomingMessage, res: ServerResponse, { path, search }: RequestTarget): Promise<void> | void => {
     const route = routes.get(path);
-    if (route) {
-      work = handleRoute(req, res, route);
-    } else if (path === '/graphql') {
-      work = handleGraphQL(req, res, search);
-    } else if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
-      work = sendJson(res, 200, { status: 'ok' });
-    } else if (path === '/ready' && (req.method === 'GET' || req.method === 'HEAD')) {
-      work = handleReady(res);
-    } else {
-      work = sendJson(res, 404, { error: 'Not found' });
-    }
-    if (work) {
-      work.catch((error: unknown) => {
-        logger.error({ err: error }, 'request failed outside GraphQL execution');
-        if (!res.headersSent) {
-          sendGraphQLError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Something went wrong on our side. Please try again.');
-        } else {
-          res.destroy();
-        }
-      });
-    }
+    if (route) return handleRoute(req, res, route);
+    if (path === '/graphql') return handleGraphQL(req, res, search);
+    sendJson(res, 404, { error: 'Not found' });
   };
 
-  const server: Server = createServer({ keepAlive: true, noDelay: true }, onRequest);
-  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  // Must exceed keepAliveTimeout, or node may cut a connection mid-headers.
-  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+  const http = createHttpServer({ handle, logger, ready: def.ready, shutdownDelayMs, drainTimeoutMs });
   // A Subscription type: graphql-ws on the same /graphql path (WebSocket upgrade), same schema and shield.
   const subscriptions = schema.getSubscriptionType()
-    ? serveSubscriptions({ server, schema, def, logger, production, maxPayloadBytes: maxBodyBytes })
+    ? serveSubscriptions({ server: http.server, schema, def, logger, production, maxPayloadBytes: maxBodyBytes })
     : undefined;
-  // Malformed HTTP itself (not malformed GraphQL) is left to node's default clientError handling: 400/408/431, socket closed.
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? process.env.HOST ?? '0.0.0.0', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await http.listen(options.port ?? 0, options.host ?? process.env.HOST ?? '0.0.0.0');
   const url = `http://127.0.0.1:${port}/graphql`;
   logger.info({ port, url }, `${def.name} subgraph listening`);
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
-      shuttingDown = true;
-      logger.info({ inFlight }, `${def.name} subgraph shutting down`);
-      if (shutdownDelayMs > 0) await sleep(shutdownDelayMs);
+      logger.info({ inFlight: http.inFlight }, `${def.name} subgraph shutting down`);
       // WebSockets first: the HTTP server's close waits for upgraded sockets too.
-      await subscriptions?.close();
-
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      if (inFlight > 0) {
-        const drained = new Promise<void>((resolve) => {
-          onDrained = resolve;
-        });
-        await Promise.race([drained, sleep(drainTimeoutMs)]);
-        if (inFlight > 0) logger.warn({ inFlight }, 'drain timed out; closing remaining connections');
-      }
-      server.closeAllConnections();
-      await closed;
+      await http.stop({ beforeClose: async () => subscriptions?.close() });
       await apollo.stop();
       await def.stop?.();
       logger.info(`${def.name} subgraph stopped`);
