@@ -230,6 +230,8 @@ export interface OwnRedis {
   start(): Promise<void>;
   /** SIGKILL: no goodbye to the clients. */
   kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a server that hangs without closing its connections. */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void;
 }
 
 export function ownRedis(port: number): OwnRedis {
@@ -254,6 +256,9 @@ export function ownRedis(port: number): OwnRedis {
           probe.disconnect();
         }
       }
+    },
+    signal(signal) {
+      child?.kill(signal);
     },
     async kill() {
       const running = child;

@@ -130,12 +130,15 @@ export interface WriteRequest {
 const STAMP_TTL_MS = 10 * 60_000;
 /** How long "this operation is public" is remembered (it only depends on the schema, which is in the key). */
 const MARKER_TTL_MS = 24 * 60 * 60_000;
+const PAUSE_AFTER_TIMEOUT_MS = 1_000;
 
 export class ResponseStore {
   readonly redis: Redis;
   private readonly prefix: string;
   private readonly logger: Logger;
   private lastWarnAt = 0;
+  /** After a timeout, requests skip Redis for a moment instead of each waiting for it. */
+  private pausedUntil = 0;
 
   constructor(options: StoreOptions) {
     this.prefix = options.prefix;
@@ -154,7 +157,7 @@ export class ResponseStore {
 
   /** Connected; when not, callers skip the cache without trying. */
   get available(): boolean {
-    return this.redis.status === 'ready';
+    return this.redis.status === 'ready' && Date.now() >= this.pausedUntil;
   }
 
   private key(kind: 'e' | 'p', key: string): string {
@@ -174,7 +177,7 @@ export class ResponseStore {
       if (reply[3] !== 1) return undefined;
       return { entry: reply[0], publicMarker: reply[1] === 1, stamp: reply[2] };
     } catch (error) {
-      this.warn(error, 'response cache: read failed, serving uncached');
+      this.failed(error, 'response cache: read failed, serving uncached');
       return undefined;
     }
   }
@@ -190,7 +193,7 @@ export class ResponseStore {
       );
       return stored === 1;
     } catch (error) {
-      this.warn(error, 'response cache: write failed');
+      this.failed(error, 'response cache: write failed');
       return false;
     }
   }
@@ -227,6 +230,11 @@ export class ResponseStore {
     } catch {
       this.redis.disconnect();
     }
+  }
+
+  private failed(error: unknown, message: string): void {
+    if (error instanceof Error && /timed out/i.test(error.message)) this.pausedUntil = Date.now() + PAUSE_AFTER_TIMEOUT_MS;
+    this.warn(error, message);
   }
 
   /** One warning per 30 s of trouble, not one per request. */
