@@ -4,7 +4,7 @@ import { createLogger, type Logger } from '@commerce/observability';
 import { loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
 import type { CatalogContext } from './context.js';
 import { createLoaders } from './data/loaders.js';
-import { createCatalogPrisma, type CatalogPrisma } from './data/prisma.js';
+import { openCatalogDatabase, type CatalogDatabase } from './data/prisma.js';
 import { permissions } from './permissions.js';
 import { resolvers } from './resolvers/index.js';
 
@@ -20,11 +20,10 @@ export interface CatalogSubgraphOptions {
    */
   relay?: boolean;
   /**
-   * A Prisma client to use instead of creating one; the caller keeps
-   * ownership (stop() does not disconnect it). Tests pass one that counts
-   * queries.
+   * The database to use instead of opening one; the caller keeps ownership
+   * (stop() does not close it). Tests pass one that counts statements.
    */
-  prisma?: CatalogPrisma;
+  database?: CatalogDatabase;
   logger?: Logger;
 }
 
@@ -34,8 +33,9 @@ export interface CatalogSubgraphOptions {
  */
 export function catalogSubgraph(options: CatalogSubgraphOptions = {}): SubgraphDefinition<CatalogContext> {
   const url = options.databaseUrl ?? configuredDatabaseUrl('catalog', options.env);
-  const prisma = options.prisma ?? createCatalogPrisma({ databaseUrl: url });
-  const ownsPrisma = options.prisma === undefined;
+  const database = options.database ?? openCatalogDatabase({ databaseUrl: url });
+  const ownsDatabase = options.database === undefined;
+  const { prisma, sql } = database;
   const logger = options.logger ?? createLogger({ service: 'catalog' });
 
   // Started with the definition: SubgraphDefinition has no start hook, and
@@ -55,13 +55,13 @@ export function catalogSubgraph(options: CatalogSubgraphOptions = {}): SubgraphD
     typeDefs: loadSchema(new URL('../schema.graphql', import.meta.url)),
     resolvers,
     permissions,
-    createContext: (base: BaseContext): CatalogContext => ({ ...base, prisma, loaders: createLoaders(prisma) }),
+    createContext: (base: BaseContext): CatalogContext => ({ ...base, prisma, sql, loaders: createLoaders(sql) }),
     async ready() {
-      await prisma.$queryRaw`SELECT 1`;
+      await sql.rows('SELECT 1', []);
     },
     async stop() {
       await (await relay)?.stop();
-      if (ownsPrisma) await prisma.$disconnect();
+      if (ownsDatabase) await database.close();
     },
   };
 }

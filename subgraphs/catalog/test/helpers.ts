@@ -1,14 +1,14 @@
 /**
  * Test harness: the real catalog subgraph on an ephemeral port, over the real
- * ecommerce_catalog_test database, with a Prisma client that records every
- * SQL statement (for the query-count test). The outbox relay is off: these
+ * ecommerce_catalog_test database, whose Prisma client and read path record
+ * every SQL statement they send (for the query-count test). The outbox relay is off: these
  * tests look at outbox rows; the events package and e2e test publishing.
  */
 import { databaseUrl } from '@commerce/config';
 import { startSubgraph } from '@commerce/subgraph-kit';
 import { testSubgraph, tokenFor, type GraphQLResponse, type TestSubgraph } from '@commerce/testing';
 import { expect } from 'vitest';
-import { createCatalogPrisma, type CatalogPrisma } from '../src/data/prisma.js';
+import { openCatalogDatabase, type CatalogPrisma } from '../src/data/prisma.js';
 import { catalogSubgraph } from '../src/subgraph.js';
 
 export interface TestServer extends TestSubgraph<CatalogPrisma> {
@@ -18,9 +18,18 @@ export interface TestServer extends TestSubgraph<CatalogPrisma> {
 
 export async function startTestServer(): Promise<TestServer> {
   const queries: string[] = [];
-  const db = createCatalogPrisma({ databaseUrl: databaseUrl('catalog', 'test'), onQuery: (sql) => queries.push(sql) });
-  const running = await startSubgraph(catalogSubgraph({ prisma: db, relay: false }), { port: 0 });
-  return { ...testSubgraph(running, db), queries };
+  // Prisma's statements and the read path's direct ones alike.
+  const database = openCatalogDatabase({ databaseUrl: databaseUrl('catalog', 'test'), onQuery: (sql) => queries.push(sql) });
+  const running = await startSubgraph(catalogSubgraph({ database, relay: false }), { port: 0 });
+  const server = testSubgraph(running, database.prisma);
+  return {
+    ...server,
+    queries,
+    async stop() {
+      await running.stop();
+      await database.close();
+    },
+  };
 }
 
 /** Every catalog table, emptied; each test file starts from nothing. */

@@ -7,29 +7,33 @@
  */
 import { groupBy } from '@commerce/subgraph-kit';
 import DataLoader from 'dataloader';
-import type {
-  Category,
-  Price,
-  Product,
-  ProductImage,
-  ProductVariant,
-  Review,
-  VariantOption,
-} from '../generated/prisma/client.js';
+import type { Category, Product, ProductImage, Review, VariantOption } from '../generated/prisma/client.js';
 import { isUuid } from './ids.js';
-import type { CatalogDb } from './prisma.js';
 import {
   activeProductCount,
   activeProductCountsInCategoryTrees,
   activeProductsInCategoryTrees,
   ancestorsOfCategories,
+  categoriesByIds,
+  categoriesBySlugs,
   childCategories,
   childCategoryCounts,
+  imagesOfProducts,
   latestReviews,
+  optionsOfVariants,
+  pricesOfVariants,
+  productsByIds,
+  productsBySlugs,
   reviewCounts,
+  variantsByIds,
+  variantsBySkus,
+  variantsOfProducts,
   type Keyed,
   type PositionCursor,
-} from './queries.js';
+  type PriceRow,
+  type VariantRow,
+} from './reads.js';
+import type { CatalogSql } from './sql.js';
 
 /** A page request for one parent: the parent's key plus the page window. */
 export interface PageKey<TCursor> {
@@ -100,60 +104,38 @@ function pageLoader<TCursor, TRow>(
   );
 }
 
-export function createLoaders(db: CatalogDb) {
-  const productById = byIdLoader<Product>((ids) => db.product.findMany({ where: { id: { in: ids } } }));
-  const categoryById = byIdLoader<Category>((ids) => db.category.findMany({ where: { id: { in: ids } } }));
-  const variantById = byIdLoader<ProductVariant>((ids) => db.productVariant.findMany({ where: { id: { in: ids } } }));
-
+export function createLoaders(sql: CatalogSql) {
   const loaders = {
-    productById,
-    categoryById,
-    variantById,
-    productBySlug: byUniqueLoader<Product>((slugs) => db.product.findMany({ where: { slug: { in: slugs } } }), (p) => p.slug),
-    categoryBySlug: byUniqueLoader<Category>(
-      (slugs) => db.category.findMany({ where: { slug: { in: slugs } } }),
-      (c) => c.slug,
-    ),
-    variantBySku: byUniqueLoader<ProductVariant>(
-      (skus) => db.productVariant.findMany({ where: { sku: { in: skus } } }),
-      (v) => v.sku,
-    ),
-    variantsByProduct: childrenLoader<ProductVariant>(
-      (ids) => db.productVariant.findMany({ where: { productId: { in: ids } }, orderBy: [{ position: 'asc' }, { id: 'asc' }] }),
-      (v) => v.productId,
-    ),
-    imagesByProduct: childrenLoader<ProductImage>(
-      (ids) => db.productImage.findMany({ where: { productId: { in: ids } }, orderBy: [{ position: 'asc' }, { id: 'asc' }] }),
-      (i) => i.productId,
-    ),
-    optionsByVariant: childrenLoader<VariantOption>(
-      (ids) => db.variantOption.findMany({ where: { variantId: { in: ids } }, orderBy: [{ position: 'asc' }, { name: 'asc' }] }),
-      (o) => o.variantId,
-    ),
-    pricesByVariant: childrenLoader<Price>(
-      (ids) => db.price.findMany({ where: { variantId: { in: ids } }, orderBy: { currency: 'asc' } }),
-      (p) => p.variantId,
-    ),
+    productById: byIdLoader<Product>((ids) => productsByIds(sql, ids)),
+    categoryById: byIdLoader<Category>((ids) => categoriesByIds(sql, ids)),
+    variantById: byIdLoader<VariantRow>((ids) => variantsByIds(sql, ids)),
+    productBySlug: byUniqueLoader<Product>((slugs) => productsBySlugs(sql, slugs), (p) => p.slug),
+    categoryBySlug: byUniqueLoader<Category>((slugs) => categoriesBySlugs(sql, slugs), (c) => c.slug),
+    variantBySku: byUniqueLoader<VariantRow>((skus) => variantsBySkus(sql, skus), (v) => v.sku),
+    variantsByProduct: childrenLoader<VariantRow>((ids) => variantsOfProducts(sql, ids), (v) => v.productId),
+    imagesByProduct: childrenLoader<ProductImage>((ids) => imagesOfProducts(sql, ids), (i) => i.productId),
+    optionsByVariant: childrenLoader<VariantOption>((ids) => optionsOfVariants(sql, ids), (o) => o.variantId),
+    pricesByVariant: childrenLoader<PriceRow>((ids) => pricesOfVariants(sql, ids), (p) => p.variantId),
     /** Root first, parent last. */
     ancestorsByCategory: childrenLoader<Keyed<Category & { depth: number }>>(
-      (ids) => ancestorsOfCategories(db, ids),
+      (ids) => ancestorsOfCategories(sql, ids),
       (row) => row.key,
     ),
     /** Parent '' is the top level. */
     childCategoriesPage: pageLoader<PositionCursor, Category>((parents, limit, after) =>
       childCategories(
-        db,
+        sql,
         parents.map((p) => (p === '' ? null : p)),
         limit,
         after,
       ),
     ),
     activeProductsInCategoryPage: pageLoader<string, Product>((roots, limit, after) =>
-      activeProductsInCategoryTrees(db, roots, limit, after),
+      activeProductsInCategoryTrees(sql, roots, limit, after),
     ),
-    latestReviewsPage: pageLoader<string, Review>((products, limit, after) => latestReviews(db, products, limit, after)),
+    latestReviewsPage: pageLoader<string, Review>((products, limit, after) => latestReviews(sql, products, limit, after)),
     reviewCount: new DataLoader<string, number>(async (ids) => {
-      const counts = await reviewCounts(db, ids.filter(isUuid));
+      const counts = await reviewCounts(sql, ids.filter(isUuid));
       return ids.map((id) => counts.get(id) ?? 0);
     }),
     /**
@@ -164,8 +146,8 @@ export function createLoaders(db: CatalogDb) {
     activeProductCount: new DataLoader<string, number>(async (keys) => {
       const roots = [...new Set(keys.filter(isUuid))];
       const [counts, all] = await Promise.all([
-        activeProductCountsInCategoryTrees(db, roots),
-        keys.includes(ALL_ACTIVE_PRODUCTS) ? activeProductCount(db) : Promise.resolve(0),
+        activeProductCountsInCategoryTrees(sql, roots),
+        keys.includes(ALL_ACTIVE_PRODUCTS) ? activeProductCount(sql) : Promise.resolve(0),
       ]);
       return keys.map((key) => (key === ALL_ACTIVE_PRODUCTS ? all : (counts.get(key) ?? 0)));
     }),
@@ -173,7 +155,7 @@ export function createLoaders(db: CatalogDb) {
     childCategoryCount: new DataLoader<string, number>(async (keys) => {
       const parents = [...new Set(keys.filter((key) => key === '' || isUuid(key)))];
       const counts = await childCategoryCounts(
-        db,
+        sql,
         parents.map((p) => (p === '' ? null : p)),
       );
       return keys.map((key) => counts.get(key) ?? 0);

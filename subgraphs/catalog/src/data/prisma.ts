@@ -1,6 +1,8 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { databaseUrl as configuredDatabaseUrl, PRISMA_TRANSACTION_DEFAULTS, prismaPgOptions } from '@commerce/config';
 import { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import { createCatalogSql, type CatalogSql } from './sql.js';
 
 export { Prisma, PrismaClient };
 export type CatalogPrisma = PrismaClient;
@@ -24,11 +26,52 @@ export interface CatalogPrismaOptions {
 
 /** One PrismaClient per process, over the pg driver adapter (no native engine). */
 export function createCatalogPrisma(options: CatalogPrismaOptions = {}): CatalogPrisma {
-  const adapter = new PrismaPg({
+  return prismaOver(poolConfig(options), prismaPgOptions(), options.onQuery);
+}
+
+/**
+ * The catalog database as the subgraph uses it: Prisma for writes and their
+ * transactions, and the read path's SQL client (data/sql.ts), both over one
+ * pool, so the process holds no more connections than before.
+ */
+export interface CatalogDatabase {
+  prisma: CatalogPrisma;
+  sql: CatalogSql;
+  /** Disconnects Prisma and closes the pool. */
+  close(): Promise<void>;
+}
+
+export function openCatalogDatabase(options: CatalogPrismaOptions = {}): CatalogDatabase {
+  const pool = new pg.Pool(poolConfig(options));
+  // One generator for both: a prepared statement's name must mean one text on every connection.
+  const pgOptions = prismaPgOptions();
+  const prisma = prismaOver(pool, pgOptions, options.onQuery);
+  const sql = createCatalogSql(pool, { ...pgOptions, ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
+  let closing: Promise<void> | undefined;
+  return {
+    prisma,
+    sql,
+    close: () =>
+      (closing ??= (async () => {
+        await prisma.$disconnect();
+        await pool.end();
+      })()),
+  };
+}
+
+function poolConfig(options: CatalogPrismaOptions): pg.PoolConfig {
+  return {
     connectionString: options.databaseUrl ?? configuredDatabaseUrl('catalog'),
     ...(options.maxConnections ? { max: options.maxConnections } : {}),
-  }, prismaPgOptions());
-  const { onQuery } = options;
+  };
+}
+
+function prismaOver(
+  poolOrConfig: pg.Pool | pg.PoolConfig,
+  pgOptions: ReturnType<typeof prismaPgOptions>,
+  onQuery: ((sql: string) => void) | undefined,
+): CatalogPrisma {
+  const adapter = new PrismaPg(poolOrConfig, pgOptions);
   if (!onQuery) return new PrismaClient({ adapter, transactionOptions: PRISMA_TRANSACTION_DEFAULTS });
   const client = new PrismaClient({ adapter, transactionOptions: PRISMA_TRANSACTION_DEFAULTS, log: [{ emit: 'event', level: 'query' }] });
   client.$on('query', (event) => onQuery(event.query));

@@ -3,7 +3,8 @@
  * a service, which batches through the request's DataLoaders.
  */
 import type { CatalogContext } from '../context.js';
-import type { Category, Product, ProductVariant, Review } from '../generated/prisma/client.js';
+import type { Category, Product, Review } from '../generated/prisma/client.js';
+import type { VariantRow } from '../data/reads.js';
 import * as categories from '../service/category.service.js';
 import * as pricing from '../service/pricing.service.js';
 import * as products from '../service/product.service.js';
@@ -26,11 +27,11 @@ export const ProductResolvers = {
 
 export const ProductVariantResolvers = {
   __resolveReference: (reference: { id: string }, ctx: CatalogContext) => products.variantReference(ctx, reference.id),
-  product: (variant: ProductVariant, _: unknown, ctx: CatalogContext) => products.productOfVariant(ctx, variant),
-  options: (variant: ProductVariant, _: unknown, ctx: CatalogContext) => products.optionsOf(ctx, variant),
-  price: (variant: ProductVariant, args: { currency: CurrencyCode }, ctx: CatalogContext) =>
+  product: (variant: VariantRow, _: unknown, ctx: CatalogContext) => products.productOfVariant(ctx, variant),
+  options: (variant: VariantRow, _: unknown, ctx: CatalogContext) => products.optionsOf(ctx, variant),
+  price: (variant: VariantRow, args: { currency: CurrencyCode }, ctx: CatalogContext) =>
     pricing.priceOf(ctx, variant, args.currency),
-  prices: (variant: ProductVariant, _: unknown, ctx: CatalogContext) => pricing.pricesOf(ctx, variant),
+  prices: (variant: VariantRow, _: unknown, ctx: CatalogContext) => pricing.pricesOf(ctx, variant),
 };
 
 export const CategoryResolvers = {

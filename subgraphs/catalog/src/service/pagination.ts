@@ -15,7 +15,7 @@ import {
 } from '@commerce/subgraph-kit';
 import { AppError, ErrorCode } from '@commerce/errors';
 import { isUuid } from '../data/ids.js';
-import type { PositionCursor } from '../data/queries.js';
+import type { PositionCursor } from '../data/reads.js';
 
 export type { Connection };
 

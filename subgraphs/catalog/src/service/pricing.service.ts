@@ -11,8 +11,9 @@
  */
 import { notFound } from '@commerce/errors';
 import type { CatalogContext } from '../context.js';
-import type { Price, Product, ProductVariant } from '../generated/prisma/client.js';
+import type { Product, ProductVariant } from '../generated/prisma/client.js';
 import { isUuid } from '../data/ids.js';
+import type { PriceRow, VariantRow } from '../data/reads.js';
 import { publishPriceChanged, publishProductUpdated, type PriceChange } from '../events/publish.js';
 import { variantsOf } from './product.service.js';
 import { requirePrices, type CurrencyCode, type MoneyInput } from './validation.js';
@@ -33,19 +34,19 @@ export interface SetVariantPricesInput {
 }
 
 /** The schema's CurrencyCode enum only holds supported codes; a stray row is skipped, not served. */
-function toMoney(price: Price): Money | null {
+function toMoney(price: PriceRow): Money | null {
   const currency = price.currency.trim();
   return currency === 'USD' || currency === 'EUR' ? { amountMinor: price.amount, currency } : null;
 }
 
 /** Every price of the variant, one per currency. */
-export async function pricesOf(ctx: CatalogContext, variant: ProductVariant): Promise<Money[]> {
+export async function pricesOf(ctx: CatalogContext, variant: VariantRow): Promise<Money[]> {
   const prices = await ctx.loaders.pricesByVariant.load(variant.id);
   return prices.map(toMoney).filter((money): money is Money => money !== null);
 }
 
 /** The variant's price in the currency, or null when it is not sold in it. */
-export async function priceOf(ctx: CatalogContext, variant: ProductVariant, currency: CurrencyCode): Promise<Money | null> {
+export async function priceOf(ctx: CatalogContext, variant: VariantRow, currency: CurrencyCode): Promise<Money | null> {
   const prices = await pricesOf(ctx, variant);
   return prices.find((price) => price.currency === currency) ?? null;
 }

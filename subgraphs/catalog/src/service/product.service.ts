@@ -16,10 +16,11 @@
 import { AppError, ErrorCode, badInput, notFound } from '@commerce/errors';
 import { isAdmin } from '@commerce/auth';
 import type { CatalogContext } from '../context.js';
-import type { Category, Product, ProductImage, ProductVariant, VariantOption } from '../generated/prisma/client.js';
+import type { Category, Product, ProductImage, VariantOption } from '../generated/prisma/client.js';
 import { isUuid } from '../data/ids.js';
 import { ALL_ACTIVE_PRODUCTS, primeProducts } from '../data/loaders.js';
 import { isUniqueViolation, type CatalogTx } from '../data/prisma.js';
+import { activeProducts, type VariantRow } from '../data/reads.js';
 import { publishProductCreated, publishProductUpdated } from '../events/publish.js';
 import type { PageArgs } from './category.service.js';
 import { decodeIdCursor, idConnection, pageSize, type Connection } from './pagination.js';
@@ -123,11 +124,7 @@ export async function listProducts(
     if (!isUuid(categoryId)) return { ...idConnection<Product>([], first), countScope: { kind: 'none' } };
     return productsInSubtree(ctx, categoryId, first, after);
   }
-  const rows = await ctx.prisma.product.findMany({
-    where: { status: 'ACTIVE', ...(after ? { id: { lt: after } } : {}) },
-    orderBy: { id: 'desc' },
-    take: first + 1,
-  });
+  const rows = await activeProducts(ctx.sql, first + 1, after);
   primeProducts(ctx.loaders, rows);
   return { ...idConnection(rows, first), countScope: { kind: 'all' } };
 }
@@ -171,18 +168,18 @@ export async function imagesOf(ctx: CatalogContext, product: Product): Promise<P
 }
 
 /** Every variant of the product, in display order. */
-export async function variantsOf(ctx: CatalogContext, product: Product): Promise<ProductVariant[]> {
+export async function variantsOf(ctx: CatalogContext, product: Product): Promise<VariantRow[]> {
   const variants = await ctx.loaders.variantsByProduct.load(product.id);
   for (const variant of variants) ctx.loaders.variantById.prime(variant.id, variant);
   return variants;
 }
 
-export async function optionsOf(ctx: CatalogContext, variant: ProductVariant): Promise<VariantOption[]> {
+export async function optionsOf(ctx: CatalogContext, variant: VariantRow): Promise<VariantOption[]> {
   return ctx.loaders.optionsByVariant.load(variant.id);
 }
 
 /** The product a variant belongs to (a foreign key guarantees it). */
-export async function productOfVariant(ctx: CatalogContext, variant: ProductVariant): Promise<Product> {
+export async function productOfVariant(ctx: CatalogContext, variant: VariantRow): Promise<Product> {
   const product = await ctx.loaders.productById.load(variant.productId);
   if (!product) throw new Error(`Variant ${variant.id} points at missing product ${variant.productId}`);
   return product;
@@ -192,7 +189,7 @@ export async function productOfVariant(ctx: CatalogContext, variant: ProductVari
 export async function findVariant(
   ctx: CatalogContext,
   args: { id?: string | null; sku?: string | null },
-): Promise<ProductVariant | null> {
+): Promise<VariantRow | null> {
   const key = exactlyOne({ name: 'id', value: args.id }, { name: 'sku', value: args.sku });
   const variant =
     key.by === 'id' ? await ctx.loaders.variantById.load(key.value) : await ctx.loaders.variantBySku.load(key.value);
@@ -202,7 +199,7 @@ export async function findVariant(
 }
 
 /** A variant referenced by another subgraph; not filtered by status (see productReference). */
-export async function variantReference(ctx: CatalogContext, id: string): Promise<ProductVariant | null> {
+export async function variantReference(ctx: CatalogContext, id: string): Promise<VariantRow | null> {
   return ctx.loaders.variantById.load(id);
 }
 

@@ -1,0 +1,295 @@
+/**
+ * Every read the request loaders make, as SQL over the read path's client
+ * (data/sql.ts). Each function is one statement whatever the number of
+ * parents, which is what keeps a listing page at one statement per relation:
+ * by-id lookups take the whole batch of ids, "the first N rows per parent"
+ * uses a LATERAL join, and the category tree is walked with recursive CTEs.
+ *
+ * Columns are aliased to the Prisma model field names, so rows have the shape
+ * of what `prisma.<model>.findMany()` returns (uuid and enum columns arrive
+ * as strings, timestamps as Dates). Variants and prices leave out the
+ * timestamps no field of the schema shows.
+ */
+import type {
+  Category,
+  Price,
+  Product,
+  ProductImage,
+  ProductVariant,
+  Review,
+  VariantOption,
+} from '../generated/prisma/client.js';
+import type { CatalogSql } from './sql.js';
+
+/** A variant as the read path loads it. */
+export type VariantRow = Omit<ProductVariant, 'createdAt' | 'updatedAt'>;
+/** A price as the read path loads it. */
+export type PriceRow = Pick<Price, 'variantId' | 'currency' | 'amount'>;
+
+/** The key a batched row belongs to (a root category, a parent, a product). */
+export type Keyed<T> = T & { key: string };
+
+/** Keyset position in a (position, id) ordering, used for category lists. */
+export interface PositionCursor {
+  position: number;
+  id: string;
+}
+
+const PRODUCT_COLUMNS = `p.id, p.slug, p.name, p.description, p.brand, p.status,
+  p.category_id AS "categoryId", p.rating_count AS "ratingCount", p.rating_sum AS "ratingSum",
+  p.created_at AS "createdAt", p.updated_at AS "updatedAt"`;
+
+const CATEGORY_COLUMNS = `c.id, c.slug, c.name, c.description, c.parent_id AS "parentId", c.position, c.created_at AS "createdAt"`;
+
+const VARIANT_COLUMNS = `v.id, v.product_id AS "productId", v.sku, v.name, v.position`;
+
+const REVIEW_COLUMNS = `r.id, r.product_id AS "productId", r.author_id AS "authorId", r.rating, r.title, r.body, r.created_at AS "createdAt"`;
+
+// ---------------------------------------------------------------------------
+// Rows by key
+
+const PRODUCTS_BY_ID = `SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.id = ANY($1::uuid[])`;
+const PRODUCTS_BY_SLUG = `SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.slug = ANY($1::text[])`;
+const CATEGORIES_BY_ID = `SELECT ${CATEGORY_COLUMNS} FROM categories c WHERE c.id = ANY($1::uuid[])`;
+const CATEGORIES_BY_SLUG = `SELECT ${CATEGORY_COLUMNS} FROM categories c WHERE c.slug = ANY($1::text[])`;
+const VARIANTS_BY_ID = `SELECT ${VARIANT_COLUMNS} FROM product_variants v WHERE v.id = ANY($1::uuid[])`;
+const VARIANTS_BY_SKU = `SELECT ${VARIANT_COLUMNS} FROM product_variants v WHERE v.sku = ANY($1::text[])`;
+
+export const productsByIds = (sql: CatalogSql, ids: readonly string[]): Promise<Product[]> => sql.rows(PRODUCTS_BY_ID, [ids]);
+export const productsBySlugs = (sql: CatalogSql, slugs: readonly string[]): Promise<Product[]> =>
+  sql.rows(PRODUCTS_BY_SLUG, [slugs]);
+export const categoriesByIds = (sql: CatalogSql, ids: readonly string[]): Promise<Category[]> =>
+  sql.rows(CATEGORIES_BY_ID, [ids]);
+export const categoriesBySlugs = (sql: CatalogSql, slugs: readonly string[]): Promise<Category[]> =>
+  sql.rows(CATEGORIES_BY_SLUG, [slugs]);
+export const variantsByIds = (sql: CatalogSql, ids: readonly string[]): Promise<VariantRow[]> => sql.rows(VARIANTS_BY_ID, [ids]);
+export const variantsBySkus = (sql: CatalogSql, skus: readonly string[]): Promise<VariantRow[]> =>
+  sql.rows(VARIANTS_BY_SKU, [skus]);
+
+// ---------------------------------------------------------------------------
+// Children of a batch of parents, in display order
+
+const VARIANTS_OF_PRODUCTS = `SELECT ${VARIANT_COLUMNS} FROM product_variants v
+  WHERE v.product_id = ANY($1::uuid[]) ORDER BY v.position, v.id`;
+const IMAGES_OF_PRODUCTS = `SELECT i.id, i.product_id AS "productId", i.url, i.alt_text AS "altText", i.position
+  FROM product_images i WHERE i.product_id = ANY($1::uuid[]) ORDER BY i.position, i.id`;
+const OPTIONS_OF_VARIANTS = `SELECT o.variant_id AS "variantId", o.name, o.value, o.position
+  FROM variant_options o WHERE o.variant_id = ANY($1::uuid[]) ORDER BY o.position, o.name`;
+const PRICES_OF_VARIANTS = `SELECT pr.variant_id AS "variantId", pr.currency, pr.amount
+  FROM prices pr WHERE pr.variant_id = ANY($1::uuid[]) ORDER BY pr.currency`;
+
+export const variantsOfProducts = (sql: CatalogSql, productIds: readonly string[]): Promise<VariantRow[]> =>
+  sql.rows(VARIANTS_OF_PRODUCTS, [productIds]);
+export const imagesOfProducts = (sql: CatalogSql, productIds: readonly string[]): Promise<ProductImage[]> =>
+  sql.rows(IMAGES_OF_PRODUCTS, [productIds]);
+export const optionsOfVariants = (sql: CatalogSql, variantIds: readonly string[]): Promise<VariantOption[]> =>
+  sql.rows(OPTIONS_OF_VARIANTS, [variantIds]);
+export const pricesOfVariants = (sql: CatalogSql, variantIds: readonly string[]): Promise<PriceRow[]> =>
+  sql.rows(PRICES_OF_VARIANTS, [variantIds]);
+
+// ---------------------------------------------------------------------------
+// Product listings
+
+const ACTIVE_PRODUCTS = `SELECT ${PRODUCT_COLUMNS} FROM products p
+  WHERE p.status = 'ACTIVE' AND ($2::uuid IS NULL OR p.id < $2::uuid)
+  ORDER BY p.id DESC LIMIT $1`;
+
+/** Active products, newest first (uuid v7 ids are time-ordered), strictly after `afterId` when given. */
+export const activeProducts = (sql: CatalogSql, limit: number, afterId: string | null): Promise<Product[]> =>
+  sql.rows(ACTIVE_PRODUCTS, [limit, afterId]);
+
+const ACTIVE_PRODUCTS_IN_CATEGORY_TREES = `
+  WITH RECURSIVE tree(root_id, id) AS (
+    SELECT c.id, c.id FROM categories c WHERE c.id = ANY($1::uuid[])
+    UNION ALL
+    SELECT tree.root_id, c.id FROM categories c JOIN tree ON c.parent_id = tree.id
+  )
+  SELECT roots.root_id::text AS "key", ${PRODUCT_COLUMNS}
+  FROM unnest($1::uuid[]) AS roots(root_id)
+  CROSS JOIN LATERAL (
+    SELECT p.* FROM products p
+    WHERE p.category_id IN (SELECT tree.id FROM tree WHERE tree.root_id = roots.root_id)
+      AND p.status = 'ACTIVE'
+      AND ($3::uuid IS NULL OR p.id < $3::uuid)
+    ORDER BY p.id DESC
+    LIMIT $2
+  ) p
+  ORDER BY roots.root_id, p.id DESC`;
+
+/**
+ * Active products in each root category's subtree, newest first (id DESC),
+ * at most `limit` per root, strictly after `afterId` when given.
+ * A recursive CTE expands every root to its descendants, and a LATERAL
+ * subquery takes the top `limit` per root through the (category_id, status, id) index.
+ */
+export async function activeProductsInCategoryTrees(
+  sql: CatalogSql,
+  rootIds: readonly string[],
+  limit: number,
+  afterId: string | null,
+): Promise<Keyed<Product>[]> {
+  if (rootIds.length === 0) return [];
+  return sql.rows(ACTIVE_PRODUCTS_IN_CATEGORY_TREES, [rootIds, limit, afterId]);
+}
+
+const ACTIVE_PRODUCT_COUNTS_IN_CATEGORY_TREES = `
+  WITH RECURSIVE tree(root_id, id) AS (
+    SELECT c.id, c.id FROM categories c WHERE c.id = ANY($1::uuid[])
+    UNION ALL
+    SELECT tree.root_id, c.id FROM categories c JOIN tree ON c.parent_id = tree.id
+  )
+  SELECT tree.root_id::text AS "key", count(p.id)::int AS "count"
+  FROM tree JOIN products p ON p.category_id = tree.id AND p.status = 'ACTIVE'
+  GROUP BY tree.root_id`;
+
+/**
+ * Number of active products in each root category's subtree, for
+ * `ProductConnection.totalCount` of a category listing: the same recursive
+ * expansion as `activeProductsInCategoryTrees`, then one COUNT per root.
+ * Roots without products (or unknown ids) are absent from the map.
+ */
+export async function activeProductCountsInCategoryTrees(
+  sql: CatalogSql,
+  rootIds: readonly string[],
+): Promise<Map<string, number>> {
+  if (rootIds.length === 0) return new Map();
+  return countsByKey(await sql.rows(ACTIVE_PRODUCT_COUNTS_IN_CATEGORY_TREES, [rootIds]));
+}
+
+const ACTIVE_PRODUCT_COUNT = `SELECT count(*)::int AS "count" FROM products p WHERE p.status = 'ACTIVE'`;
+
+/** Number of active products in the whole catalog, for the unfiltered `Query.products`. */
+export async function activeProductCount(sql: CatalogSql): Promise<number> {
+  const rows = await sql.rows<{ count: number }>(ACTIVE_PRODUCT_COUNT, []);
+  return rows[0]?.count ?? 0;
+}
+
+// ---------------------------------------------------------------------------
+// The category tree
+
+const CHILD_CATEGORY_COUNTS = `
+  SELECT c.parent_id::text AS "key", count(*)::int AS "count"
+  FROM categories c WHERE c.parent_id = ANY($1::uuid[])
+  GROUP BY c.parent_id
+  UNION ALL
+  SELECT '' AS "key", count(*)::int AS "count"
+  FROM categories c WHERE $2::boolean AND c.parent_id IS NULL
+  HAVING $2::boolean`;
+
+/**
+ * Number of direct children of each parent, for `CategoryConnection.totalCount`;
+ * a null parent id stands for the top level (key ''). Served by the
+ * (parent_id, position) index.
+ */
+export async function childCategoryCounts(
+  sql: CatalogSql,
+  parentIds: readonly (string | null)[],
+): Promise<Map<string, number>> {
+  if (parentIds.length === 0) return new Map();
+  const ids = parentIds.filter((id): id is string => id !== null);
+  return countsByKey(await sql.rows(CHILD_CATEGORY_COUNTS, [ids, parentIds.includes(null)]));
+}
+
+const ANCESTORS_OF_CATEGORIES = `
+  WITH RECURSIVE up(start_id, id, depth) AS (
+    SELECT c.id, c.parent_id, 1 FROM categories c
+    WHERE c.id = ANY($1::uuid[]) AND c.parent_id IS NOT NULL
+    UNION ALL
+    SELECT up.start_id, c.parent_id, up.depth + 1 FROM categories c
+    JOIN up ON c.id = up.id
+    WHERE c.parent_id IS NOT NULL AND up.depth < 32
+  )
+  SELECT up.start_id::text AS "key", up.depth, ${CATEGORY_COLUMNS}
+  FROM up JOIN categories c ON c.id = up.id
+  ORDER BY up.start_id, up.depth DESC`;
+
+/**
+ * Ancestors of each category, keyed by the category they belong to, with
+ * `depth` 1 for the parent, 2 for the grandparent, and so on; root first.
+ */
+export async function ancestorsOfCategories(
+  sql: CatalogSql,
+  categoryIds: readonly string[],
+): Promise<Keyed<Category & { depth: number }>[]> {
+  if (categoryIds.length === 0) return [];
+  return sql.rows(ANCESTORS_OF_CATEGORIES, [categoryIds]);
+}
+
+const CHILD_CATEGORIES = `
+  SELECT parents.parent_id::text AS "key", ${CATEGORY_COLUMNS}
+  FROM unnest($1::uuid[]) AS parents(parent_id)
+  CROSS JOIN LATERAL (
+    SELECT c.* FROM categories c
+    WHERE c.parent_id = parents.parent_id
+      AND ($4::uuid IS NULL OR (c.position, c.id) > ($5::int, $4::uuid))
+    ORDER BY c.position, c.id
+    LIMIT $3
+  ) c
+  UNION ALL
+  SELECT '' AS "key", ${CATEGORY_COLUMNS}
+  FROM (
+    SELECT c.* FROM categories c
+    WHERE $2::boolean AND c.parent_id IS NULL
+      AND ($4::uuid IS NULL OR (c.position, c.id) > ($5::int, $4::uuid))
+    ORDER BY c.position, c.id
+    LIMIT $3
+  ) c
+  ORDER BY "key", "position", "id"`;
+
+/**
+ * The first `limit` children of each parent in (position, id) order, after
+ * the cursor when given. A null parent id stands for the top level, which has
+ * no parent row to join from: it is a second branch of the same statement ('' is its key).
+ */
+export async function childCategories(
+  sql: CatalogSql,
+  parentIds: readonly (string | null)[],
+  limit: number,
+  after: PositionCursor | null,
+): Promise<Keyed<Category>[]> {
+  if (parentIds.length === 0) return [];
+  const ids = parentIds.filter((id): id is string => id !== null);
+  return sql.rows(CHILD_CATEGORIES, [ids, parentIds.includes(null), limit, after?.id ?? null, after?.position ?? null]);
+}
+
+// ---------------------------------------------------------------------------
+// Reviews
+
+const LATEST_REVIEWS = `
+  SELECT products.product_id::text AS "key", ${REVIEW_COLUMNS}
+  FROM unnest($1::uuid[]) AS products(product_id)
+  CROSS JOIN LATERAL (
+    SELECT r.* FROM reviews r
+    WHERE r.product_id = products.product_id
+      AND ($3::uuid IS NULL OR r.id < $3::uuid)
+    ORDER BY r.id DESC
+    LIMIT $2
+  ) r
+  ORDER BY 1, r.id DESC`;
+
+/**
+ * The newest `limit` reviews of each product (id DESC: uuid v7 ids are
+ * time-ordered), after `afterId` when given; served by the (product_id, ...) index.
+ */
+export async function latestReviews(
+  sql: CatalogSql,
+  productIds: readonly string[],
+  limit: number,
+  afterId: string | null,
+): Promise<Keyed<Review>[]> {
+  if (productIds.length === 0) return [];
+  return sql.rows(LATEST_REVIEWS, [productIds, limit, afterId]);
+}
+
+const REVIEW_COUNTS = `SELECT r.product_id::text AS "key", count(*)::int AS "count"
+  FROM reviews r WHERE r.product_id = ANY($1::uuid[]) GROUP BY r.product_id`;
+
+/** Number of reviews per product, for `ReviewConnection.totalCount`. */
+export async function reviewCounts(sql: CatalogSql, productIds: readonly string[]): Promise<Map<string, number>> {
+  if (productIds.length === 0) return new Map();
+  return countsByKey(await sql.rows(REVIEW_COUNTS, [productIds]));
+}
+
+function countsByKey(rows: readonly { key: string; count: number }[]): Map<string, number> {
+  return new Map(rows.map((row) => [row.key, row.count]));
+}
