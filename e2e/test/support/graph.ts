@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Domain, databaseUrl } from '@commerce/config';
 import { startSubgraph, type RunningSubgraph } from '@commerce/subgraph-kit';
-import { createRouter, type RunningRouter } from '@commerce/router';
+import { createRouter, type RouterOptions, type RunningRouter } from '@commerce/router';
 import { kafkaGroupId } from '@commerce/events';
 import { resetDatabase, waitForConsumerGroups } from '@commerce/testing';
 import { startStripeMock, type StripeMock } from '@commerce/stripe-mock';
@@ -69,6 +69,8 @@ export interface GraphOptions {
   };
   /** Inventory's stock for products it hears of: 'demo' stocks them (default: inventory's own, zero). */
   initialStock?: 'zero' | 'demo';
+  /** Extra router settings, e.g. `{ responseCache: {…} }`. */
+  router?: Partial<RouterOptions>;
 }
 
 /** Starts the graph on empty test databases, whatever earlier runs left in them. */
@@ -133,6 +135,7 @@ export async function startGraph(options: GraphOptions = {}): Promise<Graph> {
     port: 0,
     watch: false,
     subgraphUrls: Object.fromEntries(domains.map((name) => [name, running[name].url])),
+    ...options.router,
   });
   return {
     routerUrl: router.url,
