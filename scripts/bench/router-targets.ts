@@ -1,10 +1,7 @@
 /**
  * The gateways bench:router compares. A target is a gateway role plus what
- * it is started with; adding a row (say, the router with its caches on) is
- * one entry here:
- *
- *   { key: 'router-cached', role: 'router', label: 'router, caches on', cached: true, byDefault: true,
- *     routerOptions: { … }, env: { … }, legend: '…' }
+ * it is started with (createRouter options, environment); adding a row, say
+ * the router with an entity cache, is one entry here, like router-cached.
  *
  * Cached targets get rows of their own and never enter the peer ratios:
  * the issue's bars compare gateways with their caches off.
@@ -34,10 +31,23 @@ export const targets: readonly GatewayTarget[] = [
     key: 'router',
     role: 'router',
     label: 'router',
+    // Off whatever ROUTER_RESPONSE_CACHE says: the peer rows compare gateways without caches.
+    routerOptions: { responseCache: false },
     byDefault: true,
     legend:
       '`createRouter()` in production mode: edge auth, depth/alias/field limits, body limit, error masking, ' +
-      'header and trace propagation, keep-alive subgraph client; no response or entity cache.',
+      'header and trace propagation, keep-alive subgraph client, in-flight de-duplication of subgraph requests; no response or entity cache.',
+  },
+  {
+    key: 'router-cached',
+    role: 'router',
+    label: 'router, response cache on',
+    // A prefix of this run's own: no entries from other stacks or earlier runs (other data, other seeds).
+    routerOptions: { responseCache: { prefix: `bench:router:${process.pid}:rc:` } },
+    cached: true,
+    // Needs Redis, and adds a third of the run time: --targets router,router-cached,hive,bare.
+    byDefault: false,
+    legend: 'the same router with its Redis response cache on (public answers only), a key prefix of this run’s own.',
   },
   {
     key: 'hive',
