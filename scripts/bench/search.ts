@@ -16,14 +16,28 @@
  *      and, for context, a typo query (fuzzy fallback) and a category browse.
  *      The same queries are also timed in-process at the service layer (no
  *      HTTP/GraphQL), which is the database's share.
- *   4. EXPLAIN (ANALYZE, BUFFERS) of one faceted query, summarised.
+ *   4. Shoppers at once: the subgraph in a process of its own (as it runs in
+ *      production), and 1 then 20 shoppers each sending its next request as
+ *      soon as the previous one is answered (closed loop, no think time), for
+ *      the faceted query, suggest and a category browse with the 1 s facet
+ *      cache off. Besides latency and req/s, each row reports the CPU time
+ *      per request of the subgraph process and of the PostgreSQL backends
+ *      serving it (from /proc): on a machine shared with other work, those
+ *      stay comparable when latencies do not. A digest of every answer per
+ *      workload shows two runs returned the same hits and facet counts.
+ *   5. EXPLAIN (ANALYZE, BUFFERS) of one faceted query, summarised.
  * The results go into docs/benchmarks.md between <!-- bench:search --> markers.
  *
  * Needs PostgreSQL (`npm run infra:up`). Options:
  *   --products 100000  --iterations 400  --warmup 50  --keep (reuse an already loaded bench database)  --no-write
+ *   --duration 10 (seconds per shoppers row)  --shoppers 20  --only-shoppers (skip the one-at-a-time rows and EXPLAIN;
+ *   writes nothing)  --workloads faceted,suggest,browse (which shoppers rows)
  */
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { postgresServerUrl, readEnv } from '@commerce/config';
 import type { ProductSnapshot } from '@commerce/events';
@@ -40,6 +54,7 @@ import { suggest as suggestService } from '../../subgraphs/search/src/service/su
 import { searchSubgraph } from '../../subgraphs/search/src/subgraph.ts';
 import type { SearchContext } from '../../subgraphs/search/src/context.ts';
 import { benchmarksDoc, writeBenchmarkSection } from './benchmarks-doc.ts';
+import { awaitReady, askChild, stopChildProcess } from './child-process.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -48,12 +63,21 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '50' },
     keep: { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
+    duration: { type: 'string', default: '10' },
+    shoppers: { type: 'string', default: '20' },
+    'only-shoppers': { type: 'boolean', default: false },
+    workloads: { type: 'string', default: 'faceted,suggest,browse' },
+    // Internal: this script forked as the subgraph's own process.
+    role: { type: 'string' },
+    payload: { type: 'string' },
   },
 });
 const PRODUCTS = Number.parseInt(args.products, 10);
 const ITERATIONS = Number.parseInt(args.iterations, 10);
 const WARMUP = Number.parseInt(args.warmup, 10);
 const BATCH = 1_000;
+const DURATION_MS = Number.parseFloat(args.duration) * 1000;
+const SHOPPERS = Number.parseInt(args.shoppers, 10);
 
 // ---------------------------------------------------------------------------
 // Deterministic catalog generator
@@ -363,6 +387,163 @@ const FACETED = `query ($query: String, $filters: SearchFilters) {
 }`;
 const SUGGEST = `query ($prefix: String!) { suggest(prefix: $prefix) { kind text id slug score } }`;
 
+// ---------------------------------------------------------------------------
+// Shoppers at once: the subgraph in a process of its own, driven in a closed loop
+
+interface ServerPayload {
+  databaseUrl: string;
+  browseCacheTtlMs: number;
+}
+type ToServer = { type: 'cpu' } | { type: 'stop' };
+type FromServer = { type: 'ready'; url: string } | { type: 'failed'; message: string } | { type: 'cpu'; usage: NodeJS.CpuUsage };
+
+/** The forked child: the real search subgraph (no consumer), serving until told to stop. */
+async function serveSubgraph(payload: ServerPayload): Promise<void> {
+  const logger = createLogger({ service: 'search', level: 'silent' });
+  try {
+    const definition = searchSubgraph({ databaseUrl: payload.databaseUrl, consumer: false, browseCacheTtlMs: payload.browseCacheTtlMs, logger });
+    const running = await startSubgraph(definition, { port: 0, host: '127.0.0.1', logger });
+    process.on('message', (message: ToServer) => {
+      if (message.type === 'cpu') process.send?.({ type: 'cpu', usage: process.cpuUsage() } satisfies FromServer);
+      else if (message.type === 'stop') void running.stop().finally(() => process.exit(0));
+    });
+    process.send?.({ type: 'ready', url: running.url } satisfies FromServer);
+  } catch (error) {
+    process.send?.({ type: 'failed', message: error instanceof Error ? error.message : String(error) } satisfies FromServer);
+    process.exit(1);
+  }
+}
+
+interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+}
+
+async function startServerProcess(payload: ServerPayload): Promise<ServerProcess> {
+  // BENCH_CPU_PROF=search writes a V8 CPU profile of the subgraph process into .cache/bench-profiles on exit.
+  const profile = readEnv('BENCH_CPU_PROF') === 'search' ? ['--cpu-prof', `--cpu-prof-dir=${fileURLToPath(new URL('../../.cache/bench-profiles', import.meta.url))}`] : [];
+  const child = fork(fileURLToPath(import.meta.url), ['--role', 'server', '--payload', JSON.stringify(payload)], {
+    execArgv: [...process.execArgv, ...profile],
+    // As deployed (deploy/Dockerfile sets NODE_ENV=production): graphql-js skips its development-mode checks.
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', OTEL_SDK_DISABLED: 'true' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = await awaitReady<Extract<FromServer, { type: 'ready' }>>(child, 'search subgraph');
+  return { child, url: ready.url };
+}
+
+/** CPU seconds used by the subgraph process so far. */
+async function serverCpuSeconds(server: ServerProcess): Promise<number> {
+  const reply = await askChild<Extract<FromServer, { type: 'cpu' }>>(server.child, { type: 'cpu' } satisfies ToServer, 'cpu');
+  return (reply.usage.user + reply.usage.system) / 1e6;
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number.parseInt(execFileSync('getconf', ['CLK_TCK']).toString().trim(), 10) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * CPU seconds so far of every PostgreSQL backend connected to the bench
+ * database (other than the asking one), from /proc; null when PostgreSQL's
+ * processes cannot be read (another machine or user).
+ */
+async function backendCpuSeconds(prisma: SearchPrisma): Promise<Map<number, number> | null> {
+  const rows = await prisma.$queryRaw<{ pid: number }[]>`
+    SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`;
+  const seconds = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // After "pid (comm) ": state is field 3, utime field 14 and stime field 15.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      seconds.set(pid, (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS);
+    } catch {
+      return null;
+    }
+  }
+  return seconds;
+}
+
+/** CPU used between two readings; a backend that started in between counts from zero. */
+function cpuBetween(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
+  if (!before || !after) return null;
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  return total;
+}
+
+interface ShoppersRow {
+  label: string;
+  shoppers: number;
+  stats: Stats;
+  perSecond: number;
+  /** CPU milliseconds per request of the subgraph process, and of the PostgreSQL backends (null: not readable). */
+  serverCpuMs: number;
+  databaseCpuMs: number | null;
+  loadStart: number;
+  loadEnd: number;
+}
+
+type Workload = { key: string; label: string; inputs: readonly (() => Promise<unknown>)[] };
+
+/**
+ * `shoppers` concurrent loops, each sending its next request when the last
+ * is answered, rotating through the inputs, for DURATION_MS after a warm-up
+ * at the same concurrency.
+ */
+async function measureShoppers(server: ServerProcess, prisma: SearchPrisma, workload: Workload, shoppers: number): Promise<ShoppersRow> {
+  const drive = async (untilMs: number, samples: number[] | null): Promise<number> => {
+    let next = 0;
+    let done = 0;
+    const shopper = async (): Promise<void> => {
+      while (performance.now() < untilMs) {
+        const run = workload.inputs[next++ % workload.inputs.length] as () => Promise<unknown>;
+        const started = performance.now();
+        await run();
+        samples?.push(performance.now() - started);
+        done++;
+      }
+    };
+    await Promise.all(Array.from({ length: shoppers }, shopper));
+    return done;
+  };
+  await drive(performance.now() + Math.min(2_000, DURATION_MS / 5), null);
+  const loadStart = loadavg()[0] ?? 0;
+  const [serverBefore, databaseBefore] = [await serverCpuSeconds(server), await backendCpuSeconds(prisma)];
+  const samples: number[] = [];
+  const started = performance.now();
+  const count = await drive(started + DURATION_MS, samples);
+  const seconds = (performance.now() - started) / 1000;
+  const [serverAfter, databaseAfter] = [await serverCpuSeconds(server), await backendCpuSeconds(prisma)];
+  const databaseSeconds = cpuBetween(databaseBefore, databaseAfter);
+  const row: ShoppersRow = {
+    label: workload.label,
+    shoppers,
+    stats: stats(samples),
+    perSecond: count / seconds,
+    serverCpuMs: ((serverAfter - serverBefore) * 1000) / count,
+    databaseCpuMs: databaseSeconds === null ? null : (databaseSeconds * 1000) / count,
+    loadStart,
+    loadEnd: loadavg()[0] ?? 0,
+  };
+  const s = row.stats;
+  console.log(
+    `  ${`${workload.label}, ${shoppers} shopper${shoppers === 1 ? '' : 's'}`.padEnd(60)} ${row.perSecond.toFixed(0).padStart(5)} req/s  p50 ${s.p50.toFixed(2)} ms  p95 ${s.p95.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms  CPU/request: subgraph ${row.serverCpuMs.toFixed(2)} ms, PostgreSQL ${row.databaseCpuMs?.toFixed(2) ?? 'n/a'} ms`,
+  );
+  return row;
+}
+
+/** A short digest of every input's answer: equal digests, equal hits and facet counts. */
+async function answersDigest(workload: Workload): Promise<string> {
+  const answers: unknown[] = [];
+  for (const run of workload.inputs) answers.push(await run());
+  return createHash('sha256').update(JSON.stringify(answers)).digest('hex').slice(0, 12);
+}
+
 /** Typos: drop, double or swap one letter of a word. */
 function typo(word: string, i: number): string {
   const at = 1 + (i % Math.max(1, word.length - 2));
@@ -473,6 +654,27 @@ async function main(): Promise<void> {
   const medianOf = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
   const browseCats = ['apparel-men-jackets', 'home-kitchen', 'electronics-audio', 'footwear'].map(cat);
+
+  // Shoppers at once, against the subgraph in a process of its own with the browse (facet) cache off.
+  const server = await startServerProcess({ databaseUrl, browseCacheTtlMs: 0 });
+  const wanted = new Set(args.workloads.split(','));
+  const workloads: Workload[] = [
+    { key: 'faceted', label: 'faceted text query', inputs: faceted.map((f) => () => graphql(server.url, FACETED, { query: f.query, filters: { categoryId: f.categoryId } })) },
+    { key: 'suggest', label: 'suggest', inputs: suggestInputs.map((prefix) => () => graphql(server.url, SUGGEST, { prefix })) },
+    { key: 'browse', label: 'browse a category, facet cache off', inputs: browseCats.map((categoryId) => () => graphql(server.url, FACETED, { filters: { categoryId } })) },
+  ].filter((workload) => wanted.has(workload.key));
+  const digests = await Promise.all(workloads.map(answersDigest));
+  console.log(`Shoppers at once (subgraph process at ${server.url}, facet cache off), ${DURATION_MS / 1000} s per row:`);
+  const shopperRows: ShoppersRow[] = [];
+  for (const workload of workloads) {
+    for (const shoppers of [1, SHOPPERS]) shopperRows.push(await measureShoppers(server, prisma, workload, shoppers));
+  }
+  await stopChildProcess(server.child, { type: 'stop' } satisfies ToServer);
+  console.log(`Answer digests: ${workloads.map((w, i) => `${w.label} ${digests[i]}`).join(', ')}`);
+  if (args['only-shoppers']) {
+    await prisma.$disconnect();
+    return;
+  }
   const silent = createLogger({ service: 'search', level: 'silent' });
   // The real subgraph, browse cache at its default (1 s, stale-while-revalidate).
   const running = await startSubgraph(searchSubgraph({ prisma, consumer: false, logger: silent }), { port: 0, host: '127.0.0.1', logger: silent });
@@ -603,6 +805,26 @@ Faceted queries: ${faceted.map((f) => `"${f.query}"`).join(', ')}, each with a d
 matches a median of ${fmt(medianOf(sizes.map((s) => s.matched)))} products (${fmt(Math.min(...sizes.map((s) => s.matched)))}–${fmt(Math.max(...sizes.map((s) => s.matched)))}),
 ${fmt(medianOf(sizes.map((s) => s.filtered)))} after the category filter. Suggest prefixes: ${suggestInputs.map((p) => `"${p}"`).join(', ')}.
 
+**Shoppers at once.** The subgraph in a process of its own (as in production) with the facet (browse) cache off, and
+${SHOPPERS} shoppers each sending its next request as soon as the previous one is answered (a closed loop, no think time),
+${DURATION_MS / 1000} s per row after a warm-up, rotating through the same inputs; the 1-shopper rows use the same process and
+client, for comparison. CPU per request is the subgraph process's, and that of the PostgreSQL backends serving it (read
+from /proc): unlike latency, it hardly depends on what else runs on the machine. Goals with ${SHOPPERS} shoppers: faceted
+p95 < 20 ms, suggest p95 < 10 ms, browse p95 < 30 ms: **${shoppersVerdict(shopperRows)}** in this run.
+
+| workload | shoppers | req/s | p50 | p95 | p99 | subgraph CPU / request | PostgreSQL CPU / request | load average |
+|---|---:|---:|---:|---:|---:|---:|---:|---|
+${shopperRows
+  .map(
+    (r) =>
+      `| ${r.label} | ${r.shoppers} | ${fmt(Math.round(r.perSecond))} | ${ms(r.stats.p50)} | ${ms(r.stats.p95)} | ${ms(r.stats.p99)} | ${ms(r.serverCpuMs)} | ${r.databaseCpuMs === null ? 'n/a' : ms(r.databaseCpuMs)} | ${r.loadStart.toFixed(1)} → ${r.loadEnd.toFixed(1)} |`,
+  )
+  .join('\n')}
+
+Answer digests (the same digest in two runs: the same hits, totals and facet counts for every input): ${workloads
+    .map((w, i) => `${w.label} \`${digests[i]}\``)
+    .join(', ')}.
+
 **EXPLAIN (ANALYZE) of "${first.query}" in Apparel** (${executionLine.replace('Execution Time: ', '')} in the database, this run):
 ${baseLine ? `${baseLine}; ` : ''}\`${indexLine.replace(/^->\s*/, '')}\` is the only index access; the counts, price buckets and stock
 (one pass), the page, the category tree and the option values are four small passes over the materialised matches.
@@ -628,4 +850,14 @@ Choices EXPLAIN led to (details in \`subgraphs/search/README.md\`):
   }
 }
 
-await main();
+/** The issue's bars for the many-shoppers rows. */
+function shoppersVerdict(rows: readonly ShoppersRow[]): string {
+  const bars: Record<string, number> = { 'faceted text query': 20, suggest: 10, 'browse a category, facet cache off': 30 };
+  const missed = rows
+    .filter((r) => r.shoppers > 1 && r.stats.p95 >= (bars[r.label] ?? Number.POSITIVE_INFINITY))
+    .map((r) => r.label);
+  return missed.length === 0 ? 'met' : `NOT met (${missed.join(', ')})`;
+}
+
+if (args.role === 'server') await serveSubgraph(JSON.parse(args.payload ?? '{}') as ServerPayload);
+else await main();
