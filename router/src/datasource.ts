@@ -13,6 +13,7 @@ import type { RouterContext } from './context.ts';
 import { InflightRequests } from './inflight.ts';
 import { isIncomingOperation, isSharableOperation, type IncomingOperation } from './operation-kind.ts';
 import { BufferedResponse } from './fetcher.ts';
+import type { SubgraphFetchCache } from './cache/fetch-cache.ts';
 
 type Fetcher = RemoteGraphQLDataSource['fetcher'];
 type FetcherResponse = Awaited<ReturnType<Fetcher>>;
@@ -30,14 +31,18 @@ export interface RouterDataSourceConfig {
    * moment (same URL, body and answer-changing headers). Default true.
    */
   dedupe?: boolean;
+  /** The shared cache of public subgraph answers (src/cache/fetch-cache.ts); queries only. */
+  fetchCache?: SubgraphFetchCache | undefined;
 }
 
 export class RouterDataSource extends RemoteGraphQLDataSource<RouterContext> {
   private readonly inflight: InflightRequests<FetcherResponse> | undefined;
+  private readonly fetchCache: SubgraphFetchCache | undefined;
 
   constructor(config: RouterDataSourceConfig) {
     super({ url: config.url, fetcher: config.fetcher });
     this.inflight = config.dedupe === false ? undefined : new InflightRequests();
+    this.fetchCache = config.fetchCache;
   }
 
   /** Calls sent for this subgraph that other identical ones are waiting on now. */
@@ -69,8 +74,19 @@ export class RouterDataSource extends RemoteGraphQLDataSource<RouterContext> {
     if (context.incomingHeaders) Object.assign(headers, forwardedHeaders(context));
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName, extensions: request.extensions });
 
+    const cached = this.fetchCache && isSharableOperation(options)
+      ? await this.fetchCache.lookup({ url: this.url, query: request.query, variables: request.variables, body, identity: context.identity })
+      : undefined;
+    // A shopper's fetch known to be public is sent as the anonymous one it equals, and shared with it.
+    if (cached?.kind === 'miss' && cached.anonymous) delete headers.authorization;
     const send = (): Promise<FetcherResponse> => this.fetchReplayable(headers, body);
-    const response = this.inflight && isSharableOperation(options) ? await this.inflight.run(sharingKey(this.url, headers, body), send) : await send();
+    const response =
+      cached?.kind === 'hit'
+        ? cached.response
+        : this.inflight && isSharableOperation(options)
+          ? await this.inflight.run(sharingKey(this.url, headers, body), send)
+          : await send();
+    if (cached?.kind === 'miss') await cached.complete(response.clone());
     // Each caller parses its own copy: the gateway merges into and rewrites what it gets.
     const own = response.clone();
     if (!own.ok) throw await this.errorFromResponse(own);

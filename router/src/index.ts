@@ -14,4 +14,4 @@ export { createSubgraphFetcher, type SubgraphFetcher } from './fetcher.ts';
 export { RouterDataSource } from './datasource.ts';
 export { resolveSubgraphUrl } from './supergraph.ts';
 export type { RouterContext } from './context.ts';
-export { responseCacheFromEnv, type AppliedInvalidation, type CacheStats, type ResponseCacheOptions } from './cache/index.ts';
+export { responseCacheFromEnv, type AppliedInvalidation, type CacheStats, type ResponseCacheOptions, type ResponseCacheStats } from './cache/index.ts';

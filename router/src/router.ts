@@ -29,7 +29,7 @@ import {
 } from '@commerce/http-server';
 import { createLogger, type Logger } from '@commerce/observability';
 import { TokenCache } from './auth.ts';
-import { responseCacheFromEnv, startResponseCache, type CacheStats, type ResponseCacheOptions } from './cache/index.ts';
+import { responseCacheFromEnv, startResponseCache, type ResponseCacheOptions, type ResponseCacheStats } from './cache/index.ts';
 import type { RouterContext } from './context.ts';
 import { RouterDataSource } from './datasource.ts';
 import { createErrorFormatter } from './errors.ts';
@@ -106,7 +106,7 @@ export interface RunningRouter {
   /** Live subscription counts (all zero when subscriptions are off). */
   subscriptionStats(): SubscriptionStats;
   /** Response cache counters; undefined when the cache is off. */
-  responseCacheStats(): CacheStats | undefined;
+  responseCacheStats(): ResponseCacheStats | undefined;
   /** Stops accepting requests, lets in-flight ones finish, stops the gateway. */
   stop(): Promise<void>;
 }
@@ -166,6 +166,9 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
   // Unless told otherwise, the gateway reports usage to Apollo hourly and probes cloud metadata endpoints at start.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
 
+  const cacheOptions = options.responseCache ?? responseCacheFromEnv();
+  const responseCache = cacheOptions === false ? undefined : startResponseCache(cacheOptions, logger);
+
   // The gateway's data sources by subgraph name: subscriptions resolve each event's other fields with them.
   const dataSources = new Map<string, RouterDataSource>();
   const gateway = new ApolloGateway({
@@ -174,7 +177,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
     // Validate every supergraph we load, production included: a bad hot reload must be rejected, not served.
     validateSupergraph: true,
     buildService: ({ name, url }) => {
-      const dataSource = new RouterDataSource({ url: resolveSubgraphUrl(name, url ?? '', subgraphUrls), fetcher: fetcher.fetch, dedupe });
+      const dataSource = new RouterDataSource({ url: resolveSubgraphUrl(name, url ?? '', subgraphUrls), fetcher: fetcher.fetch, dedupe, fetchCache: responseCache?.fetches });
       dataSources.set(name, dataSource);
       return dataSource;
     },
@@ -184,9 +187,6 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
   const planner = subscriptionsEnabled ? new SubscriptionPlanner({ limits, production }) : undefined;
   // Registered before start(): the first load must reach the planner too.
   if (planner) gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => planner.update(apiSchema, coreSupergraphSdl));
-
-  const cacheOptions = options.responseCache ?? responseCacheFromEnv();
-  const responseCache = cacheOptions === false ? undefined : startResponseCache(cacheOptions, logger);
 
   const server = new ApolloServer<RouterContext>({
     gateway,

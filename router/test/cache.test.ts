@@ -205,6 +205,39 @@ describe('response cache', () => {
     expect(JSON.stringify(next.body)).toContain('2900');
   });
 
+  it('answers the public part of a signed-in page from cached subgraph fetches, the personal part live', async () => {
+    const query = '{ products { id name variants { id price } reviewer { id name } } me { id name email } }';
+    const ask = async (userId: string) => {
+      const calls = { catalog: catalog.requests.length, accounts: accounts.requests.length };
+      const answer = await post(router.url, { query }, { authorization: await bearer(userId) });
+      return { answer, catalog: catalog.requests.slice(calls.catalog), accounts: accounts.requests.slice(calls.accounts) };
+    };
+    // First time: found public (catalog, the reviewers' names); then fetched without a token and stored.
+    await ask(U1);
+    const filling = await ask(U2);
+    expect(filling.catalog.map((headers) => headers.authorization)).toEqual([undefined]);
+    const ada = await ask(U1);
+    const grace = await ask(U2);
+    expect(ada.answer.body.data?.me).toEqual({ id: U1, name: 'Ada', email: 'ada@example.test' });
+    expect(grace.answer.body.data?.me).toEqual({ id: U2, name: 'Grace', email: 'grace@example.test' });
+    expect(ada.answer.body.data?.products).toEqual(grace.answer.body.data?.products);
+    // Only `me` went to a subgraph, with the shopper's own token.
+    expect(ada.catalog).toEqual([]);
+    expect(grace.catalog).toEqual([]);
+    expect(grace.accounts).toHaveLength(1);
+    expect(grace.accounts[0]?.authorization).toMatch(/^Bearer /);
+    expect(router.responseCacheStats()?.fetches.hits).toBeGreaterThanOrEqual(4);
+
+    // A price change drops the cached fetch too.
+    catalog.setPrice(V1, 3100);
+    const seen = invalidations.length;
+    await topics.publish(topics.product, 'product.price_changed', P1, priceChanged(P1, V1, 3100));
+    await eventually(() => (invalidations.length > seen ? true : undefined));
+    const after = await ask(U1);
+    expect(after.catalog).toHaveLength(1);
+    expect(JSON.stringify(after.answer.body.data?.products)).toContain('3100');
+  });
+
   it('keeps nothing of a query that failed', async () => {
     // Every field is public, but one failed: the answer is not what the next caller should get.
     const query = '{ products { id } failing }';

@@ -11,12 +11,14 @@ import type { Logger } from '@commerce/observability';
 import type { RouterContext } from '../context.ts';
 import { INVALIDATION_TOPICS } from './events.ts';
 import { startInvalidator, type AppliedInvalidation, type Invalidator } from './invalidator.ts';
+import { SubgraphFetchCache, type FetchCacheStats, type ServedSchema } from './fetch-cache.ts';
 import { createCachePlugin, type CacheStats } from './plugin.ts';
 import { ResponseStore } from './store.ts';
 import { DEFAULT_TAG_RULES, type TagRules } from './tags.ts';
 
 export type { AppliedInvalidation } from './invalidator.ts';
 export type { CacheStats } from './plugin.ts';
+export type { FetchCacheStats, FetchLookup, SubgraphFetchCache } from './fetch-cache.ts';
 
 export interface ResponseCacheOptions {
   /** Default REDIS_URL. */
@@ -40,9 +42,14 @@ export interface ResponseCacheOptions {
   onInvalidated?: (applied: AppliedInvalidation) => void;
 }
 
+export type ResponseCacheStats = CacheStats & { fetches: FetchCacheStats };
+
 export interface ResponseCache {
+  /** Whole answers (an Apollo Server plugin). */
   plugin: ApolloServerPlugin<RouterContext>;
-  stats(): CacheStats;
+  /** Single subgraph fetches (the router's data sources ask it). */
+  fetches: SubgraphFetchCache;
+  stats(): ResponseCacheStats;
   stop(): Promise<void>;
 }
 
@@ -62,12 +69,16 @@ export function startResponseCache(options: ResponseCacheOptions, logger: Logger
     timeoutMs: options.timeoutMs ?? readIntEnv('ROUTER_RESPONSE_CACHE_TIMEOUT_MS', 250),
     logger,
   });
-  const { plugin, stats } = createCachePlugin({
+  const schema: ServedSchema = { id: '', api: undefined };
+  const shared = {
     store,
     rules: options.rules ?? DEFAULT_TAG_RULES,
     maxTtlSeconds: options.maxTtlSeconds ?? readIntEnv('ROUTER_RESPONSE_CACHE_MAX_TTL_SECONDS', 300),
+    schema,
     logger,
-  });
+  };
+  const { plugin, stats } = createCachePlugin(shared);
+  const fetches = new SubgraphFetchCache(shared);
 
   // The router serves (uncached) while Kafka is unreachable; the invalidator keeps trying in the background.
   let stopped = false;
@@ -98,7 +109,8 @@ export function startResponseCache(options: ResponseCacheOptions, logger: Logger
 
   return {
     plugin,
-    stats,
+    fetches,
+    stats: () => ({ ...stats(), fetches: fetches.stats() }),
     async stop() {
       stopped = true;
       clearTimeout(retry);

@@ -29,11 +29,14 @@ import type { DocumentNode, OperationDefinitionNode } from 'graphql';
 import type { Identity } from '@commerce/auth';
 import type { Logger } from '@commerce/observability';
 import type { RouterContext } from '../context.ts';
+import type { ServedSchema } from './fetch-cache.ts';
 import type { ResponseStore } from './store.ts';
 import { tagPlan, tagsOf, type TagRules } from './tags.ts';
 
 export interface CachePluginOptions {
   store: ResponseStore;
+  /** Updated here on every schema load; the fetch cache reads it too. */
+  schema: ServedSchema;
   rules: TagRules;
   /** Upper bound on an entry's lifetime whatever the hints say (seconds). */
   maxTtlSeconds: number;
@@ -68,6 +71,9 @@ interface Pending {
   action: 'store' | 'mark';
 }
 
+const NOT_PUBLIC_MEMORY_MS = 60_000;
+const MAX_NOT_PUBLIC = 2_000;
+
 /** Tells clients to revalidate (ETag) rather than trust a lifetime: they do not hear the invalidations. */
 const CLIENT_CACHE_CONTROL = 'public, no-cache';
 
@@ -79,12 +85,15 @@ export function audienceOf(identity: Identity | null): Audience {
 export function createCachePlugin(options: CachePluginOptions): { plugin: ApolloServerPlugin<RouterContext>; stats: () => CacheStats } {
   const { store, rules, logger } = options;
   const stats: CacheStats = { hits: 0, misses: 0, stores: 0, refused: 0, bypassed: 0 };
-  let schemaId = '';
+  // Operations found not public skip the lookup for a while (a cart or `me` query costs no Redis round trip).
+  const notPublic = new Map<string, number>();
+  const operationKey = (requestContext: { queryHash?: string; operationName?: string | null }): string =>
+    `${requestContext.queryHash ?? ''}\n${requestContext.operationName ?? ''}`;
 
   const keyOf = (requestContext: GraphQLRequestContextResponseForOperation<RouterContext>): string => {
     const { request, queryHash, operationName } = requestContext;
     const variables = request.variables ? JSON.stringify(request.variables) : '';
-    return createHash('sha256').update(`${schemaId}\n${queryHash ?? ''}\n${operationName ?? ''}\n${variables}`).digest('base64url');
+    return createHash('sha256').update(`${options.schema.id}\n${queryHash ?? ''}\n${operationName ?? ''}\n${variables}`).digest('base64url');
   };
 
   const hit = (entry: Entry, requestContext: GraphQLRequestContextResponseForOperation<RouterContext>): GraphQLResponse => {
@@ -106,10 +115,12 @@ export function createCachePlugin(options: CachePluginOptions): { plugin: Apollo
       return {
         schemaDidLoadOrUpdate({ coreSupergraphSdl, apiSchema }) {
           // Entries made under another supergraph are never served: the schema is part of the key.
-          schemaId = createHash('sha256')
+          options.schema.id = createHash('sha256')
             .update(coreSupergraphSdl ?? String(apiSchema.toConfig().types.length))
             .digest('base64url')
             .slice(0, 16);
+          options.schema.api = apiSchema;
+          notPublic.clear();
         },
       };
     },
@@ -125,6 +136,11 @@ export function createCachePlugin(options: CachePluginOptions): { plugin: Apollo
       return {
         async responseForOperation(requestContext) {
           if (requestContext.operation.operation !== 'query') return null;
+          const until = notPublic.get(operationKey(requestContext));
+          if (until !== undefined && Date.now() < until) {
+            stats.bypassed++;
+            return null;
+          }
           const key = keyOf(requestContext);
           const read = await store.read(key);
           if (!read) {
@@ -153,6 +169,10 @@ export function createCachePlugin(options: CachePluginOptions): { plugin: Apollo
         async willSendResponse(requestContext) {
           if (served || !pending) return;
           const answer = publicAnswer(requestContext);
+          if (answer === null) {
+            if (notPublic.size >= MAX_NOT_PUBLIC) notPublic.clear();
+            notPublic.set(operationKey(requestContext), Date.now() + NOT_PUBLIC_MEMORY_MS);
+          }
           if (!answer) return;
           const dataJson = JSON.stringify(answer.data);
           const etag = `W/"${createHash('sha1').update(dataJson).digest('base64url')}"`;
@@ -187,13 +207,16 @@ interface PublicAnswer {
   operation: OperationDefinitionNode;
 }
 
-/** The answer when it may be shared: public, maxAge > 0, complete, no errors. */
-function publicAnswer(requestContext: GraphQLRequestContextWillSendResponse<RouterContext>): PublicAnswer | undefined {
-  const policy = requestContext.overallCachePolicy.policyIfCacheable();
-  if (policy?.scope !== 'PUBLIC' || policy.maxAge < 1) return undefined;
+/**
+ * The answer when it may be shared (public, maxAge > 0, complete, no errors);
+ * undefined when not this time (errors), null when the operation is not public.
+ */
+function publicAnswer(requestContext: GraphQLRequestContextWillSendResponse<RouterContext>): PublicAnswer | null | undefined {
   const { body } = requestContext.response;
   const { document, operation } = requestContext;
   if (body.kind !== 'single' || body.singleResult.errors?.length || !body.singleResult.data || !document || !operation) return undefined;
+  const policy = requestContext.overallCachePolicy.policyIfCacheable();
+  if (policy?.scope !== 'PUBLIC' || policy.maxAge < 1) return null;
   return { data: body.singleResult.data, maxAge: policy.maxAge, document, operation };
 }
 

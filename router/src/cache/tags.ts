@@ -26,6 +26,7 @@ import {
   type GraphQLNamedType,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  parse,
   type SelectionSetNode,
 } from 'graphql';
 
@@ -82,6 +83,41 @@ export function tagPlan(schema: GraphQLSchema, document: DocumentNode, operation
   return plan;
 }
 
+// Subgraph query strings come from query plans: few per supergraph. The cap only guards memory.
+const MAX_FETCH_PLANS = 2_000;
+const fetchPlans = new Map<string, { schema: GraphQLSchema; plan: TagPlan }>();
+
+/** The plan of a subgraph fetch's query (as the gateway sends it), cached per query text and schema. */
+export function fetchTagPlan(schema: GraphQLSchema, query: string, rules: TagRules): TagPlan | undefined {
+  const cached = fetchPlans.get(query);
+  if (cached?.schema === schema) return cached.plan;
+  let document: DocumentNode;
+  try {
+    document = parse(query);
+  } catch {
+    return undefined;
+  }
+  const operation = document.definitions.find((definition): definition is OperationDefinitionNode => definition.kind === 'OperationDefinition');
+  if (!operation) return undefined;
+  const plan = tagPlan(schema, document, operation, rules);
+  if (fetchPlans.size >= MAX_FETCH_PLANS) fetchPlans.clear();
+  fetchPlans.set(query, { schema, plan });
+  return plan;
+}
+
+/** Entity tags of an entity fetch's representations (`_entities(representations:)`). */
+export function representationTags(variables: Record<string, unknown> | undefined, rules: TagRules): string[] {
+  const representations = variables?.representations;
+  if (!Array.isArray(representations)) return [];
+  const tags: string[] = [];
+  for (const representation of representations) {
+    if (typeof representation !== 'object' || representation === null) continue;
+    const { __typename: typename, id } = representation as { __typename?: unknown; id?: unknown };
+    if (typeof typename === 'string' && rules.entityTypes.has(typename) && typeof id === 'string') tags.push(entityTag(id));
+  }
+  return tags;
+}
+
 /** The plan's static tags plus the entity ids found in `data`. */
 export function tagsOf(plan: TagPlan, data: unknown): string[] {
   const tags = new Set(plan.staticTags);
@@ -128,6 +164,12 @@ function compile(context: CompileContext, selectionSet: SelectionSetNode, parent
         continue;
       }
       const name = selection.name.value;
+      if (name === '_entities' && type === context.schema.getQueryType() && selection.selectionSet) {
+        // A subgraph's entity fetch: its entities are named by the representations (fetchTags), not by a list.
+        const entities = compile(context, selection.selectionSet, type, true);
+        if (!isEmpty(entities)) merge(paths.children, selection.alias?.value ?? name, entities);
+        continue;
+      }
       if (name.startsWith('__') || !(isObjectType(type) || isInterfaceType(type))) continue;
       const field = type.getFields()[name];
       if (!field) continue;
