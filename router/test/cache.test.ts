@@ -25,6 +25,7 @@ import {
   U2,
   USERS,
   V1,
+  V2,
   writeCacheSupergraph,
   type FakeCatalog,
   type FakeSubgraph,
@@ -236,6 +237,23 @@ describe('response cache', () => {
     const after = await ask(U1);
     expect(after.catalog).toHaveLength(1);
     expect(JSON.stringify(after.answer.body.data?.products)).toContain('3100');
+  });
+
+  it('shares entries and invalidations between routers with one prefix', async () => {
+    const second = await createRouter(routerOptions({ responseCache: { prefix, topics: topics.all, onInvalidated: (applied) => invalidations.push(applied) } }));
+    try {
+      const one = (url: string) => post(url, { query: ONE_PRODUCT, variables: { id: P2 } });
+      await one(router.url);
+      expect((await one(second.url)).headers.get('x-cache')).toBe('HIT');
+      catalog.setPrice(V2, 1700);
+      const seen = invalidations.length;
+      await topics.publish(topics.product, 'product.price_changed', P2, priceChanged(P2, V2, 1700));
+      // Applied once, by whichever router's invalidator holds the partition, for both.
+      await eventually(() => (invalidations.slice(seen).some((applied) => applied.tags.includes(`e:${P2}`)) ? true : undefined), 30_000);
+      for (const url of [second.url, router.url]) expect(JSON.stringify((await one(url)).body)).toContain('1700');
+    } finally {
+      await second.stop();
+    }
   });
 
   it('keeps nothing of a query that failed', async () => {
