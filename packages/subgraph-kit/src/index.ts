@@ -46,5 +46,17 @@ export {
   type Edge,
   type PageInfo,
 } from './connections.js';
-export { createLoader, createGroupLoader, groupBy, indexBy, DataLoader, type LoaderOptions } from './loaders.js';
+export {
+  allReady,
+  createLoader,
+  createGroupLoader,
+  DataLoader,
+  groupBy,
+  indexBy,
+  isPromise,
+  SettledLoader,
+  whenReady,
+  type LoaderOptions,
+  type MaybePromise,
+} from './loaders.js';
 export { timeOrderedUuid } from './ids.js';
