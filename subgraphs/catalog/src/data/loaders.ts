@@ -1,12 +1,12 @@
 /**
- * Per-request DataLoaders: every relation of the catalog graph is fetched for
+ * Per-request loaders: every relation of the catalog graph is fetched for
  * a whole batch of parents in one SQL statement, so a page of N products costs
  * the same number of queries as a page of one. Loaders are created per request
  * (in the subgraph's createContext) so caches never leak between callers with
- * different permissions.
+ * different permissions. They are SettledLoaders: once a batch has landed,
+ * `get` hands the value over without a promise.
  */
-import { groupBy } from '@commerce/subgraph-kit';
-import DataLoader from 'dataloader';
+import { groupBy, SettledLoader } from '@commerce/subgraph-kit';
 import type { Category, Product, ProductImage, Review, VariantOption } from '../generated/prisma/client.js';
 import { isUuid } from './ids.js';
 import {
@@ -29,9 +29,12 @@ import {
   variantsBySkus,
   variantsOfProducts,
   type Keyed,
+  type ListedProduct,
+  type ListingRelations,
   type PositionCursor,
   type PriceRow,
   type VariantRow,
+  type VariantWithPrices,
 } from './reads.js';
 import type { CatalogSql } from './sql.js';
 
@@ -46,10 +49,8 @@ export interface PageKey<TCursor> {
 export const ALL_ACTIVE_PRODUCTS = '*';
 
 /** Loads rows by unique id; unknown or malformed ids resolve to null. */
-function byIdLoader<T extends { id: string }>(
-  fetch: (ids: string[]) => Promise<T[]>,
-): DataLoader<string, T | null> {
-  return new DataLoader<string, T | null>(async (keys) => {
+function byIdLoader<T extends { id: string }>(fetch: (ids: string[]) => Promise<T[]>): SettledLoader<string, T | null> {
+  return new SettledLoader<string, T | null>(async (keys) => {
     const ids = [...new Set(keys.filter(isUuid))];
     const rows = ids.length ? await fetch(ids) : [];
     const byId = new Map(rows.map((row) => [row.id, row]));
@@ -58,8 +59,8 @@ function byIdLoader<T extends { id: string }>(
 }
 
 /** Loads rows by a unique non-id column (slug, sku). */
-function byUniqueLoader<T>(fetch: (keys: string[]) => Promise<T[]>, keyOf: (row: T) => string): DataLoader<string, T | null> {
-  return new DataLoader<string, T | null>(async (keys) => {
+function byUniqueLoader<T>(fetch: (keys: string[]) => Promise<T[]>, keyOf: (row: T) => string): SettledLoader<string, T | null> {
+  return new SettledLoader<string, T | null>(async (keys) => {
     const rows = await fetch([...new Set(keys)]);
     const byKey = new Map(rows.map((row) => [keyOf(row), row]));
     return keys.map((key) => byKey.get(key) ?? null);
@@ -67,8 +68,8 @@ function byUniqueLoader<T>(fetch: (keys: string[]) => Promise<T[]>, keyOf: (row:
 }
 
 /** Loads every child row of each parent id (variants of a product, prices of a variant...). */
-function childrenLoader<T>(fetch: (parentIds: string[]) => Promise<T[]>, parentOf: (row: T) => string): DataLoader<string, T[]> {
-  return new DataLoader<string, T[]>(async (keys) => {
+function childrenLoader<T>(fetch: (parentIds: string[]) => Promise<T[]>, parentOf: (row: T) => string): SettledLoader<string, T[]> {
+  return new SettledLoader<string, T[]>(async (keys) => {
     const ids = [...new Set(keys.filter(isUuid))];
     const groups = groupBy(ids.length ? await fetch(ids) : [], parentOf);
     return keys.map((key) => groups.get(key) ?? []);
@@ -82,11 +83,12 @@ function childrenLoader<T>(fetch: (parentIds: string[]) => Promise<T[]>, parentO
  */
 function pageLoader<TCursor, TRow>(
   fetch: (parents: string[], limit: number, after: TCursor | null) => Promise<Keyed<TRow>[]>,
-): DataLoader<PageKey<TCursor>, TRow[], string> {
-  const cacheKey = (parent: string, limit: number, after: TCursor | null): string => JSON.stringify([parent, limit, after]);
-  return new DataLoader<PageKey<TCursor>, TRow[], string>(
+): SettledLoader<PageKey<TCursor>, TRow[], string> {
+  const cacheKey = (parent: string, limit: number, after: TCursor | null): string =>
+    `${parent} ${limit} ${after === null ? '' : JSON.stringify(after)}`;
+  return new SettledLoader<PageKey<TCursor>, TRow[], string>(
     async (keys) => {
-      const windows = groupBy(keys, (key) => JSON.stringify([key.limit, key.after]));
+      const windows = groupBy(keys, (key) => cacheKey('', key.limit, key.after));
       const pages = new Map<string, TRow[]>();
       await Promise.all(
         [...windows.values()].map(async (group) => {
@@ -105,17 +107,32 @@ function pageLoader<TCursor, TRow>(
 }
 
 export function createLoaders(sql: CatalogSql) {
+  const variantById = byIdLoader<VariantRow>((ids) => variantsByIds(sql, ids));
+  const pricesByVariant = childrenLoader<PriceRow>((ids) => pricesOfVariants(sql, ids), (p) => p.variantId);
+  /**
+   * A product's variants come with their prices (one statement): a page that
+   * shows variants almost always shows a price. Later lookups of either by
+   * variant id are served from this batch.
+   */
+  const variantsWithPrices = async (productIds: string[]): Promise<VariantWithPrices[]> => {
+    const variants = await variantsOfProducts(sql, productIds);
+    for (const variant of variants) {
+      variantById.prime(variant.id, variant);
+      pricesByVariant.prime(variant.id, variant.prices);
+    }
+    return variants;
+  };
   const loaders = {
     productById: byIdLoader<Product>((ids) => productsByIds(sql, ids)),
     categoryById: byIdLoader<Category>((ids) => categoriesByIds(sql, ids)),
-    variantById: byIdLoader<VariantRow>((ids) => variantsByIds(sql, ids)),
+    variantById,
     productBySlug: byUniqueLoader<Product>((slugs) => productsBySlugs(sql, slugs), (p) => p.slug),
     categoryBySlug: byUniqueLoader<Category>((slugs) => categoriesBySlugs(sql, slugs), (c) => c.slug),
     variantBySku: byUniqueLoader<VariantRow>((skus) => variantsBySkus(sql, skus), (v) => v.sku),
-    variantsByProduct: childrenLoader<VariantRow>((ids) => variantsOfProducts(sql, ids), (v) => v.productId),
+    variantsByProduct: childrenLoader<VariantRow>(variantsWithPrices, (v) => v.productId),
     imagesByProduct: childrenLoader<ProductImage>((ids) => imagesOfProducts(sql, ids), (i) => i.productId),
     optionsByVariant: childrenLoader<VariantOption>((ids) => optionsOfVariants(sql, ids), (o) => o.variantId),
-    pricesByVariant: childrenLoader<PriceRow>((ids) => pricesOfVariants(sql, ids), (p) => p.variantId),
+    pricesByVariant,
     /** Root first, parent last. */
     ancestorsByCategory: childrenLoader<Keyed<Category & { depth: number }>>(
       (ids) => ancestorsOfCategories(sql, ids),
@@ -134,7 +151,7 @@ export function createLoaders(sql: CatalogSql) {
       activeProductsInCategoryTrees(sql, roots, limit, after),
     ),
     latestReviewsPage: pageLoader<string, Review>((products, limit, after) => latestReviews(sql, products, limit, after)),
-    reviewCount: new DataLoader<string, number>(async (ids) => {
+    reviewCount: new SettledLoader<string, number>(async (ids) => {
       const counts = await reviewCounts(sql, ids.filter(isUuid));
       return ids.map((id) => counts.get(id) ?? 0);
     }),
@@ -143,7 +160,7 @@ export function createLoaders(sql: CatalogSql) {
      * the whole catalog (key: ALL_ACTIVE_PRODUCTS). Every subtree a request
      * asks about is counted in one statement; unknown ids count 0.
      */
-    activeProductCount: new DataLoader<string, number>(async (keys) => {
+    activeProductCount: new SettledLoader<string, number>(async (keys) => {
       const roots = [...new Set(keys.filter(isUuid))];
       const [counts, all] = await Promise.all([
         activeProductCountsInCategoryTrees(sql, roots),
@@ -152,7 +169,7 @@ export function createLoaders(sql: CatalogSql) {
       return keys.map((key) => (key === ALL_ACTIVE_PRODUCTS ? all : (counts.get(key) ?? 0)));
     }),
     /** Direct children per parent category; parent '' is the top level. One statement per batch. */
-    childCategoryCount: new DataLoader<string, number>(async (keys) => {
+    childCategoryCount: new SettledLoader<string, number>(async (keys) => {
       const parents = [...new Set(keys.filter((key) => key === '' || isUuid(key)))];
       const counts = await childCategoryCounts(
         sql,
@@ -169,4 +186,24 @@ export type CatalogLoaders = ReturnType<typeof createLoaders>;
 /** Lets later lookups by id (entity references, Variant.product) hit the cache. */
 export function primeProducts(loaders: CatalogLoaders, products: readonly Product[]): void {
   for (const product of products) loaders.productById.prime(product.id, product);
+}
+
+/** A product's variants with their prices, as the variants batch itself primes them. */
+function primeVariants(loaders: CatalogLoaders, productId: string, variants: readonly VariantWithPrices[]): void {
+  loaders.variantsByProduct.prime(productId, [...variants]);
+  for (const variant of variants) {
+    loaders.variantById.prime(variant.id, variant);
+    loaders.pricesByVariant.prime(variant.id, variant.prices);
+  }
+}
+
+/** A listing's products and what its statement brought along, for the fields below it. */
+export function primeListing(loaders: CatalogLoaders, listed: readonly ListedProduct[], relations: ListingRelations): void {
+  for (const { product, variants, reviews } of listed) {
+    loaders.productById.prime(product.id, product);
+    if (variants) primeVariants(loaders, product.id, variants);
+    if (reviews && relations.reviews) {
+      loaders.latestReviewsPage.prime({ parent: product.id, limit: relations.reviews.limit, after: relations.reviews.after }, reviews);
+    }
+  }
 }

@@ -1,18 +1,28 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import type { CatalogContext } from '../context.js';
 import * as categories from '../service/category.service.js';
 import * as products from '../service/product.service.js';
+import { productNeeds } from './lookahead.js';
 
 type Args<T> = T & Record<string, unknown>;
 
+/** Where a connection's products are, below the connection field. */
+export const PRODUCT_CONNECTION_NODE = ['edges', 'node'] as const;
+
 /** Root queries: arguments in, service call, result out. */
 export const Query = {
-  product: (_: unknown, args: Args<{ id?: string | null; slug?: string | null }>, ctx: CatalogContext) =>
-    products.findProduct(ctx, args),
+  product: (
+    _: unknown,
+    args: Args<{ id?: string | null; slug?: string | null }>,
+    ctx: CatalogContext,
+    info: GraphQLResolveInfo,
+  ) => products.findProduct(ctx, args, productNeeds(info)),
   products: (
     _: unknown,
     args: Args<{ first?: number | null; after?: string | null; filter?: products.ProductFilter | null }>,
     ctx: CatalogContext,
-  ) => products.listProducts(ctx, args),
+    info: GraphQLResolveInfo,
+  ) => products.listProducts(ctx, args, productNeeds(info, PRODUCT_CONNECTION_NODE)),
   category: (_: unknown, args: Args<{ id?: string | null; slug?: string | null }>, ctx: CatalogContext) =>
     categories.findCategory(ctx, args),
   categories: (_: unknown, args: Args<categories.PageArgs>, ctx: CatalogContext) => categories.topCategories(ctx, args),

@@ -2,6 +2,7 @@
  * Field resolvers of the catalog's object types. Each one hands its parent to
  * a service, which batches through the request's DataLoaders.
  */
+import type { GraphQLResolveInfo } from 'graphql';
 import type { CatalogContext } from '../context.js';
 import type { Category, Product, Review } from '../generated/prisma/client.js';
 import type { VariantRow } from '../data/reads.js';
@@ -10,12 +11,16 @@ import * as pricing from '../service/pricing.service.js';
 import * as products from '../service/product.service.js';
 import * as reviews from '../service/review.service.js';
 import type { CurrencyCode } from '../service/validation.js';
+import { entityProductNeeds, productNeeds } from './lookahead.js';
+import { PRODUCT_CONNECTION_NODE } from './query.js';
 
 type PageArgs = categories.PageArgs;
 
 export const ProductResolvers = {
-  /** Entity reference from another subgraph; batched through the productById loader. */
-  __resolveReference: (reference: { id: string }, ctx: CatalogContext) => products.productReference(ctx, reference.id),
+  /** Entity reference from another subgraph; batched through the productById loader, with what the fragments read. */
+  // @apollo/subgraph passes (reference, context, info); the kit's resolver type only knows the field-resolver order.
+  __resolveReference: (reference: { id: string }, ctx: CatalogContext, info: unknown) =>
+    products.productReference(ctx, reference.id, entityProductNeeds(info as GraphQLResolveInfo)),
   category: (product: Product, _: unknown, ctx: CatalogContext) => categories.categoryOfProduct(ctx, product),
   images: (product: Product, _: unknown, ctx: CatalogContext) => products.imagesOf(ctx, product),
   variants: (product: Product, _: unknown, ctx: CatalogContext) => products.variantsOf(ctx, product),
@@ -40,8 +45,8 @@ export const CategoryResolvers = {
   parent: (category: Category, _: unknown, ctx: CatalogContext) => categories.parentOf(ctx, category),
   ancestors: (category: Category, _: unknown, ctx: CatalogContext) => categories.ancestorsOf(ctx, category),
   children: (category: Category, args: PageArgs, ctx: CatalogContext) => categories.childrenOf(ctx, category, args),
-  products: (category: Category, args: PageArgs, ctx: CatalogContext) =>
-    products.productsOfCategory(ctx, category, args),
+  products: (category: Category, args: PageArgs, ctx: CatalogContext, info: GraphQLResolveInfo) =>
+    products.productsOfCategory(ctx, category, args, productNeeds(info, PRODUCT_CONNECTION_NODE)),
 };
 
 export const ReviewResolvers = {

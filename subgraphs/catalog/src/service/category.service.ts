@@ -8,6 +8,7 @@
  * a page of products is one statement per relation, not one per product.
  */
 import { AppError, ErrorCode, notFound } from '@commerce/errors';
+import { whenReady, type MaybePromise } from '@commerce/subgraph-kit';
 import type { CatalogContext } from '../context.js';
 import type { Category, Product } from '../generated/prisma/client.js';
 import { isUuid } from '../data/ids.js';
@@ -83,10 +84,11 @@ export async function ancestorsOf(ctx: CatalogContext, category: Category): Prom
 }
 
 /** Every product has a category (a foreign key guarantees it). */
-export async function categoryOfProduct(ctx: CatalogContext, product: Product): Promise<Category> {
-  const category = await ctx.loaders.categoryById.load(product.categoryId);
-  if (!category) throw new Error(`Product ${product.id} points at missing category ${product.categoryId}`);
-  return category;
+export function categoryOfProduct(ctx: CatalogContext, product: Product): MaybePromise<Category> {
+  return whenReady(ctx.loaders.categoryById.get(product.categoryId), (category) => {
+    if (!category) throw new Error(`Product ${product.id} points at missing category ${product.categoryId}`);
+    return category;
+  });
 }
 
 /**

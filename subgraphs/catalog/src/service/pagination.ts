@@ -47,9 +47,40 @@ export function decodePositionCursor(after: string | null | undefined): Position
   return { position, id };
 }
 
-/** `rows` holds up to `first + 1` rows; the extra one only says there is a next page. */
+/** An edge whose cursor is encoded only if a client reads it (listings rarely do, for every row). */
+class IdEdge<T extends { id: string }> {
+  constructor(readonly node: T) {}
+  get cursor(): string {
+    return encodeIdCursor(this.node.id);
+  }
+}
+
+/** Page info whose cursors are encoded only when read. */
+class IdPageInfo<T extends { id: string }> {
+  readonly hasPreviousPage = false;
+  constructor(
+    readonly hasNextPage: boolean,
+    private readonly first: T | undefined,
+    private readonly last: T | undefined,
+  ) {}
+  get startCursor(): string | null {
+    return this.first ? encodeIdCursor(this.first.id) : null;
+  }
+  get endCursor(): string | null {
+    return this.last ? encodeIdCursor(this.last.id) : null;
+  }
+}
+
+/**
+ * `rows` holds up to `first + 1` rows; the extra one only says there is a
+ * next page. The same connection as the kit's toConnection, with cursors
+ * computed lazily.
+ */
 export function idConnection<T extends { id: string }>(rows: readonly T[], first: number): Connection<T> {
-  return toConnection(rows, first, (row) => encodeIdCursor(row.id));
+  const count = Math.min(rows.length, Math.max(0, first));
+  const edges: IdEdge<T>[] = new Array(count);
+  for (let index = 0; index < count; index++) edges[index] = new IdEdge(rows[index] as T);
+  return { edges, pageInfo: new IdPageInfo(rows.length > first, edges[0]?.node, edges[count - 1]?.node) };
 }
 
 export function positionConnection<T extends PositionCursor>(rows: readonly T[], first: number): Connection<T> {

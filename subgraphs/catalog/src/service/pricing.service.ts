@@ -10,6 +10,7 @@
  * loads, so it costs no extra query.
  */
 import { notFound } from '@commerce/errors';
+import { allReady, whenReady, type MaybePromise } from '@commerce/subgraph-kit';
 import type { CatalogContext } from '../context.js';
 import type { Product, ProductVariant } from '../generated/prisma/client.js';
 import { isUuid } from '../data/ids.js';
@@ -33,28 +34,35 @@ export interface SetVariantPricesInput {
   prices: MoneyInput[];
 }
 
-/** The schema's CurrencyCode enum only holds supported codes; a stray row is skipped, not served. */
-function toMoney(price: PriceRow): Money | null {
-  const currency = price.currency.trim();
-  return currency === 'USD' || currency === 'EUR' ? { amountMinor: price.amount, currency } : null;
+/**
+ * The schema's CurrencyCode enum only holds supported codes; a stray row is
+ * skipped, not served. (currency is CHAR(3): a supported code fills it, no padding.)
+ */
+const isMoney = (price: PriceRow): price is PriceRow & Money => price.currency === 'USD' || price.currency === 'EUR';
+
+/** Price rows are shaped as Money already: served as they are, without a copy per field that reads them. */
+function moneyOf(rows: readonly PriceRow[]): Money[] {
+  return rows.every(isMoney) ? (rows as (PriceRow & Money)[]) : rows.filter(isMoney);
 }
 
 /** Every price of the variant, one per currency. */
-export async function pricesOf(ctx: CatalogContext, variant: VariantRow): Promise<Money[]> {
-  const prices = await ctx.loaders.pricesByVariant.load(variant.id);
-  return prices.map(toMoney).filter((money): money is Money => money !== null);
+export function pricesOf(ctx: CatalogContext, variant: VariantRow): MaybePromise<Money[]> {
+  return whenReady(ctx.loaders.pricesByVariant.get(variant.id), moneyOf);
 }
 
 /** The variant's price in the currency, or null when it is not sold in it. */
-export async function priceOf(ctx: CatalogContext, variant: VariantRow, currency: CurrencyCode): Promise<Money | null> {
-  const prices = await pricesOf(ctx, variant);
-  return prices.find((price) => price.currency === currency) ?? null;
+export function priceOf(ctx: CatalogContext, variant: VariantRow, currency: CurrencyCode): MaybePromise<Money | null> {
+  return whenReady(pricesOf(ctx, variant), (prices) => prices.find((price) => price.currency === currency) ?? null);
 }
 
 /** Lowest and highest variant price in the currency; null when no variant is priced in it. */
-export async function priceRangeOf(ctx: CatalogContext, product: Product, currency: CurrencyCode): Promise<PriceRange | null> {
-  const variants = await variantsOf(ctx, product);
-  const prices = await Promise.all(variants.map((variant) => priceOf(ctx, variant, currency)));
+export function priceRangeOf(ctx: CatalogContext, product: Product, currency: CurrencyCode): MaybePromise<PriceRange | null> {
+  return whenReady(variantsOf(ctx, product), (variants) =>
+    whenReady(allReady(variants.map((variant) => priceOf(ctx, variant, currency))), rangeOf),
+  );
+}
+
+function rangeOf(prices: readonly (Money | null)[]): PriceRange | null {
   let range: PriceRange | null = null;
   for (const price of prices) {
     if (!price) continue;

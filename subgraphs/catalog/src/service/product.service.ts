@@ -15,15 +15,17 @@
  */
 import { AppError, ErrorCode, badInput, notFound } from '@commerce/errors';
 import { isAdmin } from '@commerce/auth';
+import { whenReady, type MaybePromise } from '@commerce/subgraph-kit';
 import type { CatalogContext } from '../context.js';
 import type { Category, Product, ProductImage, VariantOption } from '../generated/prisma/client.js';
 import { isUuid } from '../data/ids.js';
-import { ALL_ACTIVE_PRODUCTS, primeProducts } from '../data/loaders.js';
+import { ALL_ACTIVE_PRODUCTS, primeListing, primeProducts } from '../data/loaders.js';
 import { isUniqueViolation, type CatalogTx } from '../data/prisma.js';
 import { activeProducts, type VariantRow } from '../data/reads.js';
 import { publishProductCreated, publishProductUpdated } from '../events/publish.js';
 import type { PageArgs } from './category.service.js';
 import { decodeIdCursor, idConnection, pageSize, type Connection } from './pagination.js';
+import { listingRelations, loadProductNeeds, type ProductNeeds } from './product-needs.js';
 import {
   MAX_IMAGES,
   MAX_OPTIONS,
@@ -90,15 +92,21 @@ export function isVisibleTo(ctx: CatalogContext, product: Product): boolean {
   return product.status === 'ACTIVE' || isAdmin(ctx.identity);
 }
 
-/** A product by id or slug (exactly one); null when missing or hidden from the caller. */
+/**
+ * A product by id or slug (exactly one); null when missing or hidden from the
+ * caller. `needs`: what the query reads of it, loaded with it.
+ */
 export async function findProduct(
   ctx: CatalogContext,
   args: { id?: string | null; slug?: string | null },
+  needs?: ProductNeeds,
 ): Promise<Product | null> {
   const key = exactlyOne({ name: 'id', value: args.id }, { name: 'slug', value: args.slug });
   const product =
     key.by === 'id' ? await ctx.loaders.productById.load(key.value) : await ctx.loaders.productBySlug.load(key.value);
-  return product && isVisibleTo(ctx, product) ? product : null;
+  if (!product || !isVisibleTo(ctx, product)) return null;
+  if (needs) await loadProductNeeds(ctx, [product], needs);
+  return product;
 }
 
 /**
@@ -107,14 +115,18 @@ export async function findProduct(
  * line, an order), and a reference that suddenly resolves to null would break
  * its non-null fields.
  */
-export async function productReference(ctx: CatalogContext, id: string): Promise<Product | null> {
-  return ctx.loaders.productById.load(id);
+export async function productReference(ctx: CatalogContext, id: string, needs?: ProductNeeds): Promise<Product | null> {
+  const product = await ctx.loaders.productById.load(id);
+  // Every reference of an `_entities` call gets here in the same tick: their needs load as one batch per relation.
+  if (product && needs) await loadProductNeeds(ctx, [product], needs);
+  return product;
 }
 
-/** Active products, newest first, optionally within a category subtree. */
+/** Active products, newest first, optionally within a category subtree; `needs` are loaded for the page. */
 export async function listProducts(
   ctx: CatalogContext,
   args: PageArgs & { filter?: ProductFilter | null },
+  needs?: ProductNeeds,
 ): Promise<ProductConnection> {
   const first = pageSize(args.first, 20);
   const after = decodeIdCursor(args.after);
@@ -122,17 +134,26 @@ export async function listProducts(
   if (categoryId != null) {
     // An id that cannot exist matches nothing, like any other unknown category.
     if (!isUuid(categoryId)) return { ...idConnection<Product>([], first), countScope: { kind: 'none' } };
-    return productsInSubtree(ctx, categoryId, first, after);
+    return productsInSubtree(ctx, categoryId, first, after, needs);
   }
-  const rows = await activeProducts(ctx.sql, first + 1, after);
-  primeProducts(ctx.loaders, rows);
+  // Variants and the first review page come in the listing's own statement; the rest of `needs` after it.
+  const relations = listingRelations(needs);
+  const listed = await activeProducts(ctx.sql, first + 1, after, relations);
+  primeListing(ctx.loaders, listed, relations);
+  const rows = listed.map((entry) => entry.product);
+  if (needs) await loadProductNeeds(ctx, rows.slice(0, first), needs);
   return { ...idConnection(rows, first), countScope: { kind: 'all' } };
 }
 
 /** Active products in the category and all its subcategories, newest first. */
-export async function productsOfCategory(ctx: CatalogContext, category: Category, args: PageArgs): Promise<ProductConnection> {
+export async function productsOfCategory(
+  ctx: CatalogContext,
+  category: Category,
+  args: PageArgs,
+  needs?: ProductNeeds,
+): Promise<ProductConnection> {
   const first = pageSize(args.first, 20);
-  return productsInSubtree(ctx, category.id, first, decodeIdCursor(args.after));
+  return productsInSubtree(ctx, category.id, first, decodeIdCursor(args.after), needs);
 }
 
 async function productsInSubtree(
@@ -140,9 +161,12 @@ async function productsInSubtree(
   categoryId: string,
   first: number,
   after: string | null,
+  needs: ProductNeeds | undefined,
 ): Promise<ProductConnection> {
   const rows = await ctx.loaders.activeProductsInCategoryPage.load({ parent: categoryId, limit: first + 1, after });
   primeProducts(ctx.loaders, rows);
+  // The pages of every category of a request settle in one batch, so their needs load together too.
+  if (needs) await loadProductNeeds(ctx, rows.slice(0, first), needs);
   return { ...idConnection(rows, first), countScope: { kind: 'subtree', categoryId } };
 }
 
@@ -163,26 +187,25 @@ export async function productCountOf(ctx: CatalogContext, connection: ProductCon
   }
 }
 
-export async function imagesOf(ctx: CatalogContext, product: Product): Promise<ProductImage[]> {
-  return ctx.loaders.imagesByProduct.load(product.id);
+export function imagesOf(ctx: CatalogContext, product: Product): MaybePromise<ProductImage[]> {
+  return ctx.loaders.imagesByProduct.get(product.id);
 }
 
-/** Every variant of the product, in display order. */
-export async function variantsOf(ctx: CatalogContext, product: Product): Promise<VariantRow[]> {
-  const variants = await ctx.loaders.variantsByProduct.load(product.id);
-  for (const variant of variants) ctx.loaders.variantById.prime(variant.id, variant);
-  return variants;
+/** Every variant of the product, in display order (the loader primes variantById and their prices). */
+export function variantsOf(ctx: CatalogContext, product: Product): MaybePromise<VariantRow[]> {
+  return ctx.loaders.variantsByProduct.get(product.id);
 }
 
-export async function optionsOf(ctx: CatalogContext, variant: VariantRow): Promise<VariantOption[]> {
-  return ctx.loaders.optionsByVariant.load(variant.id);
+export function optionsOf(ctx: CatalogContext, variant: VariantRow): MaybePromise<VariantOption[]> {
+  return ctx.loaders.optionsByVariant.get(variant.id);
 }
 
 /** The product a variant belongs to (a foreign key guarantees it). */
-export async function productOfVariant(ctx: CatalogContext, variant: VariantRow): Promise<Product> {
-  const product = await ctx.loaders.productById.load(variant.productId);
-  if (!product) throw new Error(`Variant ${variant.id} points at missing product ${variant.productId}`);
-  return product;
+export function productOfVariant(ctx: CatalogContext, variant: VariantRow): MaybePromise<Product> {
+  return whenReady(ctx.loaders.productById.get(variant.productId), (product) => {
+    if (!product) throw new Error(`Variant ${variant.id} points at missing product ${variant.productId}`);
+    return product;
+  });
 }
 
 /** A variant by id or SKU (exactly one); null when missing or its product is hidden from the caller. */

@@ -8,13 +8,15 @@
  * is lost. Reviews publish no event (see events/publish.ts).
  */
 import { AppError, ErrorCode, forbidden, notFound, unauthenticated } from '@commerce/errors';
+import { whenReady, type MaybePromise } from '@commerce/subgraph-kit';
 import type { CatalogContext } from '../context.js';
 import type { Product, Review } from '../generated/prisma/client.js';
 import { isUuid } from '../data/ids.js';
 import { isUniqueViolation } from '../data/prisma.js';
 import { ratingAverage } from '../events/product-snapshot.js';
 import type { PageArgs } from './category.service.js';
-import { decodeIdCursor, idConnection, pageSize, type Connection } from './pagination.js';
+import { idConnection, type Connection } from './pagination.js';
+import { reviewPageKey } from './product-needs.js';
 import { optionalText, requireRating, requireText } from './validation.js';
 
 export interface CreateReviewInput {
@@ -38,23 +40,26 @@ export function ratingOf(product: Product): RatingSummary {
 }
 
 /** The product's reviews, newest first. */
-export async function reviewsOf(ctx: CatalogContext, product: Product, args: PageArgs): Promise<ReviewConnection> {
-  const first = pageSize(args.first, 10);
-  const after = decodeIdCursor(args.after);
-  const rows = await ctx.loaders.latestReviewsPage.load({ parent: product.id, limit: first + 1, after });
-  return { ...idConnection(rows, first), productId: product.id };
+export function reviewsOf(ctx: CatalogContext, product: Product, args: PageArgs): MaybePromise<ReviewConnection> {
+  const key = reviewPageKey(product.id, args);
+  const first = key.limit - 1;
+  return whenReady(ctx.loaders.latestReviewsPage.get(key), (rows) => {
+    const { edges, pageInfo } = idConnection(rows, first);
+    return { edges, pageInfo, productId: product.id };
+  });
 }
 
 /** Counted only when a client asks for it, batched across the page. */
-export async function reviewCountOf(ctx: CatalogContext, productId: string): Promise<number> {
-  return ctx.loaders.reviewCount.load(productId);
+export function reviewCountOf(ctx: CatalogContext, productId: string): MaybePromise<number> {
+  return ctx.loaders.reviewCount.get(productId);
 }
 
 /** The reviewed product, whatever its status now: the review exists. */
-export async function productOfReview(ctx: CatalogContext, review: Review): Promise<Product> {
-  const product = await ctx.loaders.productById.load(review.productId);
-  if (!product) throw new Error(`Review ${review.id} points at missing product ${review.productId}`);
-  return product;
+export function productOfReview(ctx: CatalogContext, review: Review): MaybePromise<Product> {
+  return whenReady(ctx.loaders.productById.get(review.productId), (product) => {
+    if (!product) throw new Error(`Review ${review.id} points at missing product ${review.productId}`);
+    return product;
+  });
 }
 
 /** A reference the users subgraph resolves; the catalog stores only the id. */
