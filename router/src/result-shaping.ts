@@ -11,7 +11,9 @@
  * - @skip/@include are evaluated only on selections that carry directives;
  * - no result object or message closure is allocated per value;
  * - federation-internals functions are bound once, not read through its
- *   re-export getters on every call.
+ *   re-export getters on every call;
+ * - response objects are plain `{}` where no response name could clash with
+ *   Object.prototype (see Compiled.plain), not null-prototype ones.
  * router/test/result-shaping.test.ts holds it to the original's output.
  */
 import {
@@ -62,7 +64,19 @@ type Step =
   | { kind: 'introspection'; selection: FieldSelection; directives: readonly AppliedDirective[]; responseName: string }
   | { kind: 'fragment'; directives: readonly AppliedDirective[]; typeCondition: CompositeType | undefined; selectionSet: SelectionSet };
 
-const stepsBySelectionSet = new WeakMap<SelectionSet, Step[]>();
+interface Compiled {
+  steps: Step[];
+  /**
+   * Whether objects shaped by this set can be plain `{}`: no response name
+   * (fragments included, they write into the same object) is one that
+   * Object.prototype has, like `constructor` or `__proto__`. Plain objects
+   * serialize about twice as fast as the null-prototype ones the gateway
+   * makes, which V8 keeps in dictionary mode.
+   */
+  plain: boolean;
+}
+
+const compiledBySelectionSet = new WeakMap<SelectionSet, Compiled>();
 
 function stepOf(selection: Selection): Step {
   const directives = selection.element.appliedDirectives;
@@ -76,13 +90,20 @@ function stepOf(selection: Selection): Step {
   return { kind: 'fragment', directives, typeCondition: selection.element.typeCondition, selectionSet: selection.selectionSet };
 }
 
-function stepsOf(selectionSet: SelectionSet): Step[] {
-  let steps = stepsBySelectionSet.get(selectionSet);
-  if (!steps) {
-    steps = selectionSet.selections().map(stepOf);
-    stepsBySelectionSet.set(selectionSet, steps);
+function compiled(selectionSet: SelectionSet): Compiled {
+  let found = compiledBySelectionSet.get(selectionSet);
+  if (!found) {
+    const steps = selectionSet.selections().map(stepOf);
+    const plain = steps.every((step) => (step.kind === 'fragment' ? compiled(step.selectionSet).plain : !(step.responseName in Object.prototype)));
+    found = { steps, plain };
+    compiledBySelectionSet.set(selectionSet, found);
   }
-  return steps;
+  return found;
+}
+
+/** A new output object for `selectionSet` (see Compiled.plain). */
+function outputObject(selectionSet: SelectionSet): Data {
+  return compiled(selectionSet).plain ? {} : (Object.create(null) as Data);
 }
 
 function ifValue(directive: AppliedDirective, variables: Variables): unknown {
@@ -126,7 +147,7 @@ function pathLastElementDescription(path: (string | number)[], currentType: Type
 }
 
 function applySelectionSet(input: Data, selectionSet: SelectionSet, output: Data, parameters: ShapingParameters, path: (string | number)[], parentType: CompositeType): ApplyResult {
-  for (const step of stepsOf(selectionSet)) {
+  for (const step of compiled(selectionSet).steps) {
     if (shouldSkip(step.directives, parameters)) continue;
     switch (step.kind) {
       case 'introspection': {
@@ -244,9 +265,9 @@ function updateOutputValue(
       }
       objectType = typenameType;
     }
-    const outputObject = outputValue === undefined ? (Object.create(null) as Data) : (outputValue as Data);
-    const hasErrors = applySelectionSet(inputObject, selectionSet, outputObject, parameters, path, objectType) === NULL_BUBBLE_UP;
-    return done(hasErrors ? null : outputObject, false, hasErrors);
+    const output = outputValue === undefined ? outputObject(selectionSet) : (outputValue as Data);
+    const hasErrors = applySelectionSet(inputObject, selectionSet, output, parameters, path, objectType) === NULL_BUBBLE_UP;
+    return done(hasErrors ? null : output, false, hasErrors);
   }
 
   assert(outputValue === undefined, () => `Excepted output to be undefined but got ${type} for type ${type}`);
@@ -274,7 +295,7 @@ export function computeResponse({ operation, variables, input, introspectionHand
     errors: [],
     introspectionHandling,
   };
-  const data = Object.create(null) as Data;
+  const data = outputObject(operation.selectionSet);
   const result = applySelectionSet(input, operation.selectionSet, data, parameters, [], schema.schemaDefinition.rootType(operation.rootKind) as CompositeType);
   return { data: result === NULL_BUBBLE_UP ? null : data, errors: parameters.errors };
 }

@@ -51,7 +51,7 @@ const QUERY = `query Q($skip: Boolean!, $inc: Boolean = true) {
   }
   count status matrix
   search { __typename ... on Product { id name } ... on User { id name } }
-  node(id: "1") { id ... on User { name } ... on Product { tags } }
+  node(id: "1") { id ... on User { name } ... on Product { tags } constructor: id }
   again: products { name @include(if: false) id }
 }`;
 
@@ -78,7 +78,7 @@ const valid = () => ({
     { __typename: 'Product', id: '1', name: 'Kettle' },
     null,
   ],
-  node: { __typename: 'User', id: 'u1', name: 'Ada' },
+  node: { __typename: 'User', id: 'u1', name: 'Ada', constructor: 'u1' },
   again: [{ name: 'x', id: '9' }],
 });
 
@@ -140,6 +140,8 @@ describe('computeResponse', () => {
     expect(skipped.a[0]).not.toHaveProperty('price');
     expect(skipped.a[0]).not.toHaveProperty('owner');
     expect(Object.keys(skipped.a[0] ?? {})).toEqual(['id', 'n', '__typename', 't', 'tags', 'status']);
+    // A response name that Object.prototype also has is still just a field.
+    expect(JSON.parse(run(computeResponse, valid(), { skip: false }).data)).toMatchObject({ node: { id: 'u1', constructor: 'u1' } });
   });
 
   it('reuses nothing between calls that it should not: same operation, different data', () => {
