@@ -20,8 +20,13 @@
  * The one dynamic hint is federation's: `_entities` (@apollo/subgraph)
  * restricts its field by the hint of each representation's type. That part is
  * taken from the request's representations, per request.
+ *
+ * One rule Apollo's plugin does not have: an answer to a caller with more than
+ * the CUSTOMER role (an admin, who sees drafts and archived products through
+ * the same hinted fields) is never `public`.
  */
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestContextWillSendResponse } from '@apollo/server';
+import type { Identity } from '@commerce/auth';
 import {
   getNamedType,
   isAbstractType,
@@ -240,17 +245,28 @@ export function cacheControlHeader(policy: CachePolicy, existing: string | undef
   return `max-age=${combined.maxAge}, ${(combined.scope ?? 'PUBLIC').toLowerCase()}`;
 }
 
-export interface CachePolicyPluginOptions {
+export interface CachePolicyPluginOptions<TContext> {
   /** max-age of root fields and unhinted object fields (Apollo's defaultMaxAge), default 0. */
   defaultMaxAge?: number;
+  /** Whose answers are `private` whatever the hints; default: callers with any role besides CUSTOMER. */
+  privateFor?: (context: TContext) => boolean;
+}
+
+/** The kit's context carries the caller's identity; anything else is anonymous here. */
+function isPrivileged(context: unknown): boolean {
+  const identity = (context as { identity?: Identity | null } | null)?.identity;
+  return identity?.roles.some((role) => role !== 'CUSTOMER') ?? false;
 }
 
 /**
  * Replaces Apollo's cache-control plugin (pass `ApolloServerPluginCacheControlDisabled()`
  * too): same hints, same header, computed once per operation.
  */
-export function cachePolicyPlugin<TContext extends BaseContext>(options: CachePolicyPluginOptions = {}): ApolloServerPlugin<TContext> {
+export function cachePolicyPlugin<TContext extends BaseContext>(
+  options: CachePolicyPluginOptions<TContext> = {},
+): ApolloServerPlugin<TContext> {
   const defaultMaxAge = options.defaultMaxAge ?? 0;
+  const privateFor = options.privateFor ?? isPrivileged;
   let schema: GraphQLSchema | undefined;
   const cache = new WeakMap<DocumentNode, Map<string, OperationCacheHints>>();
   const hintsOf = (schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): OperationCacheHints => {
@@ -284,6 +300,7 @@ export function cachePolicyPlugin<TContext extends BaseContext>(options: CachePo
         },
         async willSendResponse(requestContext: GraphQLRequestContextWillSendResponse<TContext>) {
           const { response, overallCachePolicy } = requestContext;
+          if (privateFor(requestContext.contextValue)) overallCachePolicy.restrict({ scope: 'PRIVATE' });
           const answerIsCacheable = response.body.kind === 'single' && !response.body.singleResult.errors;
           const header = cacheControlHeader(
             { maxAge: overallCachePolicy.maxAge, scope: overallCachePolicy.scope },

@@ -197,6 +197,17 @@ describe('cache policy plugin', () => {
     expect(operationCacheHints(schema, document, 'Unknown').policy).toEqual({ maxAge: undefined, scope: undefined });
   });
 
+  it('never answers a caller with more than the CUSTOMER role publicly', async () => {
+    const query = '{ products { edges { node { id name } } } }';
+    const as = (roles: string[] | null) =>
+      ours.executeOperation({ query }, { contextValue: roles ? { identity: { userId: 'u', email: 'e', roles, expiresAt: 0 } } : {} });
+    const header = async (roles: string[] | null) => (await as(roles)).http.headers.get('cache-control');
+    expect(await header(null)).toBe('max-age=300, public');
+    expect(await header(['CUSTOMER'])).toBe('max-age=300, public');
+    expect(await header(['CUSTOMER', 'ADMIN'])).toBe('max-age=300, private');
+    expect(await header(['ADMIN'])).toBe('max-age=300, private');
+  });
+
   it('combines with a header already set, as Apollo does', () => {
     const policy = { maxAge: 300, scope: undefined };
     expect(cacheControlHeader(policy, undefined, true)).toBe('max-age=300, public');
