@@ -70,6 +70,15 @@ describe('response store', () => {
     expect((await store.read('k3'))?.entry).toBeNull();
   });
 
+  it("keeps only live entries in a tag's set", async () => {
+    const read = await store.read('short');
+    await store.write({ key: 'short', value: '{}', ttlMs: 50, stamp: read!.stamp, tags: ['l:Busy'] });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const later = await store.read('long');
+    await store.write({ key: 'long', value: '{}', ttlMs: 60_000, stamp: later!.stamp, tags: ['l:Busy'] });
+    expect(await store.redis.zrange(`${prefix}tk:l:Busy`, '0', '-1')).toEqual(['long']);
+  });
+
   it('is not used while no invalidator is alive', async () => {
     await store.redis.del(`${prefix}alive`);
     expect(await store.read('k1')).toBeUndefined();

@@ -4,7 +4,8 @@
  * one round trip and atomic. Keys (all under the prefix):
  *   e:<key>    an answer (JSON), with the TTL of its cache policy
  *   p:<key>    "this operation, with these variables, is all public" (see plugin.ts)
- *   tk:<tag>   the entry keys a tag names (a set), expiring with its longest entry
+ *   tk:<tag>   the entry keys a tag names (a sorted set scored by expiry: expired
+ *              members are pruned on each write, so it holds live entries only)
  *   ts:<tag>   Redis time of the tag's last invalidation, kept for in-flight requests
  *   st:<variant>  last stock level seen ("1|<changedAt>"), for Product.inStock
  *   alive      set while an invalidator consumes the change events
@@ -39,11 +40,15 @@ for i = 7, #ARGV do
   local at = redis.call('GET', ARGV[5] .. 'ts:' .. ARGV[i])
   if at and tonumber(at) >= start then return 0 end
 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ttl = tonumber(ARGV[2])
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
 for i = 7, #ARGV do
   local set = ARGV[5] .. 'tk:' .. ARGV[i]
-  redis.call('SADD', set, ARGV[6])
-  if redis.call('PTTL', set) < tonumber(ARGV[2]) then redis.call('PEXPIRE', set, ARGV[2]) end
+  redis.call('ZREMRANGEBYSCORE', set, '-inf', now)
+  redis.call('ZADD', set, now + ttl, ARGV[6])
+  if redis.call('PTTL', set) < ttl then redis.call('PEXPIRE', set, ttl) end
 end
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[4])
 return 1
@@ -76,7 +81,7 @@ local dropped = 0
 for _, tag in ipairs(tags) do
   redis.call('SET', prefix .. 'ts:' .. tag, stamp, 'PX', ARGV[2])
   local set = prefix .. 'tk:' .. tag
-  for _, member in ipairs(redis.call('SMEMBERS', set)) do dropped = dropped + redis.call('DEL', prefix .. 'e:' .. member) end
+  for _, member in ipairs(redis.call('ZRANGE', set, 0, -1)) do dropped = dropped + redis.call('DEL', prefix .. 'e:' .. member) end
   redis.call('DEL', set)
 end
 return {dropped, flipped}
