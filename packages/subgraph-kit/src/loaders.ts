@@ -97,10 +97,13 @@ export function allReady<T>(values: readonly MaybePromise<T>[]): MaybePromise<T[
  * A DataLoader whose loaded (and primed) values can be read synchronously:
  * `get` returns the value itself once a batch has brought it, and a promise
  * only before. A listing that loads a relation for its whole page up front
- * then resolves every field below it without a promise.
+ * then resolves every field below it without a promise. Priming costs a map
+ * entry, not a promise per key.
  */
 export class SettledLoader<K, V, C = K> {
   readonly #settled = new Map<C, V>();
+  // Keys handed to the DataLoader: like its own cache, a later prime does not change what they resolve to.
+  readonly #requested = new Set<C>();
   readonly #loader: DataLoader<K, V, C>;
   readonly #keyOf: (key: K) => C;
 
@@ -109,36 +112,48 @@ export class SettledLoader<K, V, C = K> {
     this.#keyOf = keyOf;
     this.#loader = new DataLoader<K, V, C>(async (keys) => {
       const values = await batch(keys);
-      for (let index = 0; index < keys.length; index++) {
-        const cacheKey = keyOf(keys[index] as K);
-        // First value wins, as with DataLoader's own cache (a primed value stays).
-        if (!this.#settled.has(cacheKey)) this.#settled.set(cacheKey, values[index] as V);
-      }
+      for (let index = 0; index < keys.length; index++) this.#settled.set(keyOf(keys[index] as K), values[index] as V);
       return values;
     }, loaderOptions<K, V, C>(options));
+  }
+
+  #isSettled(cacheKey: C): boolean {
+    return this.#settled.has(cacheKey);
   }
 
   /** The value when it is already loaded or primed, else a promise of it (batched like `load`). */
   get(key: K): MaybePromise<V> {
     const cacheKey = this.#keyOf(key);
     const value = this.#settled.get(cacheKey);
-    if (value !== undefined || this.#settled.has(cacheKey)) return value as V;
+    if (value !== undefined || this.#isSettled(cacheKey)) return value as V;
+    this.#requested.add(cacheKey);
     return this.#loader.load(key);
   }
 
   load(key: K): Promise<V> {
-    return this.#loader.load(key);
+    const value = this.get(key);
+    return isPromise(value) ? value : Promise.resolve(value);
   }
 
+  /** Like DataLoader's loadMany: a failed key's error in its place. */
   loadMany(keys: readonly K[]): Promise<(V | Error)[]> {
-    return this.#loader.loadMany(keys);
+    return Promise.all(keys.map((key) => this.load(key).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))));
   }
 
-  /** Like DataLoader's prime: a key already known keeps its value. */
+  /** Loads, in one batch, the keys not settled yet; errors stay for `get` and `load` to report. */
+  async prefetch(keys: readonly K[]): Promise<void> {
+    const pending: Promise<V>[] = [];
+    for (const key of keys) {
+      const value = this.get(key);
+      if (isPromise(value)) pending.push(value);
+    }
+    if (pending.length > 0) await Promise.allSettled(pending);
+  }
+
+  /** Like DataLoader's prime: a key already loaded, asked for or primed keeps its value. */
   prime(key: K, value: V): this {
     const cacheKey = this.#keyOf(key);
-    if (!this.#settled.has(cacheKey)) this.#settled.set(cacheKey, value);
-    this.#loader.prime(key, value);
+    if (!this.#isSettled(cacheKey) && !this.#requested.has(cacheKey)) this.#settled.set(cacheKey, value);
     return this;
   }
 }

@@ -26,6 +26,36 @@ describe('SettledLoader', () => {
     expect(await loader.load('x')).toBeNull();
   });
 
+  it('does not let a prime change a key already asked for', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const loader = new SettledLoader<string, string>(async (keys) => {
+      await gate;
+      return keys.map(() => 'from the batch');
+    });
+    const pending = loader.get('k');
+    loader.prime('k', 'primed late');
+    release();
+    expect(await pending).toBe('from the batch');
+    expect(loader.get('k')).toBe('from the batch');
+  });
+
+  it('prefetches only what is not settled, in one batch', async () => {
+    const batches: string[][] = [];
+    const loader = new SettledLoader<string, string>(async (keys) => {
+      batches.push([...keys]);
+      return [...keys];
+    });
+    loader.prime('a', 'a');
+    await loader.prefetch(['a', 'b', 'c']);
+    await loader.prefetch(['a', 'b']);
+    expect(batches).toEqual([['b', 'c']]);
+    expect(loader.get('c')).toBe('c');
+    expect(await loader.loadMany(['a', 'b'])).toEqual(['a', 'b']);
+  });
+
   it('uses the cache key function for object keys', async () => {
     const loader = new SettledLoader<{ id: string; page: number }, string, string>(
       async (keys) => keys.map((key) => `${key.id}:${key.page}`),

@@ -140,7 +140,14 @@ function listingStatement(variants: boolean, reviews: boolean): string {
   return text;
 }
 
-type ListingRow = Product & { variants?: VariantWithPrices[]; reviews?: (Omit<Review, 'createdAt'> & { createdAt: string })[] };
+type ReviewJson = Omit<Review, 'createdAt'> & { createdAt: string | Date };
+type ListingRow = Product & { variants?: VariantWithPrices[]; reviews?: ReviewJson[] };
+
+/** JSON carries timestamps as ISO text; the row types hold Dates, as pg's own rows do. The parsed object is ours to change. */
+function withDate(review: ReviewJson): Review {
+  review.createdAt = new Date(review.createdAt);
+  return review as Review;
+}
 
 /**
  * Active products, newest first (uuid v7 ids are time-ordered), strictly
@@ -161,8 +168,7 @@ export async function activeProducts(
   return rows.map(({ variants, reviews: reviewRows, ...product }) => ({
     product,
     ...(variants ? { variants } : {}),
-    // JSON carries timestamps as ISO text; the row types hold Dates, as pg's own rows do.
-    ...(reviewRows ? { reviews: reviewRows.map((review) => ({ ...review, createdAt: new Date(review.createdAt) })) } : {}),
+    ...(reviewRows ? { reviews: reviewRows.map(withDate) } : {}),
   }));
 }
 

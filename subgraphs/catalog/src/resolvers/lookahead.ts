@@ -70,20 +70,32 @@ function descend(info: GraphQLResolveInfo, path: readonly string[]): { nodes: re
 
 const NOTHING: ProductNeeds = { variants: false, images: false, category: false, reviewPages: [] };
 
-// Per field (its nodes live as long as the parsed document) and request (its variables): every item of a list asks alike.
-const memo = new WeakMap<readonly FieldNode[], WeakMap<object, ProductNeeds>>();
+/**
+ * Needs per field (its nodes live as long as the parsed document, which
+ * Apollo keeps per query text) and variable values: every item of a list
+ * (the same variables object) and every request with equal variables ask alike.
+ */
+interface Remembered {
+  variables: unknown;
+  needs: ProductNeeds;
+  byVariables: Map<string, ProductNeeds>;
+}
+const memo = new WeakMap<readonly FieldNode[], Remembered>();
+const MAX_VARIABLE_SETS = 64;
 
 function remembered(info: GraphQLResolveInfo, compute: () => ProductNeeds): ProductNeeds {
-  let byRequest = memo.get(info.fieldNodes);
-  if (!byRequest) {
-    byRequest = new WeakMap();
-    memo.set(info.fieldNodes, byRequest);
-  }
-  let needs = byRequest.get(info.variableValues);
+  const entry = memo.get(info.fieldNodes);
+  if (entry?.variables === info.variableValues) return entry.needs;
+  const key = JSON.stringify(info.variableValues);
+  const byVariables = entry?.byVariables ?? new Map<string, ProductNeeds>();
+  let needs = byVariables.get(key);
   if (!needs) {
     needs = compute();
-    byRequest.set(info.variableValues, needs);
+    // Variables that vary without bound (a cursor, representations) must not grow the memo without bound.
+    if (byVariables.size >= MAX_VARIABLE_SETS) byVariables.clear();
+    byVariables.set(key, needs);
   }
+  memo.set(info.fieldNodes, { variables: info.variableValues, needs, byVariables });
   return needs;
 }
 

@@ -53,17 +53,18 @@ export function listingRelations(needs: ProductNeeds | undefined): ListingRelati
 }
 
 /**
- * Loads what `needs` names for all `products`, in parallel, one statement per
- * relation. A failed batch is left for its fields to report: they read the
- * same cached rejection, at their own paths, as without this.
+ * Loads what `needs` names for all `products` and is not loaded yet, in
+ * parallel, one statement per relation. A failed batch is left for its fields
+ * to report: they read the same cached rejection, at their own paths, as
+ * without this.
  */
 export async function loadProductNeeds(ctx: CatalogContext, products: readonly Product[], needs: ProductNeeds): Promise<void> {
   if (products.length === 0) return;
-  const loads: Promise<unknown>[] = [];
+  const loads: Promise<void>[] = [];
   const ids = products.map((product) => product.id);
-  if (needs.variants) loads.push(ctx.loaders.variantsByProduct.loadMany(ids));
-  if (needs.images) loads.push(ctx.loaders.imagesByProduct.loadMany(ids));
-  if (needs.category) loads.push(ctx.loaders.categoryById.loadMany(products.map((product) => product.categoryId)));
+  if (needs.variants) loads.push(ctx.loaders.variantsByProduct.prefetch(ids));
+  if (needs.images) loads.push(ctx.loaders.imagesByProduct.prefetch(ids));
+  if (needs.category) loads.push(ctx.loaders.categoryById.prefetch(products.map((product) => product.categoryId)));
   for (const args of needs.reviewPages) {
     let keys: ReturnType<typeof reviewPageKey>[];
     try {
@@ -71,7 +72,8 @@ export async function loadProductNeeds(ctx: CatalogContext, products: readonly P
     } catch {
       continue; // An invalid `first` or cursor: the field reports it.
     }
-    loads.push(ctx.loaders.latestReviewsPage.loadMany(keys));
+    loads.push(ctx.loaders.latestReviewsPage.prefetch(keys));
   }
-  if (loads.length > 0) await Promise.allSettled(loads);
+  // prefetch never rejects: a failed batch is reported by the fields that read it.
+  if (loads.length > 0) await Promise.all(loads);
 }
