@@ -8,6 +8,7 @@ import {
 } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import {
+  ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
@@ -35,6 +36,7 @@ import {
   traceLogFields,
   type Logger,
 } from '@commerce/observability';
+import { cachePolicyPlugin } from './cache-policy.js';
 import { applyPermissions } from './permissions.js';
 import { serveSubscriptions } from './subscriptions.js';
 import type { BaseContext, GraphQLResolverMap, RouteHandler, RunningSubgraph, SubgraphDefinition } from './types.js';
@@ -152,6 +154,9 @@ export async function startSubgraph<TContext extends BaseContext>(
   const plugins: ApolloServerPlugin<TContext>[] = [
     // Federated tracing (ftv1) is for Apollo Studio, which we do not use; skip its per-request hooks.
     ApolloServerPluginInlineTraceDisabled(),
+    // Cache-Control from the @cacheControl hints once per operation, not a hook on every field (cache-policy.ts).
+    ApolloServerPluginCacheControlDisabled(),
+    cachePolicyPlugin<TContext>(),
     { requestDidStart: async () => requestListener },
   ];
   if (production) plugins.push(ApolloServerPluginLandingPageDisabled());
