@@ -1,6 +1,7 @@
 import type { BaseContext } from '@commerce/subgraph-kit';
 import type { SearchPrisma } from './data/prisma.js';
 import type { SearchAggregates } from './data/search-queries.js';
+import type { SearchReplica } from './replica/replica.js';
 import type { BrowseCache } from './service/browse-cache.js';
 
 /**
@@ -10,6 +11,8 @@ import type { BrowseCache } from './service/browse-cache.js';
  */
 export interface SearchContext extends BaseContext {
   prisma: SearchPrisma;
-  /** Browse aggregates, shared by every request of this process. */
+  /** Browse aggregates, shared by every request of this process (the PostgreSQL path only). */
   browseCache: BrowseCache<SearchAggregates>;
+  /** The read model in memory: searches and suggestions are answered from it when present. */
+  replica?: SearchReplica;
 }

@@ -41,12 +41,12 @@ describe('BrowseCache', () => {
   });
 });
 
-describe('browse through the subgraph with the cache on', () => {
+describe('browse through the subgraph with the cache on (PostgreSQL path, replica off)', () => {
   let server: TestServer;
   const lamps = category('Lamps');
 
   beforeAll(async () => {
-    server = await startTestServer({ browseCacheTtlMs: 60_000 });
+    server = await startTestServer({ browseCacheTtlMs: 60_000, replica: false });
     await truncateAll(server.db);
   });
 

@@ -18,9 +18,15 @@ export type TestServer = TestSubgraph<SearchPrisma>;
 export const testDatabaseUrl = (): string => databaseUrl('search', 'test');
 
 /** Browse caching is off unless a test asks for it: tests change the index between queries. */
-export async function startTestServer(options: Pick<SearchSubgraphOptions, 'consumer' | 'browseCacheTtlMs'> = {}): Promise<TestServer> {
+export async function startTestServer(options: Pick<SearchSubgraphOptions, 'consumer' | 'browseCacheTtlMs' | 'replica'> = {}): Promise<TestServer> {
   const db = createSearchPrisma({ databaseUrl: testDatabaseUrl() });
-  const definition = searchSubgraph({ prisma: db, consumer: options.consumer ?? false, browseCacheTtlMs: options.browseCacheTtlMs ?? 0 });
+  const definition = searchSubgraph({
+    prisma: db,
+    databaseUrl: testDatabaseUrl(),
+    consumer: options.consumer ?? false,
+    browseCacheTtlMs: options.browseCacheTtlMs ?? 0,
+    ...(options.replica === undefined ? {} : { replica: options.replica }),
+  });
   const running = await startSubgraph(definition, { port: 0 });
   return testSubgraph(running, db);
 }

@@ -36,7 +36,12 @@ export interface SuggestionRow {
 /** Escapes LIKE wildcards (the default escape character is backslash). */
 export const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-export async function suggestRows(prisma: SearchPrisma, prefix: string, limit: number): Promise<SuggestionRow[]> {
+/**
+ * `maxCandidates` bounds the rows scored (default MAX_CANDIDATES); the
+ * replica's tests pass a large one to get every match scored, as the replica
+ * scores them.
+ */
+export async function suggestRows(prisma: SearchPrisma, prefix: string, limit: number, maxCandidates = MAX_CANDIDATES): Promise<SuggestionRow[]> {
   const like = escapeLike(prefix);
   const startsWith = `${like}%`;
   const wordStart = `% ${like}%`;
@@ -48,14 +53,14 @@ export async function suggestRows(prisma: SearchPrisma, prefix: string, limit: n
     WITH contained AS MATERIALIZED (
       SELECT p.id, p.name, p.slug FROM search_products p
        WHERE p.status = 'ACTIVE' AND p.name ILIKE ${contains}
-       LIMIT ${MAX_CANDIDATES}::int
+       LIMIT ${maxCandidates}::int
     ),
     resembling AS MATERIALIZED (
       -- Typo tolerance, only when too few names contain the prefix as typed
       -- (a one-time filter: otherwise this scan never runs).
       SELECT p.id, p.name, p.slug FROM search_products p
        WHERE (SELECT count(*) FROM contained) < ${limit}::int AND p.status = 'ACTIVE' AND ${prefix} <% p.name
-       LIMIT ${MAX_CANDIDATES}::int
+       LIMIT ${maxCandidates}::int
     ),
     products AS (
       SELECT DISTINCT ON (lower(name)) id, name, slug, ${score(Prisma.raw('name'))} AS score

@@ -18,9 +18,15 @@
  * relevance has no stable key. A document indexed between two pages can shift
  * the second page by one. Results are capped at MAX_RESULT_WINDOW.
  *
- * Browsing (no text) counts over the whole catalog or a whole category tree:
- * its total and facets come from a per-process cache of at most
- * BrowseCache.ttlMs (1 s by default); its page is always fresh.
+ * Where answers come from: the subgraph's in-process replica of the read
+ * model (src/replica/, as fresh as PostgreSQL) when it has one; PostgreSQL
+ * otherwise, and for what the replica does not evaluate (the fuzzy fallback,
+ * tsquery operators websearch_to_tsquery never writes). Both give the same
+ * answers (tests compare them).
+ *
+ * Without a replica, browsing (no text) counts over the whole catalog or a
+ * whole category tree: its total and facets come from a per-process cache of
+ * at most BrowseCache.ttlMs (1 s by default); its page is always fresh.
  */
 import { AppError, ErrorCode, badInput } from '@commerce/errors';
 import { clampFirst, decodeCursor, encodeCursor, MAX_PAGE_SIZE, type PageInfo } from '@commerce/subgraph-kit';
@@ -36,7 +42,9 @@ import {
   type SearchFilterSpec,
   type SearchSort,
   type SearchSpec,
+  type TextSearchRows,
 } from '../data/search-queries.js';
+import { replicaBrowseAggregates, replicaBrowsePage, replicaTextSearch } from '../replica/search.js';
 import { isCurrency, type CurrencyCode } from './documents.js';
 import { emptyFacets, toFacets, type SearchFacets } from './facets.js';
 import { hasSearchableTerms, MAX_QUERY_LENGTH, normalizeText } from './query-text.js';
@@ -174,9 +182,18 @@ interface Found {
   hasNextPage: boolean;
 }
 
-/** Full text, or the fuzzy fallback when the text matches no product at all. Mutates spec.mode. */
+/**
+ * Full text (from the replica when there is one and it can evaluate the
+ * query), or the fuzzy fallback (SQL) when the text matches no product at
+ * all. Mutates spec.mode.
+ */
 async function textSearch(ctx: SearchContext, spec: SearchSpec): Promise<Found> {
-  let rows = await runTextSearch(ctx.prisma, spec);
+  let rows: TextSearchRows | null = null;
+  if (ctx.replica) {
+    const [store, query] = await Promise.all([ctx.replica.current(), ctx.replica.tsquery(spec.text)]);
+    if (query) rows = replicaTextSearch(store, query, spec);
+  }
+  rows ??= await runTextSearch(ctx.prisma, spec);
   if (rows.matched === 0) {
     spec.mode = 'FUZZY';
     rows = await runTextSearch(ctx.prisma, spec);
@@ -186,12 +203,19 @@ async function textSearch(ctx: SearchContext, spec: SearchSpec): Promise<Found> 
 }
 
 /**
- * No text: the page is always fresh; total and facets come from the browse
- * cache (at most ttl old). One row more than the page tells hasNextPage.
+ * No text. From the replica: page and counts (kept per category) as fresh
+ * as PostgreSQL. Without one: the page is always fresh; total and facets
+ * come from the browse cache (at most ttl old). One row more than the page
+ * tells hasNextPage.
  */
 async function browse(ctx: SearchContext, spec: SearchSpec): Promise<Found> {
-  const key = JSON.stringify([spec.filters, spec.currency]);
   const fetchMore = spec.offset + spec.limit < MAX_RESULT_WINDOW;
+  if (ctx.replica) {
+    const store = await ctx.replica.current();
+    const rows = replicaBrowsePage(store, { ...spec, limit: spec.limit + (fetchMore ? 1 : 0) });
+    return { ids: rows.slice(0, spec.limit), aggregates: replicaBrowseAggregates(store, spec), hasNextPage: rows.length > spec.limit };
+  }
+  const key = JSON.stringify([spec.filters, spec.currency]);
   const [rows, aggregates] = await Promise.all([
     runBrowsePage(ctx.prisma, { ...spec, limit: spec.limit + (fetchMore ? 1 : 0) }),
     ctx.browseCache.get(key, () => runBrowseAggregates(ctx.prisma, spec)),

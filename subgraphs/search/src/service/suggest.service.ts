@@ -6,10 +6,13 @@
  * (pg_trgm, threshold WORD_SIMILARITY_THRESHOLD), so "jaket" still suggests
  * "Rain Jacket". Names starting with the prefix rank first, then names with a
  * word starting with it, then the rest by similarity (see suggest-queries).
+ * From the subgraph's replica when it has one (every matching name scored,
+ * see replica/suggest.ts), else from PostgreSQL.
  */
 import { badInput } from '@commerce/errors';
 import type { SearchContext } from '../context.js';
 import { suggestRows, type SuggestionKind } from '../data/suggest-queries.js';
+import { replicaSuggestRows } from '../replica/suggest.js';
 import { hasSearchableTerms, MAX_PREFIX_LENGTH, normalizeText } from './query-text.js';
 
 export const DEFAULT_SUGGESTIONS = 8;
@@ -37,7 +40,7 @@ export async function suggest(ctx: SearchContext, args: SuggestArgs): Promise<Su
   const first = Math.min(requested, MAX_SUGGESTIONS);
   if (first === 0 || !hasSearchableTerms(prefix)) return [];
 
-  const rows = await suggestRows(ctx.prisma, prefix, first);
+  const rows = ctx.replica ? replicaSuggestRows(await ctx.replica.current(), prefix, first) : await suggestRows(ctx.prisma, prefix, first);
   return rows.map((row) => ({
     kind: row.kind,
     text: row.text,

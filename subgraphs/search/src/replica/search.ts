@@ -1,0 +1,490 @@
+/**
+ * Search over the replica: the same answers as the SQL in
+ * data/search-queries.ts (text search, browse page, browse aggregates), from
+ * memory. The facet rules are those of the SQL, spelled out per document:
+ * each facet counts the documents passing every filter except its own.
+ *
+ * - Text: candidates from the posting lists of the query's lexemes (a NOT
+ *   alone means every document), each checked exactly against its own
+ *   lexemes and positions; facets counted over the matches; ts_rank_cd only
+ *   for those passing every filter, when ordering by relevance.
+ * - Browse aggregates with at most a category filter: read from the counts
+ *   the store keeps per category (nothing is counted per request); with
+ *   other filters, counted over the catalog.
+ * - Browse page, newest first: a walk down the store's newest-first order
+ *   that stops once the page is full; other orders sort the matches.
+ */
+import type { CategoryCount, SearchAggregates, SearchSpec, TextSearchRows } from '../data/search-queries.js';
+import { CURRENCIES, optionKey } from '../service/documents.js';
+import { rankCd, type RankSource } from './rank.js';
+import { BUCKETS, bucketOf, type Doc, FacetCounts, newerFirst, type ReplicaStore } from './store.js';
+import { matches, type OperandSource, type QueryNode, type TsQuery } from './tsquery.js';
+
+/**
+ * Which filters a document passes, read from the store's columns. Built per
+ * search: whether each category path holds the filtered category, and which
+ * option filters each option set fails, are worked out once per path or set
+ * (documents share them), not once per document.
+ */
+class Judge {
+  /** The last document judged: */
+  cat = true;
+  price = true;
+  stock = true;
+  /** Bit g: the document fails option filter g. */
+  failed = 0;
+
+  readonly currency: number;
+  readonly groups: readonly { name: string; options: ReadonlySet<number> }[];
+  private readonly category: number | 'none' | null;
+  private readonly priceRange: SearchSpec['filters']['price'];
+  private readonly inStock: boolean | null;
+  /** By path id: 1 holds the filtered category, 0 not, -1 not worked out yet. */
+  private readonly pathHolds: Int8Array;
+  /** By option set id: the failed-filter bits. */
+  private readonly setFails = new Map<number, number>();
+
+  constructor(
+    private readonly store: ReplicaStore,
+    spec: SearchSpec,
+  ) {
+    const { category } = spec.filters;
+    this.category = category === null ? null : category === 'none' ? 'none' : (store.categoryOrdinals.get(category.id) ?? 'none');
+    this.currency = CURRENCIES.indexOf(spec.currency);
+    this.priceRange = spec.filters.price;
+    this.inStock = spec.filters.inStock;
+    this.groups = spec.filters.options.map((group) => ({
+      name: group.name,
+      options: new Set(
+        group.values.map((value) => store.optionOrdinals.get(optionKey(group.name, value))).filter((o): o is number => o !== undefined),
+      ),
+    }));
+    this.pathHolds = new Int8Array(store.paths.length).fill(-1);
+  }
+
+  /** No filter but (perhaps) a category: browse facets are kept per category. */
+  get onlyCategory(): boolean {
+    return this.priceRange === null && this.inStock === null && this.groups.length === 0;
+  }
+
+  get categoryFilter(): number | 'none' | null {
+    return this.category;
+  }
+
+  get all(): boolean {
+    return this.cat && this.price && this.stock && this.failed === 0;
+  }
+
+  judge(ordinal: number): this {
+    const columns = this.store.columns;
+    if (this.category === null) this.cat = true;
+    else if (this.category === 'none') this.cat = false;
+    else {
+      const path = columns.path[ordinal] as number;
+      let holds = this.pathHolds[path] as number;
+      if (holds < 0) {
+        holds = (this.store.paths[path] as Int32Array).includes(this.category) ? 1 : 0;
+        this.pathHolds[path] = holds;
+      }
+      this.cat = holds === 1;
+    }
+    const range = this.priceRange;
+    if (range === null) this.price = true;
+    else {
+      const price = columns.price[ordinal * CURRENCIES.length + this.currency] as number;
+      this.price = !Number.isNaN(price) && (range.min === null || price >= range.min) && (range.max === null || price <= range.max);
+    }
+    this.stock = this.inStock === null || (columns.inStock[ordinal] === 1) === this.inStock;
+    if (this.groups.length === 0) this.failed = 0;
+    else {
+      const set = columns.optionSet[ordinal] as number;
+      let fails = this.setFails.get(set);
+      if (fails === undefined) {
+        let bits = 0;
+        const options = this.store.optionSets[set] as Int32Array;
+        this.groups.forEach((group, g) => {
+          if (!options.some((option) => group.options.has(option))) bits |= 1 << g;
+        });
+        fails = bits;
+        this.setFails.set(set, fails);
+      }
+      this.failed = fails;
+    }
+    return this;
+  }
+}
+
+/** Facet counts over documents judged one by one (the SQL's FILTER clauses). */
+class Tally {
+  total = 0;
+  inStock = 0;
+  outOfStock = 0;
+  readonly prices = new Array<number>(BUCKETS).fill(0);
+  /** By category path id. */
+  private readonly paths: Int32Array;
+  /** By option set id: documents passing every option filter. */
+  private readonly sets = new Map<number, number>();
+  /** By option set id × filter: documents failing only that option filter (its own values still count). */
+  private readonly setsFailingOne = new Map<number, number>();
+
+  constructor(
+    private readonly store: ReplicaStore,
+    private readonly judge: Judge,
+  ) {
+    this.paths = new Int32Array(store.paths.length);
+  }
+
+  add(ordinal: number): void {
+    const j = this.judge;
+    const columns = this.store.columns;
+    const opt = j.failed === 0;
+    if (j.cat && j.price && j.stock && opt) this.total++;
+    const price = columns.price[ordinal * CURRENCIES.length + j.currency] as number;
+    if (j.cat && j.stock && opt && !Number.isNaN(price)) {
+      const bucket = bucketOf(price);
+      this.prices[bucket] = (this.prices[bucket] ?? 0) + 1;
+    }
+    if (j.cat && j.price && opt) {
+      if (columns.inStock[ordinal] === 1) this.inStock++;
+      else this.outOfStock++;
+    }
+    if (j.price && j.stock && opt) (this.paths[columns.path[ordinal] as number] as number)++;
+    if (j.cat && j.price && j.stock) {
+      const set = columns.optionSet[ordinal] as number;
+      if (opt) this.sets.set(set, (this.sets.get(set) ?? 0) + 1);
+      else if ((j.failed & (j.failed - 1)) === 0) {
+        const key = set * 32 + (31 - Math.clz32(j.failed));
+        this.setsFailingOne.set(key, (this.setsFailingOne.get(key) ?? 0) + 1);
+      }
+    }
+  }
+
+  aggregates(): SearchAggregates {
+    const store = this.store;
+    const categories = new Int32Array(store.categoryOrdinals.size);
+    this.paths.forEach((count, path) => {
+      if (count > 0) for (const cat of store.paths[path] as Int32Array) (categories[cat] as number) += count;
+    });
+    const options = new Int32Array(store.optionKeys.length);
+    for (const [set, count] of this.sets) for (const option of store.optionSets[set] as Int32Array) (options[option] as number) += count;
+    for (const [key, count] of this.setsFailingOne) {
+      const name = (this.judge.groups[key % 32] as { name: string }).name;
+      for (const option of store.optionSets[Math.floor(key / 32)] as Int32Array) {
+        if (store.optionNames[option] === name) (options[option] as number) += count;
+      }
+    }
+    return {
+      total: this.total,
+      categories: categoryCounts(store, categories),
+      options: optionCounts(store, options),
+      prices: this.prices.map((count, bucket): [number, number] => [bucket, count]),
+      stock: [
+        [true, this.inStock],
+        [false, this.outOfStock],
+      ],
+    };
+  }
+}
+
+/** Categories with a count and a search_categories row (the SQL joins them). */
+function categoryCounts(store: ReplicaStore, counts: ArrayLike<number | undefined>): CategoryCount[] {
+  const out: CategoryCount[] = [];
+  for (let ordinal = 0; ordinal < counts.length; ordinal++) {
+    const count = counts[ordinal] ?? 0;
+    const category = store.categories[ordinal];
+    if (count > 0 && category) {
+      out.push({ id: category.id, name: category.name, slug: category.slug, parentId: category.parentId, depth: category.depth, count });
+    }
+  }
+  return out;
+}
+
+function optionCounts(store: ReplicaStore, counts: ArrayLike<number | undefined>): [string, number][] {
+  const out: [string, number][] = [];
+  for (let ordinal = 0; ordinal < counts.length; ordinal++) {
+    const count = counts[ordinal] ?? 0;
+    if (count > 0) out.push([store.optionKeys[ordinal] as string, count]);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Ordering (the SQL's ORDER BY, ending with id DESC)
+
+interface Hit {
+  ordinal: number;
+  rank: number;
+}
+
+type Compare = (a: Hit, b: Hit) => number;
+
+/** NULLS LAST (NaN), then ascending (direction 1) or descending (-1). */
+function nullsLast(a: number, b: number, direction: 1 | -1): number {
+  const aNull = Number.isNaN(a);
+  const bNull = Number.isNaN(b);
+  if (aNull || bNull) return (aNull ? 1 : 0) - (bNull ? 1 : 0);
+  return (a - b) * direction;
+}
+
+function comparator(store: ReplicaStore, spec: SearchSpec): Compare {
+  const { docs, columns } = store;
+  const idDesc = (a: Hit, b: Hit): number => {
+    const x = (docs[a.ordinal] as Doc).id;
+    const y = (docs[b.ordinal] as Doc).id;
+    return x > y ? -1 : x < y ? 1 : 0;
+  };
+  const newest = (a: Hit, b: Hit): number => newerFirst(docs[a.ordinal] as Doc, docs[b.ordinal] as Doc);
+  const currency = CURRENCIES.indexOf(spec.currency);
+  const price = (hit: Hit): number => columns.price[hit.ordinal * CURRENCIES.length + currency] as number;
+  switch (spec.sort) {
+    case 'PRICE_ASC':
+      return (a, b) => nullsLast(price(a), price(b), 1) || idDesc(a, b);
+    case 'PRICE_DESC':
+      return (a, b) => nullsLast(price(a), price(b), -1) || idDesc(a, b);
+    case 'RATING':
+      return (a, b) =>
+        nullsLast(columns.rating[a.ordinal] as number, columns.rating[b.ordinal] as number, -1) ||
+        (columns.ratingCount[b.ordinal] as number) - (columns.ratingCount[a.ordinal] as number) ||
+        idDesc(a, b);
+    case 'NEWEST':
+      return newest;
+    case 'RELEVANCE':
+      return spec.mode === 'BROWSE' ? newest : (a, b) => b.rank - a.rank || idDesc(a, b);
+  }
+}
+
+/** The hits at [offset, offset + limit) in order, without sorting all of them when only a few are wanted. */
+function page(hits: Hit[], compare: Compare, offset: number, limit: number): Hit[] {
+  const wanted = offset + limit;
+  if (limit <= 0 || offset >= hits.length) return [];
+  let ordered: Hit[];
+  if (hits.length <= 4 * wanted) ordered = hits.sort(compare);
+  else {
+    // A max-heap of the `wanted` best so far: O(n log wanted).
+    const heap: Hit[] = [];
+    const worse = (i: number, j: number): boolean => compare(heap[i] as Hit, heap[j] as Hit) > 0;
+    const swap = (i: number, j: number): void => {
+      const t = heap[i] as Hit;
+      heap[i] = heap[j] as Hit;
+      heap[j] = t;
+    };
+    for (const hit of hits) {
+      if (heap.length < wanted) {
+        heap.push(hit);
+        for (let i = heap.length - 1; i > 0; ) {
+          const parent = (i - 1) >> 1;
+          if (!worse(i, parent)) break;
+          swap(i, parent);
+          i = parent;
+        }
+      } else if (compare(hit, heap[0] as Hit) < 0) {
+        heap[0] = hit;
+        for (let i = 0; ; ) {
+          const l = 2 * i + 1;
+          const r = l + 1;
+          let top = i;
+          if (l < heap.length && worse(l, top)) top = l;
+          if (r < heap.length && worse(r, top)) top = r;
+          if (top === i) break;
+          swap(i, top);
+          i = top;
+        }
+      }
+    }
+    ordered = heap.sort(compare);
+  }
+  return ordered.slice(offset, wanted);
+}
+
+// ---------------------------------------------------------------------------
+// Text search
+
+/** A document's lexemes as the query's operands see them (and the ranker). */
+export class DocOperands implements OperandSource, RankSource {
+  doc: Doc | null = null;
+  private readonly location = { text: null as unknown as Doc['text'], index: 0 };
+  constructor(private readonly lexemeIds: readonly number[]) {}
+
+  private index(item: number): number {
+    const lexeme = this.lexemeIds[item] ?? -1;
+    return lexeme < 0 || !this.doc ? -1 : this.doc.text.find(lexeme);
+  }
+  has(item: number): boolean {
+    return this.index(item) >= 0;
+  }
+  positions(item: number): readonly number[] {
+    const index = this.index(item);
+    if (index < 0) return [];
+    const text = (this.doc as Doc).text;
+    const out: number[] = [];
+    for (let i = text.start(index), end = text.end(index); i < end; i++) out.push((text.data[i] as number) & 0x3fff);
+    return out;
+  }
+  /** Reused between calls: read it before the next. */
+  located(item: number): { text: Doc['text']; index: number } | null {
+    const index = this.index(item);
+    if (index < 0) return null;
+    this.location.text = (this.doc as Doc).text;
+    this.location.index = index;
+    return this.location;
+  }
+}
+
+/**
+ * The documents a query can match, from the posting lists: exact for
+ * operands combined with & and |; a superset (checked document by document)
+ * when a phrase or a NOT is involved; 'all' for a NOT with nothing required
+ * beside it. Ordinals ascending.
+ */
+type Candidates = { ordinals: readonly number[]; exact: boolean; ranks?: readonly number[] } | 'all';
+
+function candidates(node: QueryNode, store: ReplicaStore, lexemeIds: readonly number[]): Candidates {
+  switch (node.kind) {
+    case 'val': {
+      const lexeme = lexemeIds[node.item] ?? -1;
+      const posting = lexeme < 0 ? undefined : store.postings[lexeme];
+      return posting ? { ordinals: posting.ordinals, exact: true, ranks: posting.ranks } : { ordinals: [], exact: true };
+    }
+    case 'not':
+      return 'all';
+    case 'and':
+    case 'phrase': {
+      const left = candidates(node.left, store, lexemeIds);
+      const right = candidates(node.right, store, lexemeIds);
+      if (left === 'all') return right === 'all' ? 'all' : { ordinals: right.ordinals, exact: false };
+      if (right === 'all') return { ordinals: left.ordinals, exact: false };
+      return { ordinals: intersect(left.ordinals, right.ordinals), exact: node.kind === 'and' && left.exact && right.exact };
+    }
+    case 'or': {
+      const left = candidates(node.left, store, lexemeIds);
+      const right = candidates(node.right, store, lexemeIds);
+      if (left === 'all' || right === 'all') return 'all';
+      return { ordinals: union(left.ordinals, right.ordinals), exact: left.exact && right.exact };
+    }
+  }
+}
+
+function intersect(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    const x = a[i] as number;
+    const y = b[j] as number;
+    if (x === y) {
+      out.push(x);
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return out;
+}
+
+function union(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = i < a.length ? (a[i] as number) : Number.POSITIVE_INFINITY;
+    const y = j < b.length ? (b[j] as number) : Number.POSITIVE_INFINITY;
+    out.push(Math.min(x, y));
+    if (x <= y) i++;
+    if (y <= x) j++;
+  }
+  return out;
+}
+
+/** As runTextSearch for FULL_TEXT, from the replica. */
+export function replicaTextSearch(store: ReplicaStore, query: TsQuery, spec: SearchSpec): TextSearchRows {
+  const judge = new Judge(store, spec);
+  const tally = new Tally(store, judge);
+  const hits: Hit[] = [];
+  let matched = 0;
+  const root = query.root;
+  if (root) {
+    const lexemeIds = query.lexemes.map((lexeme) => store.lexicon.get(lexeme) ?? -1);
+    const operands = new DocOperands(lexemeIds);
+    const ranked = spec.sort === 'RELEVANCE';
+    const found = candidates(root, store, lexemeIds);
+    const all = found === 'all';
+    const ordinals = all ? null : found.ordinals;
+    const ranks = all ? undefined : found.ranks;
+    const exact = !all && found.exact;
+    const count = ordinals ? ordinals.length : store.docs.length;
+    for (let i = 0; i < count; i++) {
+      const ordinal = ordinals ? (ordinals[i] as number) : i;
+      if (!exact) {
+        const doc = store.docs[ordinal];
+        if (!doc || doc.text.count === 0) continue;
+        operands.doc = doc;
+        if (!matches(query, operands)) continue;
+      }
+      matched++;
+      judge.judge(ordinal);
+      tally.add(ordinal);
+      if (!judge.all) continue;
+      let rank = 0;
+      if (ranked && ranks) rank = ranks[i] as number;
+      else if (ranked) {
+        operands.doc = store.docs[ordinal] as Doc;
+        rank = rankCd(query, operands);
+      }
+      hits.push({ ordinal, rank });
+    }
+  }
+  const ids = page(hits, comparator(store, spec), spec.offset, spec.limit).map((hit) => (store.docs[hit.ordinal] as Doc).id);
+  return { matched, ids, ...tally.aggregates() };
+}
+
+// ---------------------------------------------------------------------------
+// Browse
+
+const NO_DOCUMENTS = new FacetCounts();
+
+/** As runBrowseAggregates, from the replica. */
+export function replicaBrowseAggregates(store: ReplicaStore, spec: SearchSpec): SearchAggregates {
+  const judge = new Judge(store, spec);
+  if (judge.onlyCategory) {
+    // Only a category, or nothing: the counts are kept per category.
+    const category = judge.categoryFilter;
+    const counts = category === null ? store.all : category === 'none' ? NO_DOCUMENTS : (store.byCategory[category] ?? NO_DOCUMENTS);
+    return {
+      total: counts.total,
+      categories: categoryCounts(store, store.categoryEntries),
+      options: optionCounts(store, counts.options),
+      prices: (counts.prices[judge.currency] as number[]).map((count, bucket): [number, number] => [bucket, count]),
+      stock: [
+        [true, counts.inStock],
+        [false, counts.outOfStock],
+      ],
+    };
+  }
+  const tally = new Tally(store, judge);
+  for (const ordinal of store.newest) {
+    judge.judge(ordinal);
+    tally.add(ordinal);
+  }
+  return tally.aggregates();
+}
+
+/** As runBrowsePage: up to spec.limit ids from spec.offset. */
+export function replicaBrowsePage(store: ReplicaStore, spec: SearchSpec): string[] {
+  const judge = new Judge(store, spec);
+  const category = judge.categoryFilter;
+  if (category === 'none') return [];
+  // Newest first is the order of the (category's) newest list: walk it until the page is full.
+  const scope = category === null ? store.newest : (store.newestIn[category] ?? []);
+  if (spec.sort === 'RELEVANCE' || spec.sort === 'NEWEST') {
+    const ids: string[] = [];
+    let skipped = 0;
+    for (const ordinal of scope) {
+      if (ids.length >= spec.limit) break;
+      if (!judge.judge(ordinal).all) continue;
+      if (skipped < spec.offset) skipped++;
+      else ids.push((store.docs[ordinal] as Doc).id);
+    }
+    return ids;
+  }
+  const hits: Hit[] = [];
+  for (const ordinal of scope) if (judge.judge(ordinal).all) hits.push({ ordinal, rank: 0 });
+  return page(hits, comparator(store, spec), spec.offset, spec.limit).map((hit) => (store.docs[hit.ordinal] as Doc).id);
+}
