@@ -19,9 +19,10 @@ export function isIncomingOperation<TContext extends Record<string, unknown>>(
   return 'incomingRequestContext' in options;
 }
 
-// Subgraph query strings come from query plans: few and fixed per supergraph. The cap only guards memory.
+// Subgraph query strings come from query plans: few and fixed per supergraph, and the same string
+// objects on every request (so keyed by the string itself, whose hash V8 keeps). The cap only guards memory.
 const MAX_REMEMBERED = 2_000;
-const typeOfQueryText = new Map<string, OperationTypeNode | undefined>();
+const typeOfQueryText = new Map<string, { operationName: string | undefined; type: OperationTypeNode | undefined }>();
 
 function operationTypeOf(document: DocumentNode, operationName: string | undefined): OperationTypeNode | undefined {
   let found: OperationTypeNode | undefined;
@@ -37,8 +38,8 @@ function operationTypeOf(document: DocumentNode, operationName: string | undefin
 }
 
 function operationTypeOfText(query: string, operationName: string | undefined): OperationTypeNode | undefined {
-  const key = `${operationName ?? ''}\n${query}`;
-  if (typeOfQueryText.has(key)) return typeOfQueryText.get(key);
+  const known = typeOfQueryText.get(query);
+  if (known && known.operationName === operationName) return known.type;
   let type: OperationTypeNode | undefined;
   try {
     type = operationTypeOf(parse(query, { noLocation: true }), operationName);
@@ -46,7 +47,7 @@ function operationTypeOfText(query: string, operationName: string | undefined): 
     type = undefined;
   }
   if (typeOfQueryText.size >= MAX_REMEMBERED) typeOfQueryText.clear();
-  typeOfQueryText.set(key, type);
+  typeOfQueryText.set(query, { operationName, type });
   return type;
 }
 

@@ -226,17 +226,18 @@ describe('RouterDataSource sharing', () => {
   });
 
   const context: RouterContext = { identity: null, authorization: undefined, requestId: 'r1', incomingHeaders: {} };
-  const fetchOptions = (operation: 'query' | 'mutation' = 'query') =>
+  type Kind = 'query' | 'mutation';
+  const fetchOptions = (subgraph: Kind, client: Kind) =>
     ({
       kind: 'incoming operation',
-      request: { query: `${operation} Op { stock { sku levels } }`, variables: {}, operationName: 'Op' },
-      incomingRequestContext: { operation: { operation }, overallCachePolicy: undefined },
+      request: { query: `${subgraph} Op { stock { sku levels } }`, variables: {}, operationName: 'Op' },
+      incomingRequestContext: { operation: { operation: client }, overallCachePolicy: undefined },
       context,
     }) as unknown as Parameters<RouterDataSource['process']>[0];
 
   /** Starts `count` concurrent calls, waits until the server holds them, then lets it answer. */
-  async function concurrently(source: RouterDataSource, count: number, operation: 'query' | 'mutation' = 'query') {
-    const settled = Promise.allSettled(Array.from({ length: count }, () => source.process(fetchOptions(operation))));
+  async function concurrently(source: RouterDataSource, count: number, subgraph: Kind = 'query', client: Kind = subgraph) {
+    const settled = Promise.allSettled(Array.from({ length: count }, () => source.process(fetchOptions(subgraph, client))));
     await new Promise((resolve) => setTimeout(resolve, 100));
     release();
     return settled;
@@ -269,6 +270,18 @@ describe('RouterDataSource sharing', () => {
   it('sends mutations one by one', async () => {
     const source = new RouterDataSource({ url: `${base}/ok`, fetcher: fetcher.fetch });
     await concurrently(source, 2, 'mutation');
+    expect(received).toBe(2);
+  });
+
+  it('decides by the subgraph operation too, not only the client’s', async () => {
+    const source = new RouterDataSource({ url: `${base}/ok`, fetcher: fetcher.fetch });
+    await concurrently(source, 2, 'mutation', 'query');
+    expect(received).toBe(2);
+  });
+
+  it('never shares the reads of a client mutation', async () => {
+    const source = new RouterDataSource({ url: `${base}/ok`, fetcher: fetcher.fetch });
+    await concurrently(source, 2, 'query', 'mutation');
     expect(received).toBe(2);
   });
 
