@@ -13,6 +13,7 @@
  *   --prof DIR      write a V8 CPU profile of the catalog process into DIR
  *   --source DIR    serve the catalog from a copy of subgraphs/catalog (DIR/src, DIR/schema.graphql)
  *                   inside the repository, e.g. an older version, to compare side by side
+ *   --kit DIR       start it with the startSubgraph of a copy of packages/subgraph-kit/src (DIR/index.ts)
  *
  * Statements per request are counted by wrapping pg's Client#query in the
  * child, so they include Prisma's and any direct driver statements alike.
@@ -68,10 +69,10 @@ async function countStatements(): Promise<() => number> {
   return () => count;
 }
 
-async function runChild(source: string): Promise<void> {
+async function runChild(source: string, kit: string | undefined): Promise<void> {
   const statements = await countStatements();
   const url = await databaseUrl();
-  const { startSubgraph } = await import('@commerce/subgraph-kit');
+  const { startSubgraph } = (await import(kit ? `${kit}/index.ts` : '@commerce/subgraph-kit')) as typeof import('@commerce/subgraph-kit');
   const { catalogSubgraph } = (await import(`${source}/src/subgraph.ts`)) as typeof import('../../subgraphs/catalog/src/subgraph.ts');
   const running = await startSubgraph(catalogSubgraph({ databaseUrl: url, relay: false }), { port: 0, host: '127.0.0.1' });
   process.on('message', (message: ToChild) => {
@@ -106,6 +107,7 @@ async function main(): Promise<void> {
       expect: { type: 'string' },
       prof: { type: 'string' },
       source: { type: 'string' },
+      kit: { type: 'string' },
       role: { type: 'string' },
     },
   });
@@ -113,7 +115,8 @@ async function main(): Promise<void> {
   await prepareDatabase();
   const profile = values.prof ? ['--cpu-prof', `--cpu-prof-dir=${values.prof}`] : [];
   const source = values.source ? new URL(values.source, `file://${process.cwd()}/`).href : new URL('../../subgraphs/catalog', import.meta.url).href;
-  const child = fork(fileURLToPath(import.meta.url), ['--role', 'catalog', '--source', source], {
+  const kit = values.kit ? ['--kit', new URL(values.kit, `file://${process.cwd()}/`).href] : [];
+  const child = fork(fileURLToPath(import.meta.url), ['--role', 'catalog', '--source', source, ...kit], {
     execArgv: [...process.execArgv, ...profile],
     env: { ...process.env, LOG_LEVEL: readEnv('LOG_LEVEL', 'warn'), OTEL_SDK_DISABLED: 'true' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -162,8 +165,8 @@ async function main(): Promise<void> {
 }
 
 try {
-  const { values } = parseArgs({ options: { role: { type: 'string' }, source: { type: 'string' } }, strict: false });
-  if (values.role === 'catalog') await runChild(String(values.source));
+  const { values } = parseArgs({ options: { role: { type: 'string' }, source: { type: 'string' }, kit: { type: 'string' } }, strict: false });
+  if (values.role === 'catalog') await runChild(String(values.source), typeof values.kit === 'string' ? values.kit : undefined);
   else {
     await main();
     process.exit(0);
