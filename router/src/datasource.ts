@@ -79,7 +79,7 @@ export class RouterDataSource extends RemoteGraphQLDataSource<RouterContext> {
       : undefined;
     // A shopper's fetch known to be public is sent as the anonymous one it equals, and shared with it.
     if (cached?.kind === 'miss' && cached.anonymous) delete headers.authorization;
-    const send = (): Promise<FetcherResponse> => this.fetchReplayable(headers, body);
+    const send = (callers?: () => number): Promise<FetcherResponse> => this.fetchReplayable(headers, body, callers);
     const response =
       cached?.kind === 'hit'
         ? cached.response
@@ -97,14 +97,21 @@ export class RouterDataSource extends RemoteGraphQLDataSource<RouterContext> {
     return result;
   }
 
-  /** One HTTP call whose response every waiting caller can read again. */
-  private async fetchReplayable(headers: Record<string, string>, body: string): Promise<FetcherResponse> {
+  /**
+   * One HTTP call whose response every waiting caller can read again
+   * (`callers` counts them when the call is shared: see BufferedResponse.json).
+   */
+  private async fetchReplayable(headers: Record<string, string>, body: string, callers?: () => number): Promise<FetcherResponse> {
     const response = await this.fetcher(this.url, { method: 'POST', headers, body });
-    if (response instanceof BufferedResponse) return response;
-    // Another fetcher (tests, make-fetch-happen): read its stream once, replay the bytes.
-    const raw: Record<string, string> = {};
-    for (const [name, value] of response.headers) raw[name] = value;
-    return new BufferedResponse(response.url, response.status, response.statusText, raw, Buffer.from(await response.text(), 'utf8'));
+    let replayable: BufferedResponse;
+    if (response instanceof BufferedResponse) replayable = response;
+    else {
+      // Another fetcher (tests, make-fetch-happen): read its stream once, replay the bytes.
+      const raw: Record<string, string> = {};
+      for (const [name, value] of response.headers) raw[name] = value;
+      replayable = new BufferedResponse(response.url, response.status, response.statusText, raw, Buffer.from(await response.text(), 'utf8'));
+    }
+    return callers ? replayable.readBy(callers) : replayable;
   }
 
   /**

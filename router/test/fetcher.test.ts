@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RouterDataSource } from '../src/datasource.ts';
-import { createSubgraphFetcher } from '../src/fetcher.ts';
+import { BufferedResponse, copyJson, createSubgraphFetcher } from '../src/fetcher.ts';
 
 let server: Server;
 let base: string;
@@ -77,5 +77,31 @@ describe('RouterDataSource.errorFromResponse', () => {
     const error = await source.errorFromResponse(await fetcher.fetch(`${base}/other`, { method: 'POST', body: '{}' }));
     expect(error.extensions).toEqual({});
     expect(JSON.stringify({ message: error.message, extensions: error.extensions })).not.toMatch(/10\.0\.0\.7|127\.0\.0\.1/);
+  });
+});
+
+describe('BufferedResponse shared by several callers', () => {
+  const text = '{"data":{"__proto__":{"x":1},"2":"b","1":"a","list":[1,[2,{"é":null}],true],"n":-0.5}}';
+
+  it('copies parse results exactly as parsing again would', () => {
+    const parsed: unknown = JSON.parse(text);
+    const copy = copyJson(parsed) as { data: Record<string, unknown> };
+    expect(copy).toEqual(parsed);
+    expect(JSON.stringify(copy)).toBe(JSON.stringify(parsed));
+    // "__proto__" stays a plain own property, not the prototype.
+    expect(Object.getPrototypeOf(copy.data)).toBe(Object.prototype);
+    expect(Object.hasOwn(copy.data, '__proto__')).toBe(true);
+  });
+
+  it('gives every reader its own object, parsed once or not', async () => {
+    for (const readers of [undefined, 1, 3]) {
+      const response = new BufferedResponse('u', 200, 'OK', {}, Buffer.from(text));
+      if (readers !== undefined) response.readBy(() => readers);
+      const [a, b] = [await response.clone().json(), await response.clone().json()] as { data: { list: unknown[] } }[];
+      expect(a).toEqual(JSON.parse(text));
+      expect(b).toEqual(a);
+      a?.data.list.push('changed');
+      expect(b?.data.list).toHaveLength(3);
+    }
   });
 });
