@@ -122,16 +122,18 @@ class Tally {
   readonly prices = new Array<number>(BUCKETS).fill(0);
   /** By category path id. */
   private readonly paths: Int32Array;
-  /** By option set id: documents passing every option filter. */
-  private readonly sets = new Map<number, number>();
-  /** By option set id × filter: documents failing only that option filter (its own values still count). */
-  private readonly setsFailingOne = new Map<number, number>();
+  /** By option ordinal. */
+  private readonly options: Int32Array;
+  /** By option filter: the number of its option name (a value of it counts when only that filter fails). */
+  private readonly groupNames: number[];
 
   constructor(
     private readonly store: ReplicaStore,
     private readonly judge: Judge,
   ) {
     this.paths = new Int32Array(store.paths.length);
+    this.options = new Int32Array(store.optionKeys.length);
+    this.groupNames = judge.groups.map((group) => store.optionNameIds.get(group.name) ?? -1);
   }
 
   add(ordinal: number): void {
@@ -149,12 +151,17 @@ class Tally {
       else this.outOfStock++;
     }
     if (j.price && j.stock && opt) (this.paths[columns.path[ordinal] as number] as number)++;
-    if (j.cat && j.price && j.stock) {
-      const set = columns.optionSet[ordinal] as number;
-      if (opt) this.sets.set(set, (this.sets.get(set) ?? 0) + 1);
-      else if ((j.failed & (j.failed - 1)) === 0) {
-        const key = set * 32 + (31 - Math.clz32(j.failed));
-        this.setsFailingOne.set(key, (this.setsFailingOne.get(key) ?? 0) + 1);
+    if (j.cat && j.price && j.stock && (j.failed & (j.failed - 1)) === 0) {
+      // Every option filter passed, or only the one on a value's own option failed: the value counts.
+      const options = this.store.optionSets[columns.optionSet[ordinal] as number] as Int32Array;
+      if (opt) for (let i = 0; i < options.length; i++) (this.options[options[i] as number] as number)++;
+      else {
+        const name = this.groupNames[31 - Math.clz32(j.failed)] as number;
+        const nameOf = this.store.optionNameOf;
+        for (let i = 0; i < options.length; i++) {
+          const option = options[i] as number;
+          if (nameOf[option] === name) (this.options[option] as number)++;
+        }
       }
     }
   }
@@ -165,18 +172,10 @@ class Tally {
     this.paths.forEach((count, path) => {
       if (count > 0) for (const cat of store.paths[path] as Int32Array) (categories[cat] as number) += count;
     });
-    const options = new Int32Array(store.optionKeys.length);
-    for (const [set, count] of this.sets) for (const option of store.optionSets[set] as Int32Array) (options[option] as number) += count;
-    for (const [key, count] of this.setsFailingOne) {
-      const name = (this.judge.groups[key % 32] as { name: string }).name;
-      for (const option of store.optionSets[Math.floor(key / 32)] as Int32Array) {
-        if (store.optionNames[option] === name) (options[option] as number) += count;
-      }
-    }
     return {
       total: this.total,
       categories: categoryCounts(store, categories),
-      options: optionCounts(store, options),
+      options: optionCounts(store, this.options),
       prices: this.prices.map((count, bucket): [number, number] => [bucket, count]),
       stock: [
         [true, this.inStock],
@@ -229,6 +228,9 @@ function nullsLast(a: number, b: number, direction: 1 | -1): number {
 function comparator(store: ReplicaStore, spec: SearchSpec): Compare {
   const { docs, columns } = store;
   const idDesc = (a: Hit, b: Hit): number => {
+    const keyA = columns.idKey[a.ordinal] as number;
+    const keyB = columns.idKey[b.ordinal] as number;
+    if (keyA !== keyB) return keyB - keyA;
     const x = (docs[a.ordinal] as Doc).id;
     const y = (docs[b.ordinal] as Doc).id;
     return x > y ? -1 : x < y ? 1 : 0;

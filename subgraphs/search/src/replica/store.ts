@@ -250,6 +250,8 @@ export class Columns {
   /** NaN: unrated. */
   readonly rating: Float64Array;
   readonly ratingCount: Int32Array;
+  /** The id's first 48 bits (its first 12 hex digits): orders ids as their text does, ties aside. */
+  readonly idKey: Float64Array;
 
   constructor(readonly capacity: number) {
     this.path = new Int32Array(capacity);
@@ -259,6 +261,7 @@ export class Columns {
     this.createdAt = new Float64Array(capacity);
     this.rating = new Float64Array(capacity);
     this.ratingCount = new Int32Array(capacity);
+    this.idKey = new Float64Array(capacity);
   }
 
   /** These columns, or larger ones with the same values, with room for `ordinal`. */
@@ -272,6 +275,7 @@ export class Columns {
     grown.createdAt.set(this.createdAt);
     grown.rating.set(this.rating);
     grown.ratingCount.set(this.ratingCount);
+    grown.idKey.set(this.idKey);
     return grown;
   }
 
@@ -286,6 +290,7 @@ export class Columns {
     this.createdAt[o] = doc.createdAt;
     this.rating[o] = doc.ratingAverage ?? Number.NaN;
     this.ratingCount[o] = doc.ratingCount;
+    this.idKey[o] = Number.parseInt(doc.id.slice(0, 8) + doc.id.slice(9, 13), 16);
   }
 }
 
@@ -304,8 +309,10 @@ export class ReplicaStore {
   readonly categories: (CategoryInfo | undefined)[] = [];
   readonly optionOrdinals = new Map<string, number>();
   readonly optionKeys: string[] = [];
-  /** The option name of each option ordinal ("Size" of "Size\u001fM"). */
+  /** The option name of each option ordinal ("Size" of "Size\u001fM"), and its number (optionNameIds). */
   readonly optionNames: string[] = [];
+  readonly optionNameOf: number[] = [];
+  readonly optionNameIds = new Map<string, number>();
   /** Distinct category paths and option sets (documents share them), by id. */
   readonly paths: Int32Array[] = [];
   readonly optionSets: Int32Array[] = [];
@@ -337,6 +344,8 @@ export class ReplicaStore {
   readonly nameList: (SuggestName | undefined)[] = [];
   /** Suggestion name ordinals per trigram id (names whose words contain it). */
   readonly nameTrigrams: number[][] = [];
+  /** By name ordinal: which characters its key has (charMask), to skip names quickly for prefixes too short for trigrams. */
+  nameChars = new Int32Array(0);
 
   // -------------------------------------------------------------------------
   // Dictionaries
@@ -356,7 +365,14 @@ export class ReplicaStore {
       ordinal = this.optionKeys.length;
       this.optionOrdinals.set(key, ordinal);
       this.optionKeys.push(key);
-      this.optionNames.push(splitOptionKey(key).name);
+      const { name } = splitOptionKey(key);
+      this.optionNames.push(name);
+      let nameId = this.optionNameIds.get(name);
+      if (nameId === undefined) {
+        nameId = this.optionNameIds.size;
+        this.optionNameIds.set(name, nameId);
+      }
+      this.optionNameOf.push(nameId);
     }
     return ordinal;
   }
@@ -434,6 +450,12 @@ export class ReplicaStore {
     name.ordinal = this.nameList.length;
     this.names.set(name.key, name);
     this.nameList.push(name);
+    if (this.nameChars.length <= name.ordinal) {
+      const grown = new Int32Array(Math.max(1_024, this.nameChars.length * 2));
+      grown.set(this.nameChars);
+      this.nameChars = grown;
+    }
+    this.nameChars[name.ordinal] = charMask(name.key);
     if (this.bulk) return;
     for (const trigram of new Set(name.trigrams)) {
       while (this.nameTrigrams.length <= trigram) this.nameTrigrams.push([]);
@@ -678,6 +700,22 @@ export class ReplicaStore {
 /** pg's parser for text[] literals (uuid[] prints alike). */
 const TEXT_ARRAY_OID = 1009;
 const parseTextArray = (pg.types.getTypeParser as (oid: number) => (literal: string) => string[])(TEXT_ARRAY_OID);
+
+/**
+ * A 32-bit summary of the characters of a lowercased text: a to z, digits
+ * (folded onto 6 bits), anything else one bit. If text contains prefix,
+ * every bit of the prefix's mask is in the text's.
+ */
+export function charMask(text: string): number {
+  let mask = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 97 && code <= 122) mask |= 1 << (code - 97);
+    else if (code >= 48 && code <= 57) mask |= 1 << (26 + ((code - 48) % 5));
+    else mask |= 1 << 31;
+  }
+  return mask;
+}
 
 function distinct(values: Int32Array): Iterable<number> {
   return values.length < 2 ? values : new Set(values);

@@ -20,7 +20,7 @@
  */
 import type { SuggestionRow } from '../data/suggest-queries.js';
 import { WORD_SIMILARITY_THRESHOLD } from '../data/prisma.js';
-import type { ReplicaStore, SuggestName } from './store.js';
+import { charMask, type ReplicaStore, type SuggestName } from './store.js';
 import type { PreparedTrigrams } from './trigram.js';
 
 interface Scored {
@@ -75,8 +75,19 @@ function bonus(key: string, prefix: string, wordStart: string): number {
 function containing(store: ReplicaStore, prefix: string): SuggestName[] {
   const windowIds = windows(prefix).map((window) => store.trigrams.lookup(window));
   let pool: Iterable<SuggestName | undefined>;
-  if (windowIds.length === 0) pool = store.nameList;
-  else if (windowIds.some((id) => id < 0)) return [];
+  if (windowIds.length === 0) {
+    // Too short for trigrams: skip names lacking one of its characters, from a compact column.
+    const need = charMask(prefix);
+    const chars = store.nameChars;
+    const out: SuggestName[] = [];
+    for (let ordinal = 0; ordinal < store.nameList.length && out.length < MAX_SCORED_NAMES; ordinal++) {
+      if (((chars[ordinal] as number) & need) !== need) continue;
+      const name = store.nameList[ordinal];
+      if (name && name.docs.length > 0 && name.key.includes(prefix)) out.push(name);
+    }
+    return out;
+  }
+  if (windowIds.some((id) => id < 0)) return [];
   else {
     let shortest = store.nameTrigrams[windowIds[0] as number] ?? [];
     for (const id of windowIds) {
