@@ -153,13 +153,15 @@ class Tally {
     if (j.price && j.stock && opt) (this.paths[columns.path[ordinal] as number] as number)++;
     if (j.cat && j.price && j.stock && (j.failed & (j.failed - 1)) === 0) {
       // Every option filter passed, or only the one on a value's own option failed: the value counts.
-      const options = this.store.optionSets[columns.optionSet[ordinal] as number] as Int32Array;
-      if (opt) for (let i = 0; i < options.length; i++) (this.options[options[i] as number] as number)++;
+      const pool = columns.pool.data;
+      const start = columns.optionStart[ordinal] as number;
+      const end = start + (columns.optionCount[ordinal] as number);
+      if (opt) for (let i = start; i < end; i++) (this.options[pool[i] as number] as number)++;
       else {
         const name = this.groupNames[31 - Math.clz32(j.failed)] as number;
         const nameOf = this.store.optionNameOf;
-        for (let i = 0; i < options.length; i++) {
-          const option = options[i] as number;
+        for (let i = start; i < end; i++) {
+          const option = pool[i] as number;
           if (nameOf[option] === name) (this.options[option] as number)++;
         }
       }
@@ -210,12 +212,32 @@ function optionCounts(store: ReplicaStore, counts: ArrayLike<number | undefined>
 // ---------------------------------------------------------------------------
 // Ordering (the SQL's ORDER BY, ending with id DESC)
 
-interface Hit {
-  ordinal: number;
-  rank: number;
+/**
+ * The matches a page is chosen from: ordinals and ranks in two arrays (one
+ * search's worth of small objects was a good share of the garbage collector's work).
+ */
+class Hits {
+  ordinals = new Int32Array(256);
+  ranks = new Float64Array(256);
+  length = 0;
+
+  push(ordinal: number, rank: number): void {
+    if (this.length === this.ordinals.length) {
+      const ordinals = new Int32Array(this.length * 2);
+      ordinals.set(this.ordinals);
+      const ranks = new Float64Array(this.length * 2);
+      ranks.set(this.ranks);
+      this.ordinals = ordinals;
+      this.ranks = ranks;
+    }
+    this.ordinals[this.length] = ordinal;
+    this.ranks[this.length] = rank;
+    this.length++;
+  }
 }
 
-type Compare = (a: Hit, b: Hit) => number;
+/** Orders two hits (indexes into Hits) as the SQL's ORDER BY, ending with id DESC. */
+type Compare = (a: number, b: number) => number;
 
 /** NULLS LAST (NaN), then ascending (direction 1) or descending (-1). */
 function nullsLast(a: number, b: number, direction: 1 | -1): number {
@@ -225,19 +247,22 @@ function nullsLast(a: number, b: number, direction: 1 | -1): number {
   return (a - b) * direction;
 }
 
-function comparator(store: ReplicaStore, spec: SearchSpec): Compare {
+function comparator(store: ReplicaStore, spec: SearchSpec, hits: Hits): Compare {
   const { docs, columns } = store;
-  const idDesc = (a: Hit, b: Hit): number => {
-    const keyA = columns.idKey[a.ordinal] as number;
-    const keyB = columns.idKey[b.ordinal] as number;
-    if (keyA !== keyB) return keyB - keyA;
-    const x = (docs[a.ordinal] as Doc).id;
-    const y = (docs[b.ordinal] as Doc).id;
-    return x > y ? -1 : x < y ? 1 : 0;
+  const { ordinals, ranks } = hits;
+  const idDesc = (a: number, b: number): number => {
+    const x = ordinals[a] as number;
+    const y = ordinals[b] as number;
+    const keyX = columns.idKey[x] as number;
+    const keyY = columns.idKey[y] as number;
+    if (keyX !== keyY) return keyY - keyX;
+    const idX = (docs[x] as Doc).id;
+    const idY = (docs[y] as Doc).id;
+    return idX > idY ? -1 : idX < idY ? 1 : 0;
   };
-  const newest = (a: Hit, b: Hit): number => newerFirst(docs[a.ordinal] as Doc, docs[b.ordinal] as Doc);
+  const newest = (a: number, b: number): number => newerFirst(docs[ordinals[a] as number] as Doc, docs[ordinals[b] as number] as Doc);
   const currency = CURRENCIES.indexOf(spec.currency);
-  const price = (hit: Hit): number => columns.price[hit.ordinal * CURRENCIES.length + currency] as number;
+  const price = (hit: number): number => columns.price[(ordinals[hit] as number) * CURRENCIES.length + currency] as number;
   switch (spec.sort) {
     case 'PRICE_ASC':
       return (a, b) => nullsLast(price(a), price(b), 1) || idDesc(a, b);
@@ -245,57 +270,52 @@ function comparator(store: ReplicaStore, spec: SearchSpec): Compare {
       return (a, b) => nullsLast(price(a), price(b), -1) || idDesc(a, b);
     case 'RATING':
       return (a, b) =>
-        nullsLast(columns.rating[a.ordinal] as number, columns.rating[b.ordinal] as number, -1) ||
-        (columns.ratingCount[b.ordinal] as number) - (columns.ratingCount[a.ordinal] as number) ||
+        nullsLast(columns.rating[ordinals[a] as number] as number, columns.rating[ordinals[b] as number] as number, -1) ||
+        (columns.ratingCount[ordinals[b] as number] as number) - (columns.ratingCount[ordinals[a] as number] as number) ||
         idDesc(a, b);
     case 'NEWEST':
       return newest;
     case 'RELEVANCE':
-      return spec.mode === 'BROWSE' ? newest : (a, b) => b.rank - a.rank || idDesc(a, b);
+      return spec.mode === 'BROWSE' ? newest : (a, b) => (ranks[b] as number) - (ranks[a] as number) || idDesc(a, b);
   }
 }
 
-/** The hits at [offset, offset + limit) in order, without sorting all of them when only a few are wanted. */
-function page(hits: Hit[], compare: Compare, offset: number, limit: number): Hit[] {
+/** The ids at [offset, offset + limit) in order, without sorting every hit when only a few are wanted. */
+function page(store: ReplicaStore, hits: Hits, compare: Compare, offset: number, limit: number): string[] {
   const wanted = offset + limit;
-  if (limit <= 0 || offset >= hits.length) return [];
-  let ordered: Hit[];
-  if (hits.length <= 4 * wanted) ordered = hits.sort(compare);
+  const n = hits.length;
+  if (limit <= 0 || offset >= n) return [];
+  let ordered: number[];
+  if (n <= 4 * wanted) ordered = Array.from({ length: n }, (_, i) => i).sort(compare);
   else {
     // A max-heap of the `wanted` best so far: O(n log wanted).
-    const heap: Hit[] = [];
-    const worse = (i: number, j: number): boolean => compare(heap[i] as Hit, heap[j] as Hit) > 0;
-    const swap = (i: number, j: number): void => {
-      const t = heap[i] as Hit;
-      heap[i] = heap[j] as Hit;
-      heap[j] = t;
-    };
-    for (const hit of hits) {
+    const heap: number[] = [];
+    for (let hit = 0; hit < n; hit++) {
       if (heap.length < wanted) {
         heap.push(hit);
         for (let i = heap.length - 1; i > 0; ) {
           const parent = (i - 1) >> 1;
-          if (!worse(i, parent)) break;
-          swap(i, parent);
+          if (compare(heap[i] as number, heap[parent] as number) <= 0) break;
+          [heap[i], heap[parent]] = [heap[parent] as number, heap[i] as number];
           i = parent;
         }
-      } else if (compare(hit, heap[0] as Hit) < 0) {
+      } else if (compare(hit, heap[0] as number) < 0) {
         heap[0] = hit;
         for (let i = 0; ; ) {
           const l = 2 * i + 1;
           const r = l + 1;
           let top = i;
-          if (l < heap.length && worse(l, top)) top = l;
-          if (r < heap.length && worse(r, top)) top = r;
+          if (l < heap.length && compare(heap[l] as number, heap[top] as number) > 0) top = l;
+          if (r < heap.length && compare(heap[r] as number, heap[top] as number) > 0) top = r;
           if (top === i) break;
-          swap(i, top);
+          [heap[i], heap[top]] = [heap[top] as number, heap[i] as number];
           i = top;
         }
       }
     }
     ordered = heap.sort(compare);
   }
-  return ordered.slice(offset, wanted);
+  return ordered.slice(offset, wanted).map((hit) => (store.docs[hits.ordinals[hit] as number] as Doc).id);
 }
 
 // ---------------------------------------------------------------------------
@@ -399,7 +419,7 @@ function union(a: readonly number[], b: readonly number[]): number[] {
 export function replicaTextSearch(store: ReplicaStore, query: TsQuery, spec: SearchSpec): TextSearchRows {
   const judge = new Judge(store, spec);
   const tally = new Tally(store, judge);
-  const hits: Hit[] = [];
+  const hits = new Hits();
   let matched = 0;
   const root = query.root;
   if (root) {
@@ -430,10 +450,10 @@ export function replicaTextSearch(store: ReplicaStore, query: TsQuery, spec: Sea
         operands.doc = store.docs[ordinal] as Doc;
         rank = rankCd(query, operands);
       }
-      hits.push({ ordinal, rank });
+      hits.push(ordinal, rank);
     }
   }
-  const ids = page(hits, comparator(store, spec), spec.offset, spec.limit).map((hit) => (store.docs[hit.ordinal] as Doc).id);
+  const ids = page(store, hits, comparator(store, spec, hits), spec.offset, spec.limit);
   return { matched, ids, ...tally.aggregates() };
 }
 
@@ -486,7 +506,7 @@ export function replicaBrowsePage(store: ReplicaStore, spec: SearchSpec): string
     }
     return ids;
   }
-  const hits: Hit[] = [];
-  for (const ordinal of scope) if (judge.judge(ordinal).all) hits.push({ ordinal, rank: 0 });
-  return page(hits, comparator(store, spec), spec.offset, spec.limit).map((hit) => (store.docs[hit.ordinal] as Doc).id);
+  const hits = new Hits();
+  for (const ordinal of scope) if (judge.judge(ordinal).all) hits.push(ordinal, 0);
+  return page(store, hits, comparator(store, spec, hits), spec.offset, spec.limit);
 }
