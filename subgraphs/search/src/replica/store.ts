@@ -239,10 +239,52 @@ export interface SuggestName {
   docs: Doc[];
 }
 
+/**
+ * Every document's option ordinals, one after the other in one array, so a
+ * scan over documents in ordinal order reads them in order. A document whose
+ * options change gets a new stretch at the end; the array is compacted when
+ * more than half of it is stale.
+ */
+export class OptionPool {
+  data = new Int32Array(1_024);
+  used = 0;
+  live = 0;
+
+  /** Where `options` now start (the old stretch reused when they fit). */
+  place(options: Int32Array, previousStart: number, previousCount: number): number {
+    if (previousCount > 0 && options.length <= previousCount) {
+      this.data.set(options, previousStart);
+      this.live += options.length - previousCount;
+      return previousStart;
+    }
+    if (this.used + options.length > this.data.length) {
+      const grown = new Int32Array(Math.max(this.data.length * 2, this.used + options.length));
+      grown.set(this.data.subarray(0, this.used));
+      this.data = grown;
+    }
+    const start = this.used;
+    this.data.set(options, start);
+    this.used += options.length;
+    this.live += options.length - previousCount;
+    return start;
+  }
+
+  release(count: number): void {
+    this.live -= count;
+  }
+
+  get wasteful(): boolean {
+    return this.used > 4_096 && this.used > 2 * this.live;
+  }
+}
+
 /** Per-ordinal values of the documents, grown by doubling. */
 export class Columns {
   readonly path: Int32Array;
   readonly optionSet: Int32Array;
+  /** The document's option ordinals: pool.data[optionStart, optionStart + optionCount). */
+  readonly optionStart: Int32Array;
+  readonly optionCount: Int32Array;
   /** ordinal × CURRENCIES.length + currency; NaN: not priced in it. */
   readonly price: Float64Array;
   readonly inStock: Uint8Array;
@@ -253,9 +295,14 @@ export class Columns {
   /** The id's first 48 bits (its first 12 hex digits): orders ids as their text does, ties aside. */
   readonly idKey: Float64Array;
 
-  constructor(readonly capacity: number) {
+  constructor(
+    readonly capacity: number,
+    readonly pool = new OptionPool(),
+  ) {
     this.path = new Int32Array(capacity);
     this.optionSet = new Int32Array(capacity);
+    this.optionStart = new Int32Array(capacity);
+    this.optionCount = new Int32Array(capacity);
     this.price = new Float64Array(capacity * CURRENCIES.length);
     this.inStock = new Uint8Array(capacity);
     this.createdAt = new Float64Array(capacity);
@@ -267,9 +314,11 @@ export class Columns {
   /** These columns, or larger ones with the same values, with room for `ordinal`. */
   holding(ordinal: number): Columns {
     if (ordinal < this.capacity) return this;
-    const grown = new Columns(Math.max(1_024, (ordinal + 1) * 2));
+    const grown = new Columns(Math.max(1_024, (ordinal + 1) * 2), this.pool);
     grown.path.set(this.path);
     grown.optionSet.set(this.optionSet);
+    grown.optionStart.set(this.optionStart);
+    grown.optionCount.set(this.optionCount);
     grown.price.set(this.price);
     grown.inStock.set(this.inStock);
     grown.createdAt.set(this.createdAt);
@@ -279,10 +328,13 @@ export class Columns {
     return grown;
   }
 
-  write(doc: Doc): void {
+  /** Writes a document's values; `previous`: the one it replaces (its option stretch may be reused). */
+  write(doc: Doc, previous: boolean): void {
     const o = doc.ordinal;
     this.path[o] = doc.path;
     this.optionSet[o] = doc.optionSet;
+    this.optionStart[o] = this.pool.place(doc.opts, this.optionStart[o] as number, previous ? (this.optionCount[o] as number) : 0);
+    this.optionCount[o] = doc.opts.length;
     doc.prices.forEach((price, currency) => {
       this.price[o * CURRENCIES.length + currency] = price ?? Number.NaN;
     });
@@ -291,6 +343,25 @@ export class Columns {
     this.rating[o] = doc.ratingAverage ?? Number.NaN;
     this.ratingCount[o] = doc.ratingCount;
     this.idKey[o] = Number.parseInt(doc.id.slice(0, 8) + doc.id.slice(9, 13), 16);
+  }
+
+  /** A removed document's options go stale. */
+  clear(ordinal: number): void {
+    this.pool.release(this.optionCount[ordinal] as number);
+    this.optionCount[ordinal] = 0;
+  }
+
+  /** Rewrites the option pool in ordinal order, without the stale stretches. */
+  compactOptions(docs: readonly (Doc | undefined)[]): void {
+    const pool = new OptionPool();
+    for (const doc of docs) {
+      if (!doc) continue;
+      this.optionStart[doc.ordinal] = pool.place(doc.opts, 0, 0);
+      this.optionCount[doc.ordinal] = doc.opts.length;
+    }
+    this.pool.data = pool.data;
+    this.pool.used = pool.used;
+    this.pool.live = pool.live;
   }
 }
 
@@ -488,7 +559,7 @@ export class ReplicaStore {
     const sameName = previous !== undefined && previous.nameKey === doc.nameKey;
     if (previous) this.detach(previous, same, sameName);
     this.docs[ordinal] = doc;
-    this.attach(doc, same, sameName);
+    this.attach(doc, same, sameName, previous !== undefined);
     if (previous && sameName) this.renameDoc(previous, doc);
     this.updatePostings(previous, doc);
   }
@@ -499,6 +570,8 @@ export class ReplicaStore {
     if (ordinal === undefined || !previous) return;
     this.detach(previous, false, false);
     this.docs[ordinal] = undefined;
+    this.columns.clear(ordinal);
+    if (this.columns.pool.wasteful) this.columns.compactOptions(this.docs);
     this.updatePostings(previous, undefined);
   }
 
@@ -526,10 +599,10 @@ export class ReplicaStore {
   }
 
   /** Counts, columns, newest lists (unless `keepPlace`) and suggestion names (unless `keepName`) gain the document. */
-  private attach(doc: Doc, keepPlace: boolean, keepName: boolean): void {
+  private attach(doc: Doc, keepPlace: boolean, keepName: boolean, replacing: boolean): void {
     this.activeCount++;
     this.columns = this.columns.holding(doc.ordinal);
-    this.columns.write(doc);
+    this.columns.write(doc, replacing);
     this.all.apply(doc, 1);
     for (const cat of distinct(doc.cats)) {
       let counts = this.byCategory[cat];
