@@ -53,7 +53,7 @@ import { Redis } from 'ioredis';
 import { postgresServerUrl, readEnv, redisUrl } from '@commerce/config';
 import { kafkaGroupId } from '@commerce/events';
 import { migrateDatabase, migrationsDir } from '@commerce/prisma';
-import { eventually, resetDatabase, tokenFor, waitForConsumerGroups } from '@commerce/testing';
+import { eventually, resetDatabase, waitForConsumerGroups } from '@commerce/testing';
 import { startBenchKafka, type BenchKafka } from './checkout/kafka.ts';
 import { summarizeProfile, type ProfileSummary } from './checkout/profile.ts';
 import { cpuBetween, OTHER_WORK_LABEL, procAvailable, referenceWorkMs, snapshot, type CpuShare, type CpuSnapshot } from './checkout/cpu.ts';
@@ -61,6 +61,7 @@ import { SAGA_CONSUMER_GROUPS, SUBGRAPHS, type FromService, type ServicePayload,
 import { adminToken, createProducts, shopper, stockVariants, type LoadOptions, type LoadState, type OrderRecord } from './checkout/shop.ts';
 import { awaitSettled, cartKnows, eventHops, onHandByVariant, sampleConnections, verify, type Check, type SagaTimes } from './checkout/verify.ts';
 import { benchmarksDoc, writeBenchmarkSection } from './benchmarks-doc.ts';
+import { productionJwtKeys } from './jwt-keys.ts';
 import { askChild, awaitReady, stopChildProcess } from './child-process.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -151,22 +152,6 @@ async function deleteRedisKeys(prefix: string): Promise<number> {
     redis.disconnect();
   }
   return deleted;
-}
-
-/**
- * The services run as in production, where the JWT keys come from the
- * environment; here that is the development key pair the shoppers' tokens
- * (tokenFor) are signed with.
- */
-async function jwtKeys(): Promise<{ JWT_PUBLIC_KEY: string; JWT_PRIVATE_KEY: string }> {
-  const fromEnv = { publicKey: readEnv('JWT_PUBLIC_KEY'), privateKey: readEnv('JWT_PRIVATE_KEY') };
-  if (fromEnv.publicKey && fromEnv.privateKey) return { JWT_PUBLIC_KEY: fromEnv.publicKey, JWT_PRIVATE_KEY: fromEnv.privateKey };
-  await tokenFor(); // makes the development pair if there is none yet
-  const dir = readEnv('JWT_KEY_DIR', join(repoRoot, '.cache', 'keys'));
-  return {
-    JWT_PUBLIC_KEY: readFileSync(join(dir, 'jwt-ed25519-public.pem'), 'utf8'),
-    JWT_PRIVATE_KEY: readFileSync(join(dir, 'jwt-ed25519-private.pem'), 'utf8'),
-  };
 }
 
 // ---------------------------------------------------------------------------
@@ -294,7 +279,7 @@ async function main(): Promise<void> {
 
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      ...(await jwtKeys()),
+      ...(await productionJwtKeys()),
       APP_ENV: 'production',
       NODE_ENV: 'production',
       LOG_LEVEL: readEnv('LOG_LEVEL', 'warn'),

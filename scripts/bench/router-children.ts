@@ -7,6 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { readEnv } from '@commerce/config';
+import { productionJwtKeys } from './jwt-keys.ts';
 import { askChild, awaitReady, stopChildProcess } from './child-process.ts';
 import type { FromChild, Role, RolePayloads, ToChild } from './router-protocol.ts';
 
@@ -30,10 +31,13 @@ export interface ChildOptions {
 
 export class Children {
   readonly all: Child[] = [];
+  private jwtKeys: ReturnType<typeof productionJwtKeys> | undefined;
 
   async start<R extends Role>(role: R, payload: RolePayloads[R], options: ChildOptions = {}): Promise<Child> {
     // BENCH_CPU_PROF=<role> writes a V8 CPU profile of each such process into .cache/bench-profiles on exit.
     const profile = readEnv('BENCH_CPU_PROF') === role ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    this.jwtKeys ??= productionJwtKeys();
+    const jwtKeys = await this.jwtKeys;
     const child = fork(childEntry, ['--role', role, '--payload', JSON.stringify(payload)], {
       execArgv: [...process.execArgv, ...profile],
       // Every target and subgraph runs as deployed (deploy/Dockerfile sets NODE_ENV=production):
@@ -41,6 +45,7 @@ export class Children {
       env: {
         ...process.env,
         NODE_ENV: 'production',
+        ...jwtKeys,
         APOLLO_TELEMETRY_DISABLED: 'true',
         LOG_LEVEL: readEnv('LOG_LEVEL', 'warn'),
         OTEL_SDK_DISABLED: 'true',
