@@ -25,24 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readEnv } from '@commerce/config';
 import { askChild, awaitReady, stopChildProcess } from './child-process.ts';
-
-
-/** bench:router's CATALOG_ONLY_QUERY, verbatim (scripts/bench/router.ts). */
-const LISTING_QUERY = `query StorefrontCatalogOnly {
-  products(first: 20) {
-    edges {
-      node {
-        id
-        name
-        slug
-        priceRange(currency: USD) { min { amountMinor currency } max { amountMinor currency } }
-        variants { id sku price(currency: USD) { amountMinor currency } }
-        rating { average count }
-        reviews(first: 3) { edges { node { id rating title author { id } } } }
-      }
-    }
-  }
-}`;
+import { CATALOG_ONLY_QUERY as LISTING_QUERY } from './router-workload.ts';
 
 /** Fixed review authors: the catalog stores only their ids. */
 const AUTHOR_IDS = Array.from({ length: 60 }, (_, index) => `00000000-0000-7000-8000-${index.toString(16).padStart(12, '0')}`);
