@@ -1,4 +1,4 @@
-import { allow, isAuthenticated, ownerOrAdmin, rule, type ShieldRules } from '@commerce/subgraph-kit';
+import { allow, isAdmin, isAuthenticated, ownerOrAdmin, rule, type ShieldRules } from '@commerce/subgraph-kit';
 import type { CartContext } from './context.js';
 import { cartFollowRefusal, type CartUpdatedArgs } from './service/cart-live.service.js';
 
@@ -17,7 +17,7 @@ const mayFollowCart = rule({ cache: 'no_cache' })(
  * subscription starts (service/cart-live.service.ts re-checks per event).
  */
 export const permissions: ShieldRules = {
-  Query: { '*': allow },
+  Query: { '*': allow, discountCodes: isAdmin, discountCode: isAdmin, cartAuditLog: isAdmin },
   Mutation: {
     createCart: allow,
     addCartLine: allow,
@@ -29,6 +29,9 @@ export const permissions: ShieldRules = {
     moveSavedLineToCart: allow,
     setCartCurrency: allow,
     mergeCart: isAuthenticated,
+    createDiscountCode: isAdmin,
+    updateDiscountCode: isAdmin,
+    deactivateDiscountCode: isAdmin,
   },
   Subscription: { cartUpdated: mayFollowCart },
   User: {

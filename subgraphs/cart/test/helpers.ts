@@ -59,9 +59,10 @@ export async function startTestServer(): Promise<TestServer> {
 /** Every cart table emptied (discount codes back to the seeded two); each test file starts from nothing. */
 export async function truncateAll(db: CartPrisma): Promise<void> {
   await db.$executeRawUnsafe(
-    'TRUNCATE carts, cart_lines, cart_merges, cart_checkouts, catalog_variants, catalog_variant_prices, outbox_events, processed_events RESTART IDENTITY CASCADE',
+    'TRUNCATE carts, cart_lines, cart_merges, cart_checkouts, catalog_variants, catalog_variant_prices, outbox_events, processed_events, discount_code_uses, audit_entries RESTART IDENTITY CASCADE',
   );
   await db.discountCode.deleteMany({ where: { code: { notIn: ['WELCOME10', 'TAKE5'] } } });
+  await db.discountCode.updateMany({ data: { timesUsed: 0 } });
 }
 
 export interface Tokens {

@@ -68,6 +68,25 @@ export async function readCartsOfUsers(
   return userIds.map((id) => found.get(id) ?? null);
 }
 
+/** How often each (code, user) pair was used; keys are `CODE|userId`. */
+async function countUsesByCustomer(prisma: CartPrisma, keys: readonly string[]): Promise<number[]> {
+  const pairs = keys.map((key) => {
+    const at = key.lastIndexOf('|');
+    return { code: key.slice(0, at), userId: key.slice(at + 1) };
+  });
+  const valid = pairs.filter((pair) => isUuid(pair.userId));
+  const counts = new Map<string, number>();
+  if (valid.length > 0) {
+    const rows = await prisma.discountCodeUse.groupBy({
+      by: ['code', 'userId'],
+      where: { OR: valid.map((pair) => ({ code: pair.code, userId: pair.userId })) },
+      _count: { _all: true },
+    });
+    for (const row of rows) counts.set(`${row.code}|${row.userId}`, row._count._all);
+  }
+  return keys.map((key) => counts.get(key) ?? 0);
+}
+
 export function createLoaders(prisma: CartPrisma, store: CartStore) {
   const cartById = new DataLoader<string, CartDoc | null>((ids) => readCarts(store, prisma, ids));
   return {
@@ -78,6 +97,8 @@ export function createLoaders(prisma: CartPrisma, store: CartStore) {
       (codes) => prisma.discountCode.findMany({ where: { code: { in: [...codes] } }, include: { amounts: true } }),
       (row) => row.code,
     ),
+    /** Uses of a code by a signed-in customer, keyed `CODE|userId`: one grouped statement per batch. */
+    discountUsesByCustomer: new DataLoader<string, number>((keys) => countUsesByCustomer(prisma, keys)),
   };
 }
 

@@ -1,5 +1,6 @@
 import { DateTimeScalar, type GraphQLResolverMap } from '@commerce/subgraph-kit';
 import type { CartContext } from '../context.js';
+import { AdminMutation, AdminQuery, AuditEntryResolvers, DiscountCodeResolvers, DiscountCodeUseResolvers } from './admin.js';
 import { Mutation } from './mutation.js';
 import { Query } from './query.js';
 import { Subscription } from './subscription.js';
@@ -8,9 +9,12 @@ import { CartResolvers, UserResolvers } from './types.js';
 /** Every resolver of schema.graphql; enums and plain fields use graphql-js defaults. */
 export const resolvers: GraphQLResolverMap<CartContext> = {
   DateTime: DateTimeScalar,
-  Query,
-  Mutation,
+  Query: { ...Query, ...AdminQuery },
+  Mutation: { ...Mutation, ...AdminMutation },
   Subscription,
   Cart: CartResolvers,
   User: UserResolvers,
+  DiscountCode: DiscountCodeResolvers,
+  DiscountCodeUse: DiscountCodeUseResolvers,
+  AuditEntry: AuditEntryResolvers,
 };

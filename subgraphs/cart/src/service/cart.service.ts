@@ -158,11 +158,14 @@ export interface ApplyDiscountCodeInput extends CartSelector {
   code: string;
 }
 
-/** INVALID_DISCOUNT_CODE for an unknown, inactive or expired code, or one not valid in the cart's currency. */
+/**
+ * INVALID_DISCOUNT_CODE (with `extensions.reason`) for an unknown, inactive, not yet
+ * started or expired code, one past its usage limits, or one not valid in the cart's currency.
+ */
 export async function applyDiscountCode(ctx: CartContext, input: ApplyDiscountCodeInput): Promise<CartPayload> {
   return payload(
     await changeCart(ctx, input, async (draft) => {
-      draft.discountCode = await requireValidCode(ctx, input.code, draft.currency);
+      draft.discountCode = await requireValidCode(ctx, input.code, draft.currency, draft.userId);
     }),
   );
 }

@@ -26,6 +26,7 @@
 import type { OrderCancelledPayload, OrderPlacedPayload, TraceCarrier } from '@commerce/events';
 import type { Logger } from '@commerce/observability';
 import { bumpVersion, cartChanged, cloneCart, type CartDoc, type Currency } from '../data/cart-document.js';
+import { recordDiscountUse } from '../data/discount-codes.js';
 import { claimCheckoutAndLockCart, lockCartById, saveDurable, type CheckedOutLine, type LockedCart } from '../data/durable.js';
 import { isUuid } from '../data/ids.js';
 import { noteCartChange, type CartLive } from '../data/live.js';
@@ -67,10 +68,12 @@ async function changeAnonymous(deps: CheckoutDeps, cartId: string, change: (draf
 export async function applyOrderPlaced(
   deps: CheckoutDeps,
   tx: CartTx,
-  order: Pick<OrderPlacedPayload, 'orderId' | 'cartId' | 'userId' | 'lines'>,
+  order: Pick<OrderPlacedPayload, 'orderId' | 'cartId' | 'userId' | 'lines'> & Partial<Pick<OrderPlacedPayload, 'discountMinor' | 'email'>>,
   traceContext?: TraceCarrier,
 ): Promise<void> {
   const { orderId, cartId, userId } = order;
+  // The code the order was placed with: the cart's at the time (order.placed carries the amount, not the code).
+  let usedCode: string | null = null;
   const now = new Date();
   const lines: CheckedOutLine[] = order.lines.map((line) => ({
     variantId: line.variantId,
@@ -93,6 +96,7 @@ export async function applyOrderPlaced(
   if (userId === null && isUuid(cartId)) {
     // A guest order: the anonymous cart in Redis.
     const emptied = await changeAnonymous(deps, cartId, (draft) => {
+      usedCode = draft.discountCode;
       removeOrdered(draft, order.lines);
       if (draft.lines.length === 0) draft.discountCode = null;
     });
@@ -100,6 +104,7 @@ export async function applyOrderPlaced(
     else deps.logger.warn({ orderId, cartId }, 'order.placed names an anonymous cart that is gone; nothing to empty');
   } else if (locked && locked.cart.userId === userId) {
     const base = locked.cart;
+    usedCode = base.discountCode;
     const draft = cloneCart(base);
     removeOrdered(draft, order.lines);
     // The code was spent on this order.
@@ -113,6 +118,10 @@ export async function applyOrderPlaced(
     }
   } else {
     deps.logger.warn({ orderId, cartId }, "order.placed names a cart that is gone or not the buyer's; nothing to empty");
+  }
+  // A use of the code, once per order (the claim above), when the order got a discount from it.
+  if (usedCode && (order.discountMinor ?? 0) > 0) {
+    await recordDiscountUse(tx, { orderId, code: usedCode, userId, email: order.email ?? null, cartId, usedAt: now });
   }
   // One per order even when the cart had already gone (expired): the order was still placed from it.
   await publishCheckedOut(tx, { cartId, userId, orderId }, traceContext);

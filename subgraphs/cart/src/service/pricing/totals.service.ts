@@ -120,7 +120,7 @@ async function buildPricedCart(ctx: CartContext, cart: CartDoc): Promise<PricedC
   const all = [...cart.lines, ...cart.saved];
   const [variants, rule] = await Promise.all([
     ctx.loaders.variantById.loadMany(all.map((line) => line.variantId)),
-    cart.discountCode ? discountRuleFor(ctx, cart.discountCode, cart.currency) : Promise.resolve(null),
+    cart.discountCode ? discountRuleFor(ctx, cart.discountCode, cart.currency, new Date(), cart.userId) : Promise.resolve(null),
   ]);
   const priced = all.map((line, index) => {
     const variant = variants[index];

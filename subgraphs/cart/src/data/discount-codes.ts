@@ -1,0 +1,145 @@
+/**
+ * Discount codes as admins see them, their uses, and the audit log: the SQL
+ * behind discount-admin.service.ts and audit.service.ts. Lists are keyset
+ * pages (newest first) plus a count: two statements per page, whatever its size.
+ */
+import type { AuditEntry, DiscountCodeUse } from '../generated/prisma/client.js';
+import type { DiscountCodeRow } from './loaders.js';
+import type { CartDb, CartTx, Prisma } from './prisma.js';
+
+export type { AuditEntry, DiscountCodeUse };
+
+export interface DiscountCodeListFilter {
+  /** Part of the code, case-insensitive. */
+  search?: string | null;
+  active?: boolean | null;
+}
+
+/** Keyset position of a list: (createdAt, code) newest first. */
+export interface CodeCursor {
+  createdAt: Date;
+  code: string;
+}
+
+function codeWhere(filter: DiscountCodeListFilter): Prisma.DiscountCodeWhereInput {
+  const where: Prisma.DiscountCodeWhereInput = {};
+  const search = filter.search?.trim();
+  if (search) where.code = { contains: search.toUpperCase() };
+  if (filter.active !== null && filter.active !== undefined) where.active = filter.active;
+  return where;
+}
+
+export async function listDiscountCodes(
+  db: CartDb,
+  filter: DiscountCodeListFilter,
+  take: number,
+  after: CodeCursor | null,
+): Promise<{ rows: DiscountCodeRow[]; totalCount: number }> {
+  const where = codeWhere(filter);
+  const page: Prisma.DiscountCodeWhereInput = after
+    ? { AND: [where, { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, code: { lt: after.code } }] }] }
+    : where;
+  const [rows, totalCount] = await Promise.all([
+    take === 0
+      ? Promise.resolve([])
+      : db.discountCode.findMany({ where: page, include: { amounts: true }, orderBy: [{ createdAt: 'desc' }, { code: 'desc' }], take }),
+    db.discountCode.count({ where }),
+  ]);
+  return { rows, totalCount };
+}
+
+export function findDiscountCodeById(db: CartDb, id: string): Promise<DiscountCodeRow | null> {
+  return db.discountCode.findUnique({ where: { id }, include: { amounts: true } });
+}
+
+/** The row locked for an update (SELECT … FOR UPDATE), with its amounts. */
+export async function lockDiscountCodeById(tx: CartTx, id: string): Promise<DiscountCodeRow | null> {
+  const locked = await tx.$queryRaw<{ code: string }[]>`SELECT code FROM discount_codes WHERE id = ${id}::uuid FOR UPDATE`;
+  const code = locked[0]?.code;
+  return code ? tx.discountCode.findUnique({ where: { code }, include: { amounts: true } }) : null;
+}
+
+export interface UseCursor {
+  usedAt: Date;
+  orderId: string;
+}
+
+export async function listUses(
+  db: CartDb,
+  code: string,
+  take: number,
+  after: UseCursor | null,
+): Promise<{ rows: DiscountCodeUse[]; totalCount: number }> {
+  const where: Prisma.DiscountCodeUseWhereInput = { code };
+  const page: Prisma.DiscountCodeUseWhereInput = after
+    ? { code, OR: [{ usedAt: { lt: after.usedAt } }, { usedAt: after.usedAt, orderId: { lt: after.orderId } }] }
+    : where;
+  const [rows, totalCount] = await Promise.all([
+    take === 0 ? Promise.resolve([]) : db.discountCodeUse.findMany({ where: page, orderBy: [{ usedAt: 'desc' }, { orderId: 'desc' }], take }),
+    db.discountCodeUse.count({ where }),
+  ]);
+  return { rows, totalCount };
+}
+
+/**
+ * Records that an order used a code and counts it on the code, in one
+ * statement; a second call for the same order changes nothing.
+ */
+export async function recordDiscountUse(
+  tx: CartTx,
+  use: { orderId: string; code: string; userId: string | null; email: string | null; cartId: string; usedAt: Date },
+): Promise<boolean> {
+  const counted = await tx.$executeRaw`
+    WITH inserted AS (
+      INSERT INTO discount_code_uses (order_id, code, user_id, email, cart_id, used_at)
+      SELECT ${use.orderId}::uuid, code, ${use.userId}::uuid, ${use.email?.toLowerCase() ?? null}, ${use.cartId}::uuid, ${use.usedAt}
+        FROM discount_codes WHERE code = ${use.code}
+      ON CONFLICT (order_id) DO NOTHING
+      RETURNING code
+    )
+    UPDATE discount_codes SET times_used = times_used + 1 WHERE code IN (SELECT code FROM inserted)`;
+  return counted > 0;
+}
+
+export interface AuditFilter {
+  targetType?: string | null;
+  targetId?: string | null;
+  actorId?: string | null;
+  action?: string | null;
+  since?: Date | null;
+  until?: Date | null;
+}
+
+export interface AuditCursor {
+  at: Date;
+  id: string;
+}
+
+export async function listAudit(
+  db: CartDb,
+  filter: AuditFilter,
+  take: number,
+  after: AuditCursor | null,
+): Promise<{ rows: AuditEntry[]; totalCount: number }> {
+  const where: Prisma.AuditEntryWhereInput = {};
+  if (filter.targetType) where.targetType = filter.targetType;
+  if (filter.targetId) where.targetId = filter.targetId;
+  if (filter.actorId) where.actorId = filter.actorId;
+  if (filter.action) where.action = filter.action;
+  if (filter.since || filter.until) where.at = { ...(filter.since ? { gte: filter.since } : {}), ...(filter.until ? { lt: filter.until } : {}) };
+  const page: Prisma.AuditEntryWhereInput = after
+    ? { AND: [where, { OR: [{ at: { lt: after.at } }, { at: after.at, id: { lt: after.id } }] }] }
+    : where;
+  const [rows, totalCount] = await Promise.all([
+    take === 0 ? Promise.resolve([]) : db.auditEntry.findMany({ where: page, orderBy: [{ at: 'desc' }, { id: 'desc' }], take }),
+    db.auditEntry.count({ where }),
+  ]);
+  return { rows, totalCount };
+}
+
+export async function recordAudit(
+  tx: CartTx,
+  entry: { actorId: string; action: string; targetType: string; targetId: string; changes: Prisma.InputJsonValue },
+): Promise<void> {
+  await tx.auditEntry.create({ data: entry });
+}
