@@ -1,0 +1,123 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { PageHead, Pager, TableWrap, param } from '@/components/ui';
+import { graphql } from '@/graphql/generated';
+import { requireAdmin } from '@/lib/auth';
+import { executeGraphQL } from '@/lib/graphql';
+
+export const metadata: Metadata = { title: 'Inventory' };
+
+const AdminStockLevelsQuery = graphql(`
+  query AdminStockLevels($first: Int!, $after: String, $filter: StockLevelFilter) {
+    stockLevels(first: $first, after: $after, filter: $filter) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          sku
+          onHand
+          reserved
+          available
+          lowStock
+          lowStockThreshold
+          updatedAt
+          variant {
+            id
+            name
+            product {
+              id
+              name
+            }
+          }
+          warehouses {
+            onHand
+            reserved
+            available
+            warehouse {
+              id
+              code
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export default async function InventoryPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { token } = await requireAdmin();
+  const params = await searchParams;
+  const low = param(params.low) === '1';
+  const after = param(params.after);
+  const { stockLevels } = await executeGraphQL(AdminStockLevelsQuery, {
+    variables: { first: 50, after, filter: { lowStockOnly: low } },
+    accessToken: token,
+  });
+  return (
+    <>
+      <PageHead title="Inventory">
+        {low ? <Link href="/inventory">Every variant</Link> : <Link href="/inventory?low=1">Below threshold only</Link>}
+      </PageHead>
+      <p className="muted">
+        {low ? 'Variants at or below their low-stock threshold (sold out included).' : 'Stock per variant, summed over warehouses.'} Choose a SKU to adjust its
+        stock or threshold.
+      </p>
+      {stockLevels.edges.length === 0 ? (
+        <p className="panel empty">{low ? 'Nothing is below its threshold.' : 'No stock yet.'}</p>
+      ) : (
+        <TableWrap label="Stock levels">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">SKU</th>
+                <th scope="col">Product · variant</th>
+                <th scope="col" className="num">
+                  On hand
+                </th>
+                <th scope="col" className="num">
+                  Reserved
+                </th>
+                <th scope="col" className="num">
+                  Available
+                </th>
+                <th scope="col" className="num">
+                  Threshold
+                </th>
+                <th scope="col">Per warehouse</th>
+              </tr>
+            </thead>
+            <tbody>
+              {stockLevels.edges.map(({ node }) => (
+                <tr key={node.variant.id}>
+                  <td className="nowrap">
+                    <Link href={`/inventory/${node.variant.id}`}>{node.sku}</Link>
+                  </td>
+                  <td>
+                    {node.variant.product.name} · {node.variant.name}
+                  </td>
+                  <td className="num">{node.onHand}</td>
+                  <td className="num">{node.reserved}</td>
+                  <td className="num">
+                    {node.available}
+                    {node.lowStock ? <span className="pill pill--warn"> low</span> : null}
+                  </td>
+                  <td className="num">{node.lowStockThreshold}</td>
+                  <td className="nowrap">{node.warehouses.map((w) => `${w.warehouse.code}: ${w.available}`).join(' · ')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
+      )}
+      <Pager
+        basePath="/inventory"
+        params={{ low: low ? '1' : undefined }}
+        endCursor={stockLevels.pageInfo.endCursor}
+        hasNextPage={stockLevels.pageInfo.hasNextPage}
+        onFirstPage={!after}
+      />
+    </>
+  );
+}

@@ -1,0 +1,122 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { OrdersChart, RevenueChart } from '@/components/dashboard-charts';
+import { PageHead, TableWrap } from '@/components/ui';
+import { requireAdmin } from '@/lib/auth';
+import { dashboardData } from '@/lib/dashboard';
+import { formatMoney } from '@/lib/money';
+
+export const metadata: Metadata = { title: 'Dashboard' };
+
+const dayLabel = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', timeZone: 'UTC' });
+
+function moneyList(revenue: Record<string, number>, currencies: string[]): string {
+  return currencies.map((currency) => formatMoney({ amountMinor: revenue[currency] ?? 0, currency })).join(' · ');
+}
+
+export default async function DashboardPage() {
+  const { token } = await requireAdmin();
+  const data = await dashboardData(token);
+  const points = data.days.map((day) => ({ day: dayLabel.format(new Date(`${day.date}T00:00:00Z`)), orders: day.orders, revenue: day.revenue }));
+  const { counts } = data;
+  return (
+    <>
+      <PageHead title="Dashboard" count="Days in UTC" />
+      <ul className="stats" aria-label="Key figures">
+        <li className="stat">
+          <p className="stat__label">Orders today</p>
+          <p className="stat__value">{data.today.orders}</p>
+          <p className="stat__detail">{moneyList(data.today.revenue, data.currencies)}</p>
+        </li>
+        <li className="stat">
+          <p className="stat__label">Orders in the last 7 days</p>
+          <p className="stat__value">{data.week.orders}</p>
+          <p className="stat__detail">{moneyList(data.week.revenue, data.currencies)}</p>
+        </li>
+        <li className="stat">
+          <p className="stat__label">Confirmed, waiting to ship</p>
+          <p className="stat__value">
+            <Link href="/orders?status=CONFIRMED">{counts.confirmed}</Link>
+          </p>
+          <p className="stat__detail">checkouts that reached CONFIRMED</p>
+        </li>
+        <li className="stat">
+          <p className="stat__label">Cancelled</p>
+          <p className="stat__value">
+            <Link href="/orders?status=CANCELLED">{counts.cancelled}</Link>
+          </p>
+          <p className="stat__detail">of {counts.all} orders in all</p>
+        </li>
+        <li className="stat">
+          <p className="stat__label">Failed payments</p>
+          <p className="stat__value">
+            <Link href="/orders?status=PAYMENT_FAILED">{counts.paymentFailed}</Link>
+          </p>
+        </li>
+      </ul>
+      {data.truncated ? <p className="notice notice--warn">More orders than the dashboard reads this week: totals are a lower bound.</p> : null}
+      <div className="grid">
+        <section className="panel" aria-labelledby="chart-orders">
+          <figure className="chart-figure">
+            <figcaption id="chart-orders">Orders per day</figcaption>
+            <OrdersChart data={points} />
+          </figure>
+        </section>
+        <section className="panel" aria-labelledby="chart-revenue">
+          <figure className="chart-figure">
+            <figcaption id="chart-revenue">Revenue per day and currency</figcaption>
+            <RevenueChart data={points} currencies={data.currencies} />
+          </figure>
+        </section>
+      </div>
+      <details className="data-table panel">
+        <summary>The charts' numbers as a table</summary>
+        <TableWrap label="Orders and revenue per day">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Day (UTC)</th>
+                <th scope="col" className="num">
+                  Orders
+                </th>
+                {data.currencies.map((currency) => (
+                  <th key={currency} scope="col" className="num">
+                    Revenue {currency}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {data.days.map((day) => (
+                <tr key={day.date}>
+                  <td>{day.date}</td>
+                  <td className="num">{day.orders}</td>
+                  {data.currencies.map((currency) => (
+                    <td key={currency} className="num">
+                      {formatMoney({ amountMinor: day.revenue[currency] ?? 0, currency })}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
+      </details>
+      <section className="panel" aria-labelledby="low-stock">
+        <h2 id="low-stock">Low stock</h2>
+        {data.lowStock.length === 0 ? (
+          <p className="muted">Nothing is at or below its threshold.</p>
+        ) : (
+          <ul>
+            {data.lowStock.map((item) => (
+              <li key={item.variantId}>
+                <Link href={`/inventory/${item.variantId}`}>{item.sku}</Link> {item.label}: {item.available} available (threshold {item.threshold})
+              </li>
+            ))}
+          </ul>
+        )}
+        {data.moreLowStock ? <Link href="/inventory?low=1">Everything below its threshold</Link> : null}
+      </section>
+    </>
+  );
+}

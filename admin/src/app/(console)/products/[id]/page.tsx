@@ -1,0 +1,153 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { archiveProduct, setVariantPrices, updateProduct } from '@/app/actions/products';
+import { ActionForm, MoneyField } from '@/components/form';
+import { ProductFields } from '@/components/product-fields';
+import { StatusPill, When, param } from '@/components/ui';
+import { graphql } from '@/graphql/generated';
+import { requireAdmin } from '@/lib/auth';
+import { categoryOptions } from '@/lib/categories';
+import { storefrontUrl } from '@/lib/config';
+import { executeGraphQL } from '@/lib/graphql';
+import { CURRENCIES, FRACTION_DIGITS, minorToDecimalString } from '@/lib/money';
+
+export const metadata: Metadata = { title: 'Product' };
+
+const AdminProductQuery = graphql(`
+  query AdminProduct($id: ID!) {
+    product(id: $id) {
+      id
+      name
+      slug
+      brand
+      description
+      status
+      createdAt
+      updatedAt
+      category {
+        id
+        name
+      }
+      images {
+        url
+        altText
+      }
+      variants {
+        id
+        sku
+        name
+        options {
+          name
+          value
+        }
+        prices {
+          amountMinor
+          currency
+        }
+        availability {
+          available
+          onHand
+        }
+      }
+    }
+  }
+`);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export default async function ProductPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const { token } = await requireAdmin();
+  const { id } = await params;
+  const created = param((await searchParams).created) === '1';
+  if (!UUID.test(id)) notFound();
+  const [{ product }, categories] = await Promise.all([
+    executeGraphQL(AdminProductQuery, { variables: { id }, accessToken: token }),
+    categoryOptions(token),
+  ]);
+  if (!product) notFound();
+  const image = product.images[0];
+  return (
+    <>
+      <div className="page-head">
+        <h1>{product.name}</h1>
+        <StatusPill status={product.status} />
+        <div className="page-head__actions">
+          {product.status === 'ACTIVE' ? <a href={`${storefrontUrl()}/p/${product.slug}`}>View in the storefront</a> : null}
+          <Link href="/products">All products</Link>
+        </div>
+      </div>
+      {created ? (
+        <p className="notice notice--ok" role="status">
+          Product created.
+        </p>
+      ) : null}
+      <p className="muted">
+        Slug <code>{product.slug}</code> · created <When at={product.createdAt} /> · updated <When at={product.updatedAt} />
+      </p>
+      <section className="panel" aria-labelledby="details-heading">
+        <h2 id="details-heading">Details</h2>
+        <ActionForm action={updateProduct} submitLabel="Save details" label="Product details">
+          <input type="hidden" name="id" value={product.id} />
+          <ProductFields
+            categories={categories}
+            defaults={{
+              name: product.name,
+              brand: product.brand,
+              description: product.description,
+              categoryId: product.category.id,
+              imageUrl: image?.url,
+              imageAlt: image?.altText,
+            }}
+          />
+        </ActionForm>
+      </section>
+      <section aria-labelledby="variants-heading">
+        <h2 id="variants-heading">Variants and prices</h2>
+        <div className="grid">
+          {product.variants.map((variant) => (
+            <div key={variant.id} className="panel">
+              <h3>
+                {variant.name} <span className="muted">· {variant.sku}</span>
+              </h3>
+              <p className="muted">
+                {variant.options.map((o) => `${o.name}: ${o.value}`).join(', ') || 'No options'} · {variant.availability.available} available ·{' '}
+                <Link href={`/inventory/${variant.id}`}>Stock</Link>
+              </p>
+              <ActionForm action={setVariantPrices} submitLabel="Save prices" label={`Prices of ${variant.sku}`} className="form form--inline">
+                <input type="hidden" name="variantId" value={variant.id} />
+                {CURRENCIES.map((currency) => {
+                  const price = variant.prices.find((p) => p.currency === currency);
+                  return (
+                    <MoneyField
+                      key={currency}
+                      name={`price.${currency}`}
+                      label="Price"
+                      currency={currency}
+                      defaultValue={price ? minorToDecimalString(price.amountMinor, FRACTION_DIGITS[currency]) : undefined}
+                    />
+                  );
+                })}
+              </ActionForm>
+            </div>
+          ))}
+        </div>
+      </section>
+      {product.status !== 'ARCHIVED' ? (
+        <section className="panel" aria-labelledby="status-heading">
+          <h2 id="status-heading">Status</h2>
+          <ActionForm action={archiveProduct} submitLabel="Archive product" label="Archive product" danger confirm="Archive this product? The storefront stops showing it.">
+            <input type="hidden" name="id" value={product.id} />
+            <p className="muted">Archiving hides the product from the storefront.</p>
+          </ActionForm>
+        </section>
+      ) : null}
+    </>
+  );
+}

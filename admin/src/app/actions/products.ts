@@ -1,0 +1,225 @@
+'use server';
+import { refresh } from 'next/cache';
+import { redirect } from 'next/navigation';
+import { graphql } from '@/graphql/generated';
+import type { CreateVariantInput, CurrencyCode } from '@/graphql/generated/graphql';
+import { requireAdmin } from '@/lib/auth';
+import { formError, text } from '@/lib/form-errors';
+import type { FormState } from '@/lib/form-state';
+import { executeGraphQL } from '@/lib/graphql';
+import { CURRENCIES, FRACTION_DIGITS, parseMoneyInput } from '@/lib/money';
+import { MAX_VARIANT_ROWS } from '@/lib/products';
+
+const CreateProductMutation = graphql(`
+  mutation AdminCreateProduct($input: CreateProductInput!) {
+    createProduct(input: $input) {
+      id
+      slug
+      status
+    }
+  }
+`);
+
+const UpdateProductMutation = graphql(`
+  mutation AdminUpdateProduct($input: UpdateProductInput!) {
+    updateProduct(input: $input) {
+      id
+      updatedAt
+    }
+  }
+`);
+
+const SetVariantPricesMutation = graphql(`
+  mutation AdminSetVariantPrices($input: SetVariantPricesInput!) {
+    setVariantPrices(input: $input) {
+      id
+      prices {
+        amountMinor
+        currency
+      }
+    }
+  }
+`);
+
+const ArchiveProductMutation = graphql(`
+  mutation AdminArchiveProduct($input: ArchiveProductInput!) {
+    archiveProduct(input: $input) {
+      id
+      status
+    }
+  }
+`);
+
+const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** "Size: M, Colour: Blue" → [{ name: 'Size', value: 'M' }, …]; null when a part has no "name: value". */
+function parseOptions(input: string): { name: string; value: string }[] | null {
+  const parts = input.split(',').map((part) => part.trim()).filter(Boolean);
+  const options: { name: string; value: string }[] = [];
+  for (const part of parts) {
+    const colon = part.indexOf(':');
+    if (colon <= 0 || colon === part.length - 1) return null;
+    options.push({ name: part.slice(0, colon).trim(), value: part.slice(colon + 1).trim() });
+  }
+  return options;
+}
+
+interface ProductFields {
+  values: Record<string, string>;
+  fieldErrors: Record<string, string>;
+}
+
+function readProductFields(form: FormData, fields: ProductFields) {
+  const name = text(form, 'name').trim();
+  const brand = text(form, 'brand').trim();
+  const description = text(form, 'description').trim();
+  const categoryId = text(form, 'categoryId');
+  const imageUrl = text(form, 'imageUrl').trim();
+  const imageAlt = text(form, 'imageAlt').trim();
+  Object.assign(fields.values, { name, brand, description, categoryId, imageUrl, imageAlt });
+  if (!name) fields.fieldErrors.name = 'Enter the product’s name.';
+  else if (name.length > 200) fields.fieldErrors.name = 'At most 200 characters.';
+  if (!ID.test(categoryId)) fields.fieldErrors.categoryId = 'Choose a category.';
+  if (imageUrl && !/^(https?:\/\/\S+|\/[^/]\S*)$/.test(imageUrl)) fields.fieldErrors.imageUrl = 'An http(s) URL or a path starting with /.';
+  return { name, brand, description, categoryId, images: imageUrl ? [{ url: imageUrl, altText: imageAlt }] : [] };
+}
+
+/** The prices of one row: `${prefix}price.USD`… typed as decimals, read into minor units by string work. */
+function readPrices(form: FormData, prefix: string, fields: ProductFields, required: boolean): { amountMinor: number; currency: CurrencyCode }[] {
+  const prices: { amountMinor: number; currency: CurrencyCode }[] = [];
+  for (const currency of CURRENCIES) {
+    const key = `${prefix}price.${currency}`;
+    const raw = text(form, key).trim();
+    fields.values[key] = raw;
+    if (!raw) continue;
+    const amountMinor = parseMoneyInput(raw, FRACTION_DIGITS[currency]);
+    if (amountMinor === null) fields.fieldErrors[key] = 'An amount like 19.99 (at most two decimals).';
+    else prices.push({ amountMinor, currency });
+  }
+  if (required && prices.length === 0 && !CURRENCIES.some((c) => fields.fieldErrors[`${prefix}price.${c}`])) {
+    fields.fieldErrors[`${prefix}price.${CURRENCIES[0]}`] = 'Give at least one price.';
+  }
+  return prices;
+}
+
+/**
+ * A new product (a DRAFT or ACTIVE as the catalog decides) with its variants:
+ * rows left wholly empty are skipped; each other row needs a name, a SKU and
+ * at least one price. Graph errors (`variants[1].sku` taken…) land on the
+ * row's input they name.
+ */
+export async function createProduct(_previous: FormState, form: FormData): Promise<FormState> {
+  const { token } = await requireAdmin();
+  const fields: ProductFields = { values: {}, fieldErrors: {} };
+  const product = readProductFields(form, fields);
+  const slug = text(form, 'slug').trim();
+  fields.values.slug = slug;
+  if (slug && !SLUG.test(slug)) fields.fieldErrors.slug = 'Lower-case letters, digits and single hyphens, e.g. rain-jacket.';
+  const variants: CreateVariantInput[] = [];
+  const rowOf: number[] = [];
+  for (let row = 0; row < MAX_VARIANT_ROWS; row += 1) {
+    const prefix = `v${row}.`;
+    const vName = text(form, `${prefix}name`).trim();
+    const sku = text(form, `${prefix}sku`).trim();
+    const optionsText = text(form, `${prefix}options`).trim();
+    const anyPrice = CURRENCIES.some((c) => text(form, `${prefix}price.${c}`).trim());
+    Object.assign(fields.values, { [`${prefix}name`]: vName, [`${prefix}sku`]: sku, [`${prefix}options`]: optionsText });
+    if (!vName && !sku && !optionsText && !anyPrice) continue;
+    if (!vName) fields.fieldErrors[`${prefix}name`] = 'Name the variant, e.g. "Medium / Blue".';
+    if (!sku) fields.fieldErrors[`${prefix}sku`] = 'Enter the SKU.';
+    const options = parseOptions(optionsText);
+    if (options === null) fields.fieldErrors[`${prefix}options`] = 'Write options as "Size: M, Colour: Blue".';
+    const prices = readPrices(form, prefix, fields, true);
+    variants.push({ name: vName, sku, options: options ?? [], prices });
+    rowOf.push(row);
+  }
+  if (variants.length === 0) fields.fieldErrors['v0.name'] = 'A product needs at least one variant.';
+  if (Object.keys(fields.fieldErrors).length) return { status: 'error', fieldErrors: fields.fieldErrors, values: fields.values };
+
+  // The graph names fields by the variants it was sent; map them back to the form's rows.
+  const aliases: Record<string, string> = { images: 'imageUrl', 'images[0].url': 'imageUrl', 'images[0].altText': 'imageAlt', variants: 'v0.sku' };
+  variants.forEach((variant, index) => {
+    const prefix = `v${rowOf[index]}.`;
+    aliases[`variants[${index}]`] = `${prefix}sku`;
+    aliases[`variants[${index}].name`] = `${prefix}name`;
+    aliases[`variants[${index}].sku`] = `${prefix}sku`;
+    aliases[`variants[${index}].options`] = `${prefix}options`;
+    aliases[`variants[${index}].prices`] = `${prefix}price.${CURRENCIES[0]}`;
+    (variant.prices ?? []).forEach((price, p) => {
+      aliases[`variants[${index}].prices[${p}]`] = `${prefix}price.${price.currency}`;
+    });
+  });
+  let id: string;
+  try {
+    const data = await executeGraphQL(CreateProductMutation, {
+      variables: { input: { ...product, slug: slug || undefined, variants } },
+      accessToken: token,
+    });
+    id = data.createProduct.id;
+  } catch (error) {
+    return formError(error, {
+      values: fields.values,
+      aliases,
+      fieldNames: ['name', 'slug', 'brand', 'categoryId', 'description'],
+      codeFields: { NOT_FOUND: 'categoryId' },
+    });
+  }
+  redirect(`/products/${id}?created=1`);
+}
+
+/** Name, brand, description, category and image of an existing product. */
+export async function updateProduct(_previous: FormState, form: FormData): Promise<FormState> {
+  const { token } = await requireAdmin();
+  const id = text(form, 'id');
+  if (!ID.test(id)) return { status: 'error', message: 'This form does not name a product. Reload the page.' };
+  const fields: ProductFields = { values: {}, fieldErrors: {} };
+  const product = readProductFields(form, fields);
+  if (Object.keys(fields.fieldErrors).length) return { status: 'error', fieldErrors: fields.fieldErrors, values: fields.values };
+  try {
+    await executeGraphQL(UpdateProductMutation, { variables: { input: { id, ...product } }, accessToken: token });
+  } catch (error) {
+    return formError(error, {
+      values: fields.values,
+      aliases: { images: 'imageUrl', 'images[0].url': 'imageUrl', 'images[0].altText': 'imageAlt' },
+      fieldNames: ['name', 'brand', 'categoryId', 'description'],
+      codeFields: { NOT_FOUND: 'categoryId' },
+    });
+  }
+  refresh();
+  return { status: 'success', message: 'Saved.', values: fields.values };
+}
+
+/** One variant's prices; a currency left empty stays as it is. */
+export async function setVariantPrices(_previous: FormState, form: FormData): Promise<FormState> {
+  const { token } = await requireAdmin();
+  const variantId = text(form, 'variantId');
+  if (!ID.test(variantId)) return { status: 'error', message: 'This form does not name a variant. Reload the page.' };
+  const fields: ProductFields = { values: {}, fieldErrors: {} };
+  const prices = readPrices(form, '', fields, true);
+  if (Object.keys(fields.fieldErrors).length) return { status: 'error', fieldErrors: fields.fieldErrors, values: fields.values };
+  const aliases: Record<string, string> = { prices: `price.${CURRENCIES[0]}` };
+  prices.forEach((price, index) => {
+    aliases[`prices[${index}]`] = `price.${price.currency}`;
+  });
+  try {
+    await executeGraphQL(SetVariantPricesMutation, { variables: { input: { variantId, prices } }, accessToken: token });
+  } catch (error) {
+    return formError(error, { values: fields.values, aliases });
+  }
+  refresh();
+  return { status: 'success', message: 'Prices saved.', values: fields.values };
+}
+
+export async function archiveProduct(_previous: FormState, form: FormData): Promise<FormState> {
+  const { token } = await requireAdmin();
+  const id = text(form, 'id');
+  if (!ID.test(id)) return { status: 'error', message: 'This form does not name a product. Reload the page.' };
+  try {
+    await executeGraphQL(ArchiveProductMutation, { variables: { input: { id } }, accessToken: token });
+  } catch (error) {
+    return formError(error);
+  }
+  refresh();
+  return { status: 'success', message: 'Archived: the storefront no longer shows it.' };
+}

@@ -1,0 +1,11 @@
+import 'server-only';
+
+/** Where the router listens, as this server reaches it. The console reads and writes only through it. */
+export function routerUrl(): string {
+  return process.env.ROUTER_URL ?? 'http://localhost:4000/graphql';
+}
+
+/** The shop's public origin, for "view in the storefront" links (no trailing slash). */
+export function storefrontUrl(): string {
+  return (process.env.STOREFRONT_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
+}
