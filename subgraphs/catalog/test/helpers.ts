@@ -35,7 +35,7 @@ export async function startTestServer(): Promise<TestServer> {
 /** Every catalog table, emptied; each test file starts from nothing. */
 export async function truncateAll(db: CatalogPrisma): Promise<void> {
   await db.$executeRawUnsafe(
-    'TRUNCATE categories, products, product_images, product_variants, variant_options, prices, reviews, outbox_events, processed_events RESTART IDENTITY CASCADE',
+    'TRUNCATE categories, products, product_images, product_variants, variant_options, prices, reviews, outbox_events, processed_events, audit_entries RESTART IDENTITY CASCADE',
   );
 }
 

@@ -39,9 +39,9 @@ export interface PositionCursor {
 
 const PRODUCT_COLUMNS = `p.id, p.slug, p.name, p.description, p.brand, p.status,
   p.category_id AS "categoryId", p.rating_count AS "ratingCount", p.rating_sum AS "ratingSum",
-  p.created_at AS "createdAt", p.updated_at AS "updatedAt"`;
+  p.version, p.created_at AS "createdAt", p.updated_at AS "updatedAt"`;
 
-const CATEGORY_COLUMNS = `c.id, c.slug, c.name, c.description, c.parent_id AS "parentId", c.position, c.created_at AS "createdAt"`;
+const CATEGORY_COLUMNS = `c.id, c.slug, c.name, c.description, c.parent_id AS "parentId", c.position, c.version, c.created_at AS "createdAt"`;
 
 const VARIANT_COLUMNS = `v.id, v.product_id AS "productId", v.sku, v.name, v.position`;
 
@@ -235,6 +235,55 @@ const ACTIVE_PRODUCT_COUNT = `SELECT count(*)::int AS "count" FROM products p WH
 /** Number of active products in the whole catalog, for the unfiltered `Query.products`. */
 export async function activeProductCount(sql: CatalogSql): Promise<number> {
   const rows = await sql.rows<{ count: number }>(ACTIVE_PRODUCT_COUNT, []);
+  return rows[0]?.count ?? 0;
+}
+
+// ---------------------------------------------------------------------------
+// The admin's product list
+
+/** What the admin's product list is narrowed by; null: not narrowed. */
+export interface AdminProductQuery {
+  /** Statuses as the enum's labels. */
+  statuses: readonly string[] | null;
+  /** A category whose subtree the products are in. */
+  categoryId: string | null;
+  /** An ILIKE pattern matched against name, slug, brand and every variant's SKU. */
+  pattern: string | null;
+}
+
+const ADMIN_PRODUCT_FILTER = `($1::text[] IS NULL OR p.status::text = ANY($1::text[]))
+    AND ($2::uuid IS NULL OR p.category_id IN (
+      WITH RECURSIVE tree(id) AS (
+        SELECT c.id FROM categories c WHERE c.id = $2::uuid
+        UNION ALL
+        SELECT c.id FROM categories c JOIN tree ON c.parent_id = tree.id
+      ) SELECT tree.id FROM tree))
+    AND ($3::text IS NULL OR p.name ILIKE $3 OR p.slug ILIKE $3 OR p.brand ILIKE $3
+      OR EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id AND v.sku ILIKE $3))`;
+
+const ADMIN_PRODUCTS = `SELECT ${PRODUCT_COLUMNS} FROM products p
+  WHERE ${ADMIN_PRODUCT_FILTER}
+    AND ($4::uuid IS NULL OR p.id < $4::uuid)
+  ORDER BY p.id DESC LIMIT $5`;
+
+const ADMIN_PRODUCT_COUNT = `SELECT count(*)::int AS "count" FROM products p WHERE ${ADMIN_PRODUCT_FILTER}`;
+
+const adminValues = (query: AdminProductQuery): unknown[] => [query.statuses, query.categoryId, query.pattern];
+
+/**
+ * Products of every status matching the admin's filter, newest first, after
+ * `afterId`: one statement (a scan of the products table, which an admin
+ * list can afford; the storefront's listings stay on their indexes).
+ */
+export const adminProducts = (
+  sql: CatalogSql,
+  query: AdminProductQuery,
+  limit: number,
+  afterId: string | null,
+): Promise<Product[]> => sql.rows(ADMIN_PRODUCTS, [...adminValues(query), afterId, limit]);
+
+export async function adminProductCount(sql: CatalogSql, query: AdminProductQuery): Promise<number> {
+  const rows = await sql.rows<{ count: number }>(ADMIN_PRODUCT_COUNT, adminValues(query));
   return rows[0]?.count ?? 0;
 }
 

@@ -3,6 +3,8 @@ import type { CatalogContext } from '../context.js';
 import { Mutation } from './mutation.js';
 import { Query } from './query.js';
 import {
+  AuditEntryConnectionResolvers,
+  AuditEntryResolvers,
   CategoryConnectionResolvers,
   CategoryResolvers,
   ProductConnectionResolvers,
@@ -24,4 +26,6 @@ export const resolvers: GraphQLResolverMap<CatalogContext> = {
   ReviewConnection: ReviewConnectionResolvers,
   ProductConnection: ProductConnectionResolvers,
   CategoryConnection: CategoryConnectionResolvers,
+  AuditEntry: AuditEntryResolvers,
+  AuditEntryConnection: AuditEntryConnectionResolvers,
 };

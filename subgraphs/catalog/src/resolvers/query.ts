@@ -1,5 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { CatalogContext } from '../context.js';
+import * as audit from '../service/audit.service.js';
+import * as bulk from '../service/bulk-price.service.js';
 import * as categories from '../service/category.service.js';
 import * as products from '../service/product.service.js';
 import { productNeeds } from './lookahead.js';
@@ -28,4 +30,17 @@ export const Query = {
   categories: (_: unknown, args: Args<categories.PageArgs>, ctx: CatalogContext) => categories.topCategories(ctx, args),
   productVariant: (_: unknown, args: Args<{ id?: string | null; sku?: string | null }>, ctx: CatalogContext) =>
     products.findVariant(ctx, args),
+  adminProducts: (
+    _: unknown,
+    args: Args<{ first?: number | null; after?: string | null; filter?: products.AdminProductFilter | null }>,
+    ctx: CatalogContext,
+    info: GraphQLResolveInfo,
+  ) => products.listAdminProducts(ctx, args, productNeeds(info, PRODUCT_CONNECTION_NODE)),
+  previewBulkPriceChange: (_: unknown, args: { input: bulk.BulkPriceChangeInput }, ctx: CatalogContext) =>
+    bulk.previewBulkPriceChange(ctx, args.input),
+  catalogAuditLog: (
+    _: unknown,
+    args: Args<{ first?: number | null; after?: string | null; filter?: audit.AuditLogFilter | null }>,
+    ctx: CatalogContext,
+  ) => audit.auditLog(ctx, args),
 };

@@ -4,8 +4,9 @@
  */
 import type { GraphQLResolveInfo } from 'graphql';
 import type { CatalogContext } from '../context.js';
-import type { Category, Product, Review } from '../generated/prisma/client.js';
+import type { AuditEntry, Category, Product, Review } from '../generated/prisma/client.js';
 import type { VariantRow } from '../data/reads.js';
+import * as audit from '../service/audit.service.js';
 import * as categories from '../service/category.service.js';
 import * as pricing from '../service/pricing.service.js';
 import * as products from '../service/product.service.js';
@@ -67,4 +68,14 @@ export const ProductConnectionResolvers = {
 export const CategoryConnectionResolvers = {
   totalCount: (connection: categories.CategoryConnection, _: unknown, ctx: CatalogContext) =>
     categories.categoryCountOf(ctx, connection),
+};
+
+export const AuditEntryResolvers = {
+  domain: () => 'catalog',
+  actor: (entry: AuditEntry) => ({ id: entry.actorId }),
+  changes: (entry: AuditEntry) => audit.changesText(entry),
+};
+
+export const AuditEntryConnectionResolvers = {
+  totalCount: (connection: audit.AuditConnection, _: unknown, ctx: CatalogContext) => audit.auditCountOf(ctx, connection),
 };

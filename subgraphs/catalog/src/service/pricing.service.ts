@@ -16,7 +16,9 @@ import type { Product, ProductVariant } from '../generated/prisma/client.js';
 import { isUuid } from '../data/ids.js';
 import type { PriceRow, VariantRow } from '../data/reads.js';
 import { publishPriceChanged, publishProductUpdated, type PriceChange } from '../events/publish.js';
-import { variantsOf } from './product.service.js';
+import { recordAudit } from './audit.service.js';
+import { checkVersion } from './concurrency.js';
+import { lockProduct, variantsOf } from './product.service.js';
 import { requirePrices, type CurrencyCode, type MoneyInput } from './validation.js';
 
 export interface Money {
@@ -32,6 +34,8 @@ export interface PriceRange {
 export interface SetVariantPricesInput {
   variantId: string;
   prices: MoneyInput[];
+  /** The version of the variant's product the change was made against. */
+  expectedVersion?: number | null;
 }
 
 /**
@@ -79,18 +83,24 @@ function rangeOf(prices: readonly (Money | null)[]): PriceRange | null {
  * Admin: upserts one price per listed currency (others stay as they are) and
  * publishes product.price_changed for each price whose amount changed,
  * with the previous amount (null for a new currency), then product.updated
- * once. Setting a price to its current amount publishes nothing.
- * Errors: BAD_USER_INPUT (with `field`), NOT_FOUND (variant).
+ * once; the product's version moves on and the change is recorded in the
+ * audit log. Setting a price to its current amount changes and publishes
+ * nothing. Errors: BAD_USER_INPUT (with `field`), NOT_FOUND (variant),
+ * CONFLICT (`expectedVersion`, the product's, is not current).
  */
 export async function setVariantPrices(ctx: CatalogContext, input: SetVariantPricesInput): Promise<ProductVariant> {
   const prices = requirePrices(input.prices, 'prices');
   return ctx.prisma.$transaction(async (tx) => {
-    // Lock the variant so two concurrent price changes see each other's
-    // result as their "previous" amount, in commit order.
-    const locked = isUuid(input.variantId)
-      ? await tx.$queryRaw<{ id: string }[]>`SELECT id::text AS id FROM product_variants WHERE id = ${input.variantId}::uuid FOR UPDATE`
-      : [];
-    if (!locked[0]) throw notFound('Variant', input.variantId);
+    const owner = isUuid(input.variantId)
+      ? await tx.productVariant.findUnique({ where: { id: input.variantId }, select: { productId: true } })
+      : null;
+    if (!owner) throw notFound('Variant', input.variantId);
+    // The product row first, as every catalog writer does (then the variant),
+    // so two concurrent price changes see each other's result as their
+    // "previous" amount, in commit order, and never deadlock with a bulk change.
+    const product = await lockProduct(tx, owner.productId);
+    checkVersion('product', product.version, input.expectedVersion);
+    await tx.$queryRaw`SELECT id FROM product_variants WHERE id = ${input.variantId}::uuid FOR UPDATE`;
     const variant = await tx.productVariant.findUniqueOrThrow({ where: { id: input.variantId }, include: { prices: true } });
     const current = new Map(variant.prices.map((price) => [price.currency.trim(), price.amount]));
     const changes: PriceChange[] = [];
@@ -114,12 +124,27 @@ export async function setVariantPrices(ctx: CatalogContext, input: SetVariantPri
     if (changes.length > 0) {
       // Read models that keep product snapshots (search) get the new prices
       // from product.updated, as they get every other change; the product
-      // row is touched so the snapshot's updatedAt moves too. Touched BEFORE
-      // appending events: every writer takes the product row lock before the
-      // outbox's per-aggregate lock, so two writers can never deadlock.
-      await tx.product.update({ where: { id: variant.productId }, data: { updatedAt: new Date() } });
+      // row is touched so the snapshot's updatedAt moves too.
+      await tx.product.update({ where: { id: variant.productId }, data: { updatedAt: new Date(), version: { increment: 1 } } });
       for (const change of changes) await publishPriceChanged(tx, change, ctx.traceContext);
       await publishProductUpdated(tx, variant.productId, ctx.traceContext);
+      await recordAudit(ctx, tx, 'setVariantPrices', [
+        {
+          // Filed under the product, whose history an admin reads; the variant is named inside.
+          targetType: 'Product',
+          targetId: variant.productId,
+          changes: {
+            variantId: variant.id,
+            sku: variant.sku,
+            prices: changes.map((change) => ({
+              currency: change.currency,
+              before: change.previousAmountMinor,
+              after: change.amountMinor,
+            })),
+            version: { before: product.version, after: product.version + 1 },
+          },
+        },
+      ]);
     }
     const { prices: _prices, ...plain } = variant;
     return plain;

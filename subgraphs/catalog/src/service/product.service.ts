@@ -17,12 +17,14 @@ import { AppError, ErrorCode, badInput, notFound } from '@commerce/errors';
 import { isAdmin } from '@commerce/auth';
 import { whenReady, type MaybePromise } from '@commerce/subgraph-kit';
 import type { CatalogContext } from '../context.js';
-import type { Category, Product, ProductImage, VariantOption } from '../generated/prisma/client.js';
+import type { Category, Prisma, Product, ProductImage, VariantOption } from '../generated/prisma/client.js';
 import { isUuid } from '../data/ids.js';
 import { ALL_ACTIVE_PRODUCTS, primeListing, primeProducts } from '../data/loaders.js';
 import { isUniqueViolation, type CatalogTx } from '../data/prisma.js';
-import { activeProducts, type VariantRow } from '../data/reads.js';
+import { activeProducts, adminProductCount, adminProducts, type AdminProductQuery, type VariantRow } from '../data/reads.js';
 import { publishProductCreated, publishProductUpdated } from '../events/publish.js';
+import { diff, recordAudit } from './audit.service.js';
+import { checkVersion } from './concurrency.js';
 import type { PageArgs } from './category.service.js';
 import { decodeIdCursor, idConnection, pageSize, type Connection } from './pagination.js';
 import { listingRelations, loadProductNeeds, type ProductNeeds } from './product-needs.js';
@@ -54,8 +56,12 @@ export interface CreateVariantInput {
   prices: MoneyInput[];
 }
 
+export type ProductStatus = Product['status'];
+
 export interface CreateProductInput {
   name: string;
+  /** DRAFT or ACTIVE; ACTIVE when omitted. */
+  status?: ProductStatus | null;
   slug?: string | null;
   description?: string | null;
   brand?: string | null;
@@ -73,9 +79,21 @@ export interface UpdateProductInput {
   categoryId?: string | null;
   /** Replaces every image when given. */
   images?: ImageInput[] | null;
+  expectedVersion?: number | null;
+}
+
+export interface ProductStatusInput {
+  id: string;
+  expectedVersion?: number | null;
 }
 
 export interface ProductFilter {
+  categoryId?: string | null;
+}
+
+export interface AdminProductFilter {
+  search?: string | null;
+  status?: ProductStatus[] | null;
   categoryId?: string | null;
 }
 
@@ -84,7 +102,11 @@ export interface ProductFilter {
  * every active product, those of one category subtree, or none (a filter on
  * an id that cannot exist).
  */
-export type ProductCountScope = { kind: 'all' } | { kind: 'subtree'; categoryId: string } | { kind: 'none' };
+export type ProductCountScope =
+  | { kind: 'all' }
+  | { kind: 'subtree'; categoryId: string }
+  | { kind: 'none' }
+  | { kind: 'admin'; query: AdminProductQuery };
 export type ProductConnection = Connection<Product> & { countScope: ProductCountScope };
 
 /** Whether the caller may see this product outside entity references. */
@@ -184,7 +206,44 @@ export async function productCountOf(ctx: CatalogContext, connection: ProductCon
       return ctx.loaders.activeProductCount.load(ALL_ACTIVE_PRODUCTS);
     case 'subtree':
       return ctx.loaders.activeProductCount.load(scope.categoryId);
+    case 'admin':
+      return adminProductCount(ctx.sql, scope.query);
   }
+}
+
+const SEARCH_MAX_LENGTH = 200;
+
+/**
+ * Admin: every product whatever its status (DRAFT and ARCHIVED included),
+ * newest first, narrowed by a text search (name, slug, brand or a variant's
+ * SKU, case-insensitive substring), statuses and a category subtree.
+ * `totalCount` counts what the same filter matches.
+ */
+export async function listAdminProducts(
+  ctx: CatalogContext,
+  args: PageArgs & { filter?: AdminProductFilter | null },
+  needs?: ProductNeeds,
+): Promise<ProductConnection> {
+  const first = pageSize(args.first, 20);
+  const after = decodeIdCursor(args.after);
+  const filter = args.filter ?? {};
+  const search = filter.search?.trim() ?? '';
+  if (search.length > SEARCH_MAX_LENGTH) {
+    throw badInput(`search must be at most ${SEARCH_MAX_LENGTH} characters.`, 'filter.search');
+  }
+  const categoryId = filter.categoryId ?? null;
+  if (categoryId !== null && !isUuid(categoryId)) return { ...idConnection<Product>([], first), countScope: { kind: 'none' } };
+  const query: AdminProductQuery = {
+    // An empty status list means "any status", as an omitted one does.
+    statuses: filter.status?.length ? [...new Set(filter.status)] : null,
+    categoryId,
+    // LIKE's own wildcards in the search text are matched literally.
+    pattern: search === '' ? null : `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+  };
+  const rows = await adminProducts(ctx.sql, query, first + 1, after);
+  primeProducts(ctx.loaders, rows);
+  if (needs) await loadProductNeeds(ctx, rows.slice(0, first), needs);
+  return { ...idConnection(rows, first), countScope: { kind: 'admin', query } };
 }
 
 export function imagesOf(ctx: CatalogContext, product: Product): MaybePromise<ProductImage[]> {
@@ -281,13 +340,12 @@ async function requireCategory(tx: CatalogTx, categoryId: string): Promise<void>
  * changes to one product apply (and publish their snapshots) one after the
  * other. Throws NOT_FOUND when there is no such product.
  */
-async function lockProduct(tx: CatalogTx, id: string): Promise<Product['status']> {
+export async function lockProduct(tx: CatalogTx, id: string): Promise<Product> {
   const rows = isUuid(id)
-    ? await tx.$queryRaw<{ status: Product['status'] }[]>`SELECT status::text AS status FROM products WHERE id = ${id}::uuid FOR UPDATE`
+    ? await tx.$queryRaw<{ id: string }[]>`SELECT id::text AS id FROM products WHERE id = ${id}::uuid FOR UPDATE`
     : [];
-  const row = rows[0];
-  if (!row) throw notFound('Product', id);
-  return row.status;
+  if (!rows[0]) throw notFound('Product', id);
+  return tx.product.findUniqueOrThrow({ where: { id } });
 }
 
 /** Maps a unique violation on slug or SKU (a race past the pre-checks) to CONFLICT. */
@@ -314,6 +372,8 @@ export async function createProduct(ctx: CatalogContext, input: CreateProductInp
   const brand = input.brand == null ? null : optionalText(input.brand, 'brand', 120) || null;
   const images = validImages(input.images ?? [], 'images');
   const variants = validVariants(input.variants);
+  const status = input.status ?? 'ACTIVE';
+  if (status === 'ARCHIVED') throw badInput('A new product is DRAFT or ACTIVE.', 'status');
   try {
     return await ctx.prisma.$transaction(async (tx) => {
       await requireCategory(tx, input.categoryId);
@@ -336,6 +396,7 @@ export async function createProduct(ctx: CatalogContext, input: CreateProductInp
           name,
           description,
           brand,
+          status,
           categoryId: input.categoryId,
           images: { create: images.map((image, position) => ({ ...image, position })) },
         },
@@ -354,6 +415,13 @@ export async function createProduct(ctx: CatalogContext, input: CreateProductInp
         });
       }
       await publishProductCreated(tx, product.id, ctx.traceContext);
+      await recordAudit(ctx, tx, 'createProduct', [
+        {
+          targetType: 'Product',
+          targetId: product.id,
+          changes: { input: { ...input, slug, status } } as unknown as Prisma.InputJsonObject,
+        },
+      ]);
       return product;
     });
   } catch (error) {
@@ -364,6 +432,7 @@ export async function createProduct(ctx: CatalogContext, input: CreateProductInp
 /**
  * Admin: changes the given fields (omitted ones stay), replaces the images
  * when a list is given, and publishes product.updated with the new snapshot.
+ * With `expectedVersion`, refuses (CONFLICT) a product that changed since.
  */
 export async function updateProduct(ctx: CatalogContext, input: UpdateProductInput): Promise<Product> {
   const name = input.name == null ? undefined : requireText(input.name, 'name', 200);
@@ -372,13 +441,21 @@ export async function updateProduct(ctx: CatalogContext, input: UpdateProductInp
     input.brand === undefined ? undefined : input.brand === null ? null : optionalText(input.brand, 'brand', 120) || null;
   const images = input.images == null ? undefined : validImages(input.images, 'images');
   return ctx.prisma.$transaction(async (tx) => {
-    await lockProduct(tx, input.id);
+    const before = await lockProduct(tx, input.id);
+    checkVersion('product', before.version, input.expectedVersion);
     if (input.categoryId != null) await requireCategory(tx, input.categoryId);
+    let imageChange: Prisma.InputJsonObject | undefined;
     if (images) {
+      const previous = await tx.productImage.findMany({
+        where: { productId: input.id },
+        orderBy: [{ position: 'asc' }, { id: 'asc' }],
+        select: { url: true, altText: true },
+      });
       await tx.productImage.deleteMany({ where: { productId: input.id } });
       await tx.productImage.createMany({
         data: images.map((image, position) => ({ ...image, position, productId: input.id })),
       });
+      if (JSON.stringify(previous) !== JSON.stringify(images)) imageChange = { before: previous, after: images };
     }
     const product = await tx.product.update({
       where: { id: input.id },
@@ -389,24 +466,61 @@ export async function updateProduct(ctx: CatalogContext, input: UpdateProductInp
         ...(input.categoryId != null ? { categoryId: input.categoryId } : {}),
         // Bumped even when only the images changed: they are part of the product.
         updatedAt: new Date(),
+        version: { increment: 1 },
       },
     });
     await publishProductUpdated(tx, product.id, ctx.traceContext);
+    const changes = diff(before, product, ['name', 'description', 'brand', 'categoryId', 'version']);
+    await recordAudit(ctx, tx, 'updateProduct', [
+      { targetType: 'Product', targetId: product.id, changes: imageChange ? { ...changes, images: imageChange } : changes },
+    ]);
     return product;
   });
 }
 
 /**
- * Admin: hides the product from the storefront and publishes
- * product.updated. Archiving an archived product changes nothing and
- * publishes nothing.
+ * The status changes an admin makes, each named after its mutation:
+ * `from` are the statuses it applies to; a product already at `to` is left
+ * as it is (no event, no audit entry, no new version), any other status is
+ * INVALID_STATE_TRANSITION.
  */
-export async function archiveProduct(ctx: CatalogContext, input: { id: string }): Promise<Product> {
+const TRANSITIONS = {
+  publishProduct: { from: ['DRAFT'], to: 'ACTIVE' },
+  archiveProduct: { from: ['DRAFT', 'ACTIVE'], to: 'ARCHIVED' },
+  // Back to DRAFT, not ACTIVE: a product that was off sale is reviewed before it goes live again.
+  restoreProduct: { from: ['ARCHIVED'], to: 'DRAFT' },
+} as const satisfies Record<string, { from: readonly ProductStatus[]; to: ProductStatus }>;
+
+export type StatusAction = keyof typeof TRANSITIONS;
+
+/**
+ * Admin: publishProduct (DRAFT → ACTIVE), archiveProduct (DRAFT or ACTIVE →
+ * ARCHIVED, hidden from the storefront) or restoreProduct (ARCHIVED →
+ * DRAFT). Publishes product.updated and records the change, in one
+ * transaction. Errors: NOT_FOUND, CONFLICT (expectedVersion),
+ * INVALID_STATE_TRANSITION (e.g. publishing an archived product).
+ */
+export async function changeProductStatus(ctx: CatalogContext, action: StatusAction, input: ProductStatusInput): Promise<Product> {
+  const transition = TRANSITIONS[action];
   return ctx.prisma.$transaction(async (tx) => {
-    const status = await lockProduct(tx, input.id);
-    if (status === 'ARCHIVED') return tx.product.findUniqueOrThrow({ where: { id: input.id } });
-    const product = await tx.product.update({ where: { id: input.id }, data: { status: 'ARCHIVED' } });
+    const before = await lockProduct(tx, input.id);
+    checkVersion('product', before.version, input.expectedVersion);
+    if (before.status === transition.to) return before;
+    if (!(transition.from as readonly ProductStatus[]).includes(before.status)) {
+      throw new AppError(
+        ErrorCode.INVALID_STATE_TRANSITION,
+        `A ${before.status} product cannot be changed by ${action}; it applies to ${transition.from.join(' or ')} products.`,
+        { details: { field: 'id', status: before.status } },
+      );
+    }
+    const product = await tx.product.update({
+      where: { id: input.id },
+      data: { status: transition.to, version: { increment: 1 } },
+    });
     await publishProductUpdated(tx, product.id, ctx.traceContext);
+    await recordAudit(ctx, tx, action, [
+      { targetType: 'Product', targetId: product.id, changes: diff(before, product, ['status', 'version']) },
+    ]);
     return product;
   });
 }
