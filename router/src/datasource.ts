@@ -11,6 +11,7 @@ import { currentTraceContext } from '@commerce/observability';
 import { ErrorCode } from '@commerce/errors';
 import type { RouterContext } from './context.ts';
 import { InflightRequests } from './inflight.ts';
+import { PublicFetches } from './public-fetches.ts';
 import { isIncomingOperation, isSharableOperation, type IncomingOperation } from './operation-kind.ts';
 import { BufferedResponse } from './fetcher.ts';
 import type { SubgraphFetchCache } from './cache/fetch-cache.ts';
@@ -28,7 +29,8 @@ export interface RouterDataSourceConfig {
   fetcher: Fetcher;
   /**
    * Share one subgraph call between identical queries in flight at the same
-   * moment (same URL, body and answer-changing headers). Default true.
+   * moment (same URL, body and answer-changing headers; a shopper's fetch the
+   * subgraph answered public is shared without its token). Default true.
    */
   dedupe?: boolean;
   /** The shared cache of public subgraph answers (src/cache/fetch-cache.ts); queries only. */
@@ -37,11 +39,13 @@ export interface RouterDataSourceConfig {
 
 export class RouterDataSource extends RemoteGraphQLDataSource<RouterContext> {
   private readonly inflight: InflightRequests<FetcherResponse> | undefined;
+  private readonly publicFetches: PublicFetches | undefined;
   private readonly fetchCache: SubgraphFetchCache | undefined;
 
   constructor(config: RouterDataSourceConfig) {
     super({ url: config.url, fetcher: config.fetcher });
     this.inflight = config.dedupe === false ? undefined : new InflightRequests();
+    this.publicFetches = config.dedupe === false ? undefined : new PublicFetches();
     this.fetchCache = config.fetchCache;
   }
 
@@ -77,16 +81,18 @@ export class RouterDataSource extends RemoteGraphQLDataSource<RouterContext> {
     const cached = this.fetchCache && isSharableOperation(options)
       ? await this.fetchCache.lookup({ url: this.url, query: request.query, variables: request.variables, body, identity: context.identity })
       : undefined;
+    const sharable = this.inflight !== undefined && isSharableOperation(options);
     // A shopper's fetch known to be public is sent as the anonymous one it equals, and shared with it.
-    if (cached?.kind === 'miss' && cached.anonymous) delete headers.authorization;
+    if ((cached?.kind === 'miss' && cached.anonymous) || (sharable && this.publicFetches?.sendsAnonymously(context.identity, body))) delete headers.authorization;
     const send = (callers?: () => number): Promise<FetcherResponse> => this.fetchReplayable(headers, body, callers);
     const response =
       cached?.kind === 'hit'
         ? cached.response
-        : this.inflight && isSharableOperation(options)
+        : this.inflight && sharable
           ? await this.inflight.run(sharingKey(this.url, headers, body), send)
           : await send();
     if (cached?.kind === 'miss') await cached.complete(response.clone());
+    if (sharable && cached?.kind !== 'hit') this.publicFetches?.learn(context.identity, body, response);
     // Each caller parses its own copy: the gateway merges into and rewrites what it gets.
     const own = response.clone();
     if (!own.ok) throw await this.errorFromResponse(own);

@@ -13,7 +13,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { GraphQLError, parse } from 'graphql';
+import { GraphQLError, parse, type GraphQLResolveInfo } from 'graphql';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessToken } from '@commerce/auth';
 import { createLogger } from '@commerce/observability';
@@ -23,12 +23,21 @@ import { createSubgraphFetcher } from '../src/fetcher.ts';
 import { createRouter, type RunningRouter } from '../src/router.ts';
 import { post } from './fixtures.ts';
 
+/** Apollo Server's cache-control plugin adds `cacheControl` to every resolver's info. */
+function setCacheHint(info: GraphQLResolveInfo, hint: { maxAge: number; scope: 'PUBLIC' | 'PRIVATE' }): void {
+  (info as GraphQLResolveInfo & { cacheControl: { setCacheHint(hint: object): void } }).cacheControl.setCacheHint(hint);
+}
+
 const logger = createLogger({ service: 'router-test', level: 'silent' });
 
 const SDL = `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
   type Query {
     stock(sku: String!): Int!
+    "Public: the same for everyone (max-age 30, public)."
+    price(sku: String!): Int!
+    "Personal: answered private."
+    wishlistSize: Int!
     failing: Int
   }
   type Mutation {
@@ -69,6 +78,16 @@ beforeAll(async () => {
         stock: async () => {
           await gate;
           return 7;
+        },
+        price: async (_parent: unknown, _args: unknown, _context: unknown, info: GraphQLResolveInfo) => {
+          setCacheHint(info, { maxAge: 30, scope: 'PUBLIC' });
+          await gate;
+          return 1999;
+        },
+        wishlistSize: async (_parent: unknown, _args: unknown, _context: unknown, info: GraphQLResolveInfo) => {
+          setCacheHint(info, { maxAge: 30, scope: 'PRIVATE' });
+          await gate;
+          return 3;
         },
         failing: async () => {
           await gate;
@@ -161,6 +180,52 @@ describe('in-flight de-duplication', () => {
     expect(calls).toHaveLength(3);
     expect(calls.map((call) => call.authorization).sort()).toEqual([`Bearer ${ada.token}`, `Bearer ${grace.token}`, undefined].sort());
     for (const answer of answers) expect(answer.body).toEqual({ data: { stock: 7 } });
+  });
+
+  it('shares a shopper’s fetch the subgraph answered public with other shoppers and anonymous callers, without the tokens', async () => {
+    const ada = await signAccessToken({ userId: 'u1', email: 'ada@example.com', roles: ['CUSTOMER'] });
+    const grace = await signAccessToken({ userId: 'u2', email: 'grace@example.com', roles: ['CUSTOMER'] });
+    const query = { query: '{ price(sku: "KETTLE-5") }' };
+    // Not known yet: the first call carries the token, and its answer says public.
+    expect((await post(router.url, query, { authorization: `Bearer ${ada.token}` })).body).toEqual({ data: { price: 1999 } });
+    expect(calls).toEqual([{ authorization: `Bearer ${ada.token}` }]);
+    calls.length = 0;
+    closeGate();
+    const all = Promise.all([
+      post(router.url, query, { authorization: `Bearer ${ada.token}` }),
+      post(router.url, query, { authorization: `Bearer ${grace.token}` }),
+      post(router.url, query),
+    ]);
+    await openGateAt(3);
+    const answers = await all;
+    expect(calls).toEqual([{ authorization: undefined }]);
+    for (const answer of answers) expect(answer.body).toEqual({ data: { price: 1999 } });
+  });
+
+  it('keeps a private answer per token, and an admin’s fetch apart, even when the same body was public', async () => {
+    const ada = await signAccessToken({ userId: 'u1', email: 'ada@example.com', roles: ['CUSTOMER'] });
+    const grace = await signAccessToken({ userId: 'u2', email: 'grace@example.com', roles: ['CUSTOMER'] });
+    const admin = await signAccessToken({ userId: 'u3', email: 'admin@example.com', roles: ['ADMIN'] });
+    const personal = { query: '{ wishlistSize }' };
+    await post(router.url, personal, { authorization: `Bearer ${ada.token}` });
+    calls.length = 0;
+    closeGate();
+    const shoppers = Promise.all([
+      post(router.url, personal, { authorization: `Bearer ${ada.token}` }),
+      post(router.url, personal, { authorization: `Bearer ${grace.token}` }),
+    ]);
+    await openGateAt(2);
+    await shoppers;
+    expect(calls.map((call) => call.authorization).sort()).toEqual([`Bearer ${ada.token}`, `Bearer ${grace.token}`].sort());
+
+    const publicQuery = { query: '{ price(sku: "KETTLE-6") }' };
+    await post(router.url, publicQuery);
+    calls.length = 0;
+    closeGate();
+    const mixed = Promise.all([post(router.url, publicQuery, { authorization: `Bearer ${admin.token}` }), post(router.url, publicQuery)]);
+    await openGateAt(2);
+    await mixed;
+    expect(calls.map((call) => call.authorization).sort()).toEqual([`Bearer ${admin.token}`, undefined].sort());
   });
 
   it('never shares mutations', async () => {

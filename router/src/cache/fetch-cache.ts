@@ -19,7 +19,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { Identity } from '@commerce/auth';
 import type { Logger } from '@commerce/observability';
 import { BufferedResponse } from '../fetcher.ts';
-import { audienceOf } from './plugin.ts';
+import { audienceOf } from '../audience.ts';
 import type { ResponseStore } from './store.ts';
 import { fetchTagPlan, representationTags, tagsOf, type TagRules } from './tags.ts';
 

@@ -26,8 +26,8 @@ import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, GraphQLRequestContextResponseForOperation, GraphQLRequestContextWillSendResponse, GraphQLResponse } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import type { DocumentNode, OperationDefinitionNode } from 'graphql';
-import type { Identity } from '@commerce/auth';
 import type { Logger } from '@commerce/observability';
+import { audienceOf } from '../audience.ts';
 import type { RouterContext } from '../context.ts';
 import type { ServedSchema } from './fetch-cache.ts';
 import type { ResponseStore } from './store.ts';
@@ -54,8 +54,6 @@ export interface CacheStats {
   bypassed: number;
 }
 
-type Audience = 'anonymous' | 'shopper' | 'other';
-
 interface Entry {
   etag: string;
   storedAt: number;
@@ -77,10 +75,6 @@ const MAX_NOT_PUBLIC = 2_000;
 /** Tells clients to revalidate (ETag) rather than trust a lifetime: they do not hear the invalidations. */
 const CLIENT_CACHE_CONTROL = 'public, no-cache';
 
-export function audienceOf(identity: Identity | null): Audience {
-  if (identity === null) return 'anonymous';
-  return identity.roles.length > 0 && identity.roles.every((role) => role === 'CUSTOMER') ? 'shopper' : 'other';
-}
 
 export function createCachePlugin(options: CachePluginOptions): { plugin: ApolloServerPlugin<RouterContext>; stats: () => CacheStats } {
   const { store, rules, logger } = options;
