@@ -12,4 +12,8 @@ export interface NotificationsContext extends BaseContext {
   prisma: NotificationsPrisma;
   loaders: NotificationsLoaders;
   live: LiveNotifications;
+  /** Base of storefront links (no trailing slash), as the event handlers use it; template previews render with it. */
+  storefrontUrl: string;
+  /** Wakes the dispatcher (a resend goes out without waiting for the next poll); absent when it is off. */
+  wakeDispatcher?: () => void;
 }

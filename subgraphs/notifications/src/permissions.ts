@@ -1,4 +1,4 @@
-import { allow, isAuthenticated, ownerOrAdmin, type ShieldRules } from '@commerce/subgraph-kit';
+import { allow, isAdmin, isAuthenticated, ownerOrAdmin, type ShieldRules } from '@commerce/subgraph-kit';
 
 /**
  * Who may do what. Mutations are deny-by-default in subgraph-kit, so each is
@@ -12,11 +12,16 @@ const ownUserOrAdmin = ownerOrAdmin((user: { id: string }) => user.id);
 export const permissions: ShieldRules = {
   Query: {
     notificationPreferences: isAuthenticated,
+    notificationDeliveries: isAdmin,
+    notificationDelivery: isAdmin,
+    notificationTemplatePreview: isAdmin,
+    notificationsAuditLog: isAdmin,
   },
   Mutation: {
     markNotificationRead: isAuthenticated,
     markAllNotificationsRead: isAuthenticated,
     updateNotificationPreferences: isAuthenticated,
+    resendNotification: isAdmin,
   },
   Subscription: {
     notificationReceived: isAuthenticated,

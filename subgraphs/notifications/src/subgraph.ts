@@ -103,8 +103,9 @@ export function notificationsSubgraph(options: NotificationsSubgraphOptions = {}
     ...options.channels,
   };
 
+  const storefrontUrl = (options.storefrontUrl ?? storefrontUrlFromEnv()).replace(/\/+$/, '');
   const handlers = createNotificationHandlers({
-    storefrontUrl: (options.storefrontUrl ?? storefrontUrlFromEnv()).replace(/\/+$/, ''),
+    storefrontUrl,
     maxEventAgeMs: options.maxEventAgeMs ?? maxEventAgeMsFromEnv(),
     logger,
   });
@@ -140,7 +141,14 @@ export function notificationsSubgraph(options: NotificationsSubgraphOptions = {}
     typeDefs: loadSchema(new URL('../schema.graphql', import.meta.url)),
     resolvers,
     permissions,
-    createContext: (base: BaseContext): NotificationsContext => ({ ...base, prisma, loaders: createLoaders(prisma), live }),
+    createContext: (base: BaseContext): NotificationsContext => ({
+      ...base,
+      prisma,
+      loaders: createLoaders(prisma),
+      live,
+      storefrontUrl,
+      ...(dispatcher ? { wakeDispatcher: () => dispatcher.wake() } : {}),
+    }),
     async ready() {
       await prisma.$queryRaw`SELECT 1`;
     },

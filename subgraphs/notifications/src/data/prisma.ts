@@ -10,7 +10,9 @@ export type NotificationsTx = Prisma.TransactionClient;
 export type NotificationsDb = NotificationsPrisma | NotificationsTx;
 
 export type {
+  AuditEntry,
   Delivery,
+  DeliveryAttempt,
   DeliveryStatus,
   Notification,
   NotificationChannel as ChannelKind,

@@ -1,7 +1,17 @@
 import { DateTimeScalar } from '@commerce/subgraph-kit';
+import { AdminMutation, AdminQuery, AuditEntryResolvers, NotificationDelivery } from './admin.js';
 import { Mutation } from './mutation.js';
 import { Query } from './query.js';
 import { Subscription } from './subscription.js';
 import { Notification, User } from './user.js';
 
-export const resolvers = { DateTime: DateTimeScalar, Query, Mutation, Subscription, User, Notification };
+export const resolvers = {
+  DateTime: DateTimeScalar,
+  Query: { ...Query, ...AdminQuery },
+  Mutation: { ...Mutation, ...AdminMutation },
+  Subscription,
+  User,
+  Notification,
+  NotificationDelivery,
+  AuditEntry: AuditEntryResolvers,
+};

@@ -84,6 +84,7 @@ export async function scheduleNotification(tx: NotificationsTx, request: Notific
       channel,
       recipient,
       userId: request.userId,
+      orderId: request.orderId ?? null,
       content: contentFor(channel, request.rendered, request.orderId ?? null) as object,
     });
   }

@@ -15,6 +15,10 @@
  * `maxAttempts`, then the delivery is FAILED. An instance that dies mid-send
  * leaves the row claimed until the lease runs out; another then retries it.
  *
+ * Every attempt that records an outcome also leaves a delivery_attempts row
+ * (attempt number, SENT or FAILED, the error), written by the same statement:
+ * the admin console's delivery log shows retries and failures from it.
+ *
  * At-least-once window: if the provider accepted a message and the process
  * died before the SENT update, the message is sent again once the lease runs
  * out. Emails carry a Message-ID derived from the delivery id, so such a copy
@@ -97,11 +101,18 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
 
   async function markSent(row: ClaimedRow, providerMessageId: string | null): Promise<void> {
     const clearContent = SENSITIVE_TYPES.has(row.type);
+    // The outcome and its attempt row in one statement: an attempt whose lease ran out records neither.
     await prisma.$executeRaw`
-      UPDATE deliveries
-         SET status = 'SENT', sent_at = now(), last_error = NULL, provider_message_id = ${providerMessageId},
-             content = CASE WHEN ${clearContent}::boolean THEN NULL ELSE content END, updated_at = now()
-       WHERE id = ${row.id}::uuid AND attempts = ${row.attempts}::int AND status IN ('PENDING', 'RETRYING')`;
+      WITH done AS (
+        UPDATE deliveries
+           SET status = 'SENT', sent_at = now(), last_error = NULL, provider_message_id = ${providerMessageId},
+               content = CASE WHEN ${clearContent}::boolean THEN NULL ELSE content END, updated_at = now()
+         WHERE id = ${row.id}::uuid AND attempts = ${row.attempts}::int AND status IN ('PENDING', 'RETRYING')
+        RETURNING id, attempts
+      )
+      INSERT INTO delivery_attempts (delivery_id, attempt, outcome, provider_message_id)
+      SELECT id, attempts, 'SENT', ${providerMessageId} FROM done
+      ON CONFLICT (delivery_id, attempt) DO NOTHING`;
   }
 
   async function markFailed(row: ClaimedRow, error: unknown): Promise<'RETRYING' | 'FAILED'> {
@@ -110,18 +121,30 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
     if (final) {
       const clearContent = SENSITIVE_TYPES.has(row.type);
       await prisma.$executeRaw`
-        UPDATE deliveries
-           SET status = 'FAILED', failed_at = now(), last_error = ${message},
-               content = CASE WHEN ${clearContent}::boolean THEN NULL ELSE content END, updated_at = now()
-         WHERE id = ${row.id}::uuid AND attempts = ${row.attempts}::int AND status IN ('PENDING', 'RETRYING')`;
+        WITH done AS (
+          UPDATE deliveries
+             SET status = 'FAILED', failed_at = now(), last_error = ${message},
+                 content = CASE WHEN ${clearContent}::boolean THEN NULL ELSE content END, updated_at = now()
+           WHERE id = ${row.id}::uuid AND attempts = ${row.attempts}::int AND status IN ('PENDING', 'RETRYING')
+          RETURNING id, attempts
+        )
+        INSERT INTO delivery_attempts (delivery_id, attempt, outcome, error)
+        SELECT id, attempts, 'FAILED', ${message} FROM done
+        ON CONFLICT (delivery_id, attempt) DO NOTHING`;
       return 'FAILED';
     }
     const delay = backoffDelay(row.attempts, { initialMs: settings.backoffInitialMs, maxMs: settings.backoffMaxMs });
     await prisma.$executeRaw`
-      UPDATE deliveries
-         SET status = 'RETRYING', last_error = ${message},
-             next_attempt_at = now() + ${delay}::int * interval '1 millisecond', updated_at = now()
-       WHERE id = ${row.id}::uuid AND attempts = ${row.attempts}::int AND status IN ('PENDING', 'RETRYING')`;
+      WITH done AS (
+        UPDATE deliveries
+           SET status = 'RETRYING', last_error = ${message},
+               next_attempt_at = now() + ${delay}::int * interval '1 millisecond', updated_at = now()
+         WHERE id = ${row.id}::uuid AND attempts = ${row.attempts}::int AND status IN ('PENDING', 'RETRYING')
+        RETURNING id, attempts
+      )
+      INSERT INTO delivery_attempts (delivery_id, attempt, outcome, error)
+      SELECT id, attempts, 'FAILED', ${message} FROM done
+      ON CONFLICT (delivery_id, attempt) DO NOTHING`;
     return 'RETRYING';
   }
 

@@ -35,6 +35,8 @@ export async function recordOrder(db: NotificationsDb, order: OrderPlacedPayload
     shippingMinor: order.shippingMinor,
     totalMinor: order.totalMinor,
     placedAt: new Date(order.placedAt),
+    orderNumber: order.orderNumber ?? null,
+    email: order.email?.toLowerCase() ?? null,
   };
   // INSERT … ON CONFLICT DO NOTHING: an order is placed once; its snapshot never changes.
   await db.orderSnapshot.createMany({ data: [{ orderId: order.orderId, ...snapshot }], skipDuplicates: true });

@@ -118,7 +118,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 /** Every notifications table, emptied; each test file starts from nothing. */
 export async function truncateAll(db: NotificationsPrisma): Promise<void> {
   await db.$executeRawUnsafe(
-    'TRUNCATE user_contacts, order_snapshots, notification_preferences, deliveries, notifications, outbox_events, processed_events',
+    'TRUNCATE user_contacts, order_snapshots, notification_preferences, deliveries, delivery_attempts, notifications, outbox_events, processed_events, audit_entries',
   );
 }
 
