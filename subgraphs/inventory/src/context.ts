@@ -1,6 +1,7 @@
 import type { TraceCarrier } from '@commerce/events';
 import type { Logger } from '@commerce/observability';
 import type { BaseContext } from '@commerce/subgraph-kit';
+import type { StockLive } from './data/live.js';
 import type { InventoryLoaders } from './data/loaders.js';
 import type { InventoryPrisma } from './data/prisma.js';
 import type { InventorySettings } from './settings.js';
@@ -29,7 +30,8 @@ export interface InventoryServiceContext {
   hooks: InventoryHooks;
 }
 
-/** The request context: the kit's identity, request id and logger, plus this request's DataLoaders. */
+/** The request context: the kit's identity, request id and logger, plus this request's DataLoaders and the live stock feed. */
 export interface InventoryContext extends BaseContext, InventoryServiceContext {
   loaders: InventoryLoaders;
+  live: StockLive;
 }

@@ -1,11 +1,13 @@
-import { type AppEnv, databaseUrl as configuredDatabaseUrl, kafkaBrokers } from '@commerce/config';
+import { type AppEnv, databaseUrl as configuredDatabaseUrl, kafkaBrokers, redisUrl } from '@commerce/config';
 import { startOutboxRelay, type DomainEventDefinition, type EventConsumer, type EventRegistry, type OutboxRelay } from '@commerce/events';
 import { createLogger, type Logger } from '@commerce/observability';
 import { loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
 import type { InventoryContext, InventoryHooks, InventoryServiceContext } from './context.js';
+import { RedisStockLive, type StockLive } from './data/live.js';
 import { createLoaders } from './data/loaders.js';
 import { createInventoryPrisma, type InventoryPrisma } from './data/prisma.js';
 import { INVENTORY_CONSUMER_GROUP, startInventoryConsumers } from './events/consumers.js';
+import { startStockLiveConsumer, type StockLiveConsumerOptions } from './events/live-consumer.js';
 import { permissions } from './permissions.js';
 import { resolvers } from './resolvers/index.js';
 import { initialStockStrategy, type InitialStockStrategy, type InitialStockStrategyName } from './service/initial-stock.js';
@@ -33,6 +35,14 @@ export interface InventorySubgraphOptions {
   consumers?:
     | boolean
     | { group?: string; brokers?: string[]; registry?: EventRegistry<DomainEventDefinition>; fromBeginning?: boolean };
+  /**
+   * Feed the admin's stockLevelChanged subscription from stock.level_changed
+   * (consumer group `inventory-live`, default true); an object overrides the
+   * group, brokers or registry.
+   */
+  liveConsumer?: boolean | StockLiveConsumerOptions;
+  /** Redis pub/sub for live stock levels (default: Redis at REDIS_URL). */
+  live?: StockLive;
   /** Release expired reservations periodically (default true, every RESERVATION_SWEEP_INTERVAL_MS or 5 s). */
   sweeper?: boolean | { intervalMs?: number; batchSize?: number };
   /** How long a reservation holds stock; default RESERVATION_TTL_SECONDS or 900. */
@@ -53,6 +63,9 @@ export interface InventoryRuntime {
   /** Resolves when the consumers joined their group (undefined when turned off or failed). */
   consumers: Promise<EventConsumer | undefined>;
   relay: Promise<OutboxRelay | undefined>;
+  /** The live stock feed's consumer (undefined when turned off or failed). */
+  liveConsumer: Promise<EventConsumer | undefined>;
+  live: StockLive;
 }
 
 /**
@@ -97,6 +110,18 @@ export function inventorySubgraph(options: InventorySubgraphOptions = {}): Subgr
     });
   }
 
+  const live = options.live ?? new RedisStockLive(redisUrl());
+  let liveConsumer: Promise<EventConsumer | undefined> = Promise.resolve(undefined);
+  const liveOptions = options.liveConsumer ?? true;
+  if (liveOptions !== false) {
+    liveConsumer = startStockLiveConsumer(serviceContext, live, { logger, ...(liveOptions === true ? {} : liveOptions) }).catch(
+      (error: unknown) => {
+        logger.error({ err: error }, 'inventory live stock consumer did not start');
+        return undefined;
+      },
+    );
+  }
+
   let sweeper: ReservationSweeper | undefined;
   const sweeperOptions = options.sweeper ?? true;
   if (sweeperOptions !== false) {
@@ -123,6 +148,7 @@ export function inventorySubgraph(options: InventorySubgraphOptions = {}): Subgr
       settings,
       hooks: serviceContext.hooks,
       loaders: createLoaders(prisma),
+      live,
     }),
     async ready() {
       await prisma.$queryRaw`SELECT 1`;
@@ -130,9 +156,11 @@ export function inventorySubgraph(options: InventorySubgraphOptions = {}): Subgr
     async stop() {
       await sweeper?.stop();
       await (await consumers)?.stop();
+      await (await liveConsumer)?.stop();
+      if (!options.live) await live.close();
       await (await relay)?.stop();
       if (ownsPrisma) await prisma.$disconnect();
     },
-    runtime: { serviceContext, sweeper, consumers, relay },
+    runtime: { serviceContext, sweeper, consumers, relay, liveConsumer, live },
   };
 }

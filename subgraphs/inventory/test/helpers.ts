@@ -53,6 +53,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     relay: false,
     consumers: false,
     sweeper: false,
+    liveConsumer: false,
     logger: createLogger({ service: 'inventory-test' }),
     ...subgraphOptions,
   });
@@ -81,7 +82,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
  */
 export async function truncateAll(db: InventoryPrisma): Promise<void> {
   await db.$executeRawUnsafe(
-    'TRUNCATE variants, stock_levels, reservations, reservation_lines, stock_movements, outbox_events, processed_events CASCADE',
+    'TRUNCATE variants, stock_levels, reservations, reservation_lines, stock_movements, audit_entries, outbox_events, processed_events CASCADE',
   );
 }
 
@@ -278,11 +279,13 @@ export async function reservationOf(db: InventoryPrisma, orderId: string) {
 
 export interface Tokens {
   admin: string;
+  /** The admin's user id (the actor of what `admin` changes). */
+  adminId: string;
   customer: string;
 }
 
 export async function tokens(): Promise<Tokens> {
   const admin = await tokenFor({ roles: ['ADMIN'] });
   const customer = await tokenFor({ roles: ['CUSTOMER'] });
-  return { admin: admin.token, customer: customer.token };
+  return { admin: admin.token, adminId: admin.userId, customer: customer.token };
 }

@@ -93,6 +93,27 @@ export interface StockLevelRow {
   updatedAt: Date;
 }
 
+/** What the admin's stock list filters on; every part is optional and they combine with AND. */
+export interface StockLevelQuery {
+  /** Only variants at or below their threshold. */
+  lowStockOnly: boolean;
+  /** SKU contains this (case-insensitive); null for any. */
+  search: string | null;
+  /** Only variants with units on hand in this warehouse. */
+  warehouseId: string | null;
+}
+
+const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function stockLevelWhere(query: StockLevelQuery): Prisma.Sql {
+  const low = query.lowStockOnly ? Prisma.sql`AND v.available <= v.low_stock_threshold` : Prisma.empty;
+  const search = query.search ? Prisma.sql`AND v.sku ILIKE ${`%${escapeLike(query.search)}%`}` : Prisma.empty;
+  const warehouse = query.warehouseId
+    ? Prisma.sql`AND EXISTS (SELECT 1 FROM stock_levels w WHERE w.variant_id = v.id AND w.warehouse_id = ${query.warehouseId}::uuid AND w.on_hand > 0)`
+    : Prisma.empty;
+  return Prisma.sql`TRUE ${low} ${search} ${warehouse}`;
+}
+
 /**
  * Known variants by id (uuid v7 from the catalog: oldest first), after the
  * cursor, `limit` rows. With `lowStockOnly`, only variants whose availability
@@ -101,10 +122,9 @@ export interface StockLevelRow {
  */
 export async function stockLevelPage(
   db: InventoryDb,
-  options: { limit: number; after: string | null; lowStockOnly: boolean },
+  options: StockLevelQuery & { limit: number; after: string | null },
 ): Promise<StockLevelRow[]> {
   const after = options.after === null ? Prisma.empty : Prisma.sql`AND v.id > ${options.after}::uuid`;
-  const low = options.lowStockOnly ? Prisma.sql`AND v.available <= v.low_stock_threshold` : Prisma.empty;
   return db.$queryRaw<StockLevelRow[]>`
     SELECT v.id::text AS "variantId", v.product_id::text AS "productId", v.sku,
            COALESCE(SUM(s.on_hand), 0)::int AS "onHand",
@@ -112,8 +132,14 @@ export async function stockLevelPage(
            v.low_stock_threshold AS "threshold",
            GREATEST(v.updated_at, MAX(s.updated_at)) AS "updatedAt"
       FROM variants v LEFT JOIN stock_levels s ON s.variant_id = v.id
-     WHERE TRUE ${after} ${low}
+     WHERE ${stockLevelWhere(options)} ${after}
      GROUP BY v.id
      ORDER BY v.id
      LIMIT ${options.limit}`;
+}
+
+/** How many variants the stock list's filter matches (all pages). */
+export async function stockLevelCount(db: InventoryDb, query: StockLevelQuery): Promise<number> {
+  const [row] = await db.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM variants v WHERE ${stockLevelWhere(query)}`;
+  return row?.count ?? 0;
 }

@@ -8,7 +8,7 @@
  * arithmetic were wrong. The table's trigger (see the first migration) is
  * the last line of defence.
  */
-import type { StockMovementKind } from '../generated/prisma/enums.js';
+import type { StockAdjustmentReason, StockMovementKind } from '../generated/prisma/enums.js';
 import { timeOrderedUuid } from './ids.js';
 import type { InventoryTx } from './prisma.js';
 
@@ -216,6 +216,8 @@ export interface Movement {
   delta: number;
   onHandAfter: number;
   reason: string;
+  /** The admin's category of an ADJUSTMENT. */
+  reasonCode?: StockAdjustmentReason | null;
   actorId?: string | null;
   orderId?: string | null;
 }
@@ -231,6 +233,7 @@ export async function recordMovements(tx: InventoryTx, movements: readonly Movem
       delta: m.delta,
       onHandAfter: m.onHandAfter,
       reason: m.reason,
+      reasonCode: m.reasonCode ?? null,
       actorId: m.actorId ?? null,
       orderId: m.orderId ?? null,
     })),

@@ -23,9 +23,12 @@ import { clampFirst, decodeCursor, encodeCursor, toConnection, type Connection }
 import type { InventoryContext, InventoryServiceContext } from '../context.js';
 import { isUuid } from '../data/ids.js';
 import type { InventoryTx } from '../data/prisma.js';
+import type { StockAdjustmentReason } from '../generated/prisma/enums.js';
 import {
   allWarehouses,
+  stockLevelCount,
   stockLevelPage,
+  type StockLevelQuery,
   type StockLevelRow,
   type VariantStockRow,
   type WarehouseRow,
@@ -33,6 +36,7 @@ import {
 } from '../data/queries.js';
 import { changeStock, recordMovements, type AvailabilityChange } from '../data/stock-writes.js';
 import { publishLevelChanged, publishStockLow } from '../events/publish.js';
+import { recordAudit } from './audit.service.js';
 
 /** What StockAvailability resolves from: one variant's totals. */
 export interface Availability {
@@ -98,16 +102,44 @@ export function listWarehouses(ctx: InventoryContext): Promise<WarehouseRow[]> {
 export interface StockLevelArgs {
   first?: number | null;
   after?: string | null;
-  filter?: { lowStockOnly?: boolean | null } | null;
+  filter?: {
+    lowStockOnly?: boolean | null;
+    belowThreshold?: boolean | null;
+    search?: string | null;
+    warehouseId?: string | null;
+  } | null;
 }
 
-/** Admin: known variants with their stock, oldest first; optionally only those at or below their threshold. */
-export async function listStockLevels(ctx: InventoryContext, args: StockLevelArgs): Promise<Connection<StockLevel>> {
+export type StockLevelConnection = Connection<StockLevel> & { query: StockLevelQuery };
+
+const MAX_SEARCH_LENGTH = 100;
+
+/**
+ * Admin: known variants with their stock, oldest first; optionally only those
+ * at or below their threshold (`lowStockOnly` or `belowThreshold`), whose SKU
+ * contains `search`, or with units on hand in `warehouseId`. An unknown
+ * warehouse matches nothing; a malformed id is BAD_USER_INPUT.
+ */
+export async function listStockLevels(ctx: InventoryContext, args: StockLevelArgs): Promise<StockLevelConnection> {
   const first = clampFirst(args.first);
   const after = decodeVariantCursor(args.after);
-  const rows = await stockLevelPage(ctx.prisma, { limit: first + 1, after, lowStockOnly: args.filter?.lowStockOnly === true });
-  return toConnection(rows.map(toStockLevel), first, (level) => encodeCursor([level.variantId]));
+  const filter = args.filter ?? {};
+  const search = filter.search?.trim() || null;
+  if (search !== null && search.length > MAX_SEARCH_LENGTH) throw badInput(`"search" is at most ${MAX_SEARCH_LENGTH} characters.`, 'filter.search');
+  const warehouseId = filter.warehouseId ?? null;
+  if (warehouseId !== null && !isUuid(warehouseId)) throw badInput('"warehouseId" is not a warehouse id.', 'filter.warehouseId');
+  const query: StockLevelQuery = {
+    lowStockOnly: filter.lowStockOnly === true || filter.belowThreshold === true,
+    search,
+    warehouseId: warehouseId?.toLowerCase() ?? null,
+  };
+  const rows = await stockLevelPage(ctx.prisma, { ...query, limit: first + 1, after });
+  return { ...toConnection(rows.map(toStockLevel), first, (level) => encodeCursor([level.variantId])), query };
 }
+
+/** totalCount of the stock list: one COUNT, only when asked for. */
+export const stockLevelTotal = (ctx: InventoryContext, connection: StockLevelConnection): Promise<number> =>
+  stockLevelCount(ctx.prisma, connection.query);
 
 function decodeVariantCursor(after: string | null | undefined): string | null {
   if (after === null || after === undefined) return null;
@@ -229,6 +261,7 @@ export interface AdjustStockInput {
   delta?: number | null;
   setOnHand?: number | null;
   reason: string;
+  reasonCode?: StockAdjustmentReason | null;
 }
 
 const MAX_UNITS = 1_000_000_000;
@@ -247,7 +280,8 @@ const MAX_REASON_LENGTH = 500;
  * hand below what is reserved for orders (INSUFFICIENT_STOCK, with the
  * numbers). Creates the stock row if the variant has none in the warehouse.
  * Errors: BAD_USER_INPUT (with `field`), NOT_FOUND (variant or warehouse),
- * INSUFFICIENT_STOCK.
+ * INSUFFICIENT_STOCK. Records the change in the ledger (with the admin, the
+ * reason and its code) and in the audit log, in the same transaction.
  */
 export async function adjustStock(ctx: InventoryContext, input: AdjustStockInput): Promise<StockLevel> {
   const hasDelta = input.delta !== null && input.delta !== undefined;
@@ -302,9 +336,21 @@ export async function adjustStock(ctx: InventoryContext, input: AdjustStockInput
         delta: target - row.onHand,
         onHandAfter: after.onHand,
         reason,
+        reasonCode: input.reasonCode ?? null,
         actorId: ctx.identity?.userId ?? null,
       },
     ]);
+    await recordAudit(ctx, tx, 'adjustStock', {
+      targetType: 'StockLevel',
+      targetId: variantId,
+      changes: {
+        warehouseId,
+        onHand: { before: row.onHand, after: after.onHand },
+        delta: target - row.onHand,
+        reason,
+        reasonCode: input.reasonCode ?? null,
+      },
+    });
     await recordLevelChanges(ctx, tx, [variantId]);
     ctx.logger.info({ variantId, warehouseId, from: row.onHand, to: after.onHand, reason }, 'stock adjusted');
   }, STOCK_TRANSACTION_OPTIONS);
@@ -319,7 +365,8 @@ export interface SetLowStockThresholdInput {
 /**
  * Admin: the availability at or below which the variant counts as low.
  * Raising it above the current availability is a crossing too, so stock.low
- * fires then. Errors: BAD_USER_INPUT, NOT_FOUND.
+ * fires then. Errors: BAD_USER_INPUT, NOT_FOUND. A change is recorded in the
+ * audit log; setting the threshold it already has records nothing.
  */
 export async function setLowStockThreshold(ctx: InventoryContext, input: SetLowStockThresholdInput): Promise<StockLevel> {
   if (!Number.isInteger(input.threshold) || input.threshold < 0 || input.threshold > MAX_UNITS) {
@@ -334,6 +381,11 @@ export async function setLowStockThreshold(ctx: InventoryContext, input: SetLowS
     if (variant.threshold === input.threshold) return;
     await tx.$executeRaw`
       UPDATE variants SET low_stock_threshold = ${input.threshold}::int, updated_at = now() WHERE id = ${variantId}::uuid`;
+    await recordAudit(ctx, tx, 'setLowStockThreshold', {
+      targetType: 'StockLevel',
+      targetId: variantId,
+      changes: { lowStockThreshold: { before: variant.threshold, after: input.threshold } },
+    });
     if (variant.available > variant.threshold && variant.available <= input.threshold) {
       await publishStockLow(tx, { variantId, available: variant.available, threshold: input.threshold }, ctx.traceContext);
     }
