@@ -32,6 +32,8 @@ export const permissions: ShieldRules = {
     // Anyone: null unless number and email match a guest order (the service).
     orderLookup: allow,
     orders: isAdmin,
+    orderStats: isAdmin,
+    ordersAuditLog: isAdmin,
   },
   Mutation: {
     // Signed in, or a guest with a cart token and email: the service decides (UNAUTHENTICATED / BAD_USER_INPUT).
@@ -53,6 +55,8 @@ export const permissions: ShieldRules = {
     // (FORBIDDEN otherwise, unknown orders included), which saves reading the owner here first.
     // A guest passes the order's email instead; followOrder checks it against the row.
     orderStatusChanged: signedInOrGuestEmail,
+    // Every order's changes: admins only (followOrderFeed checks again).
+    orderEvents: isAdmin,
   },
   User: {
     orders: ownerOrAdmin((user: { id: string }) => user.id),

@@ -300,11 +300,11 @@ describe('refundOrder', () => {
     const uncaptured = await confirmedOrder(false);
     const nothing = await server.gql(REFUND, { token: who.admin.token, variables: { input: { orderId: uncaptured.id, restock: false, reason: 'x' } } });
     expect(nothing.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amountMinor' });
-    const linesWithoutRestock = await server.gql(REFUND, {
+    const noLines = await server.gql(REFUND, {
       token: who.admin.token,
-      variables: { input: { orderId: uncaptured.id, restock: false, reason: 'x', lines: [{ lineId: randomUUID(), quantity: 1 }] } },
+      variables: { input: { orderId: uncaptured.id, restock: false, reason: 'x', lines: [] } },
     });
-    expect(linesWithoutRestock.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'lines' });
+    expect(noLines.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'lines' });
   });
 
   it('two concurrent refunds of the whole amount: one is requested, the other refused', async () => {

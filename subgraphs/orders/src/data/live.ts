@@ -22,6 +22,13 @@
  * publish out of order; the subscriber side (service/order-live.service.ts)
  * restores order and fills gaps from the timeline, using the row's `version`
  * (+1 per transition, equal to the timeline row's `seq`).
+ *
+ * The same message also goes to the admin feed `ORDER_FEED_CHANNEL`
+ * (`live:orders`), every order's transitions on one channel, which
+ * Subscription.orderEvents follows (service/order-feed.service.ts). The two
+ * PUBLISHes of a transition are sent together (one round trip); the messages
+ * carry `changedFrom` and `changedBy` (the transition's from status and actor)
+ * for the feed.
  */
 import { redisUrl as configuredRedisUrl } from '@commerce/config';
 import { createLivePublisher, liveChannel, subscribeLiveReady, type LiveIterator, type LivePublisher } from '@commerce/live';
@@ -46,12 +53,25 @@ export type LiveOrder = Omit<Order, 'idempotencyKey' | 'placedAt' | 'updatedAt' 
   changedAt: string;
   /** Epoch ms right after the commit, just before PUBLISH (0 for states read from the database). */
   publishedAt: number;
+  /** The status the transition left (null for placement); absent on states read from the database. */
+  changedFrom?: Order['status'] | null;
+  /** The transition's actor: "system", "guest" or a user id; absent on states read from the database. */
+  changedBy?: string;
   /** Set by the subscription stream, never published. */
   [SHARED_LINES]?: () => Promise<OrderLine[]>;
 };
 
+/** Every order's transitions, for the admin feed (Subscription.orderEvents). */
+export const ORDER_FEED_CHANNEL = 'live:orders';
+
+/** What a transition was: the status it left (null for placement) and who made it (the timeline's actor). */
+export interface TransitionFacts {
+  from: Order['status'] | null;
+  actor: string;
+}
+
 /** The JSON shape of an order row (without its idempotency key). */
-export function toLiveOrder(order: Order, changedAt: Date, publishedAt = 0): LiveOrder {
+export function toLiveOrder(order: Order, changedAt: Date, publishedAt = 0, facts?: TransitionFacts): LiveOrder {
   const { idempotencyKey: _key, placedAt, updatedAt, capturedAt, ...rest } = order;
   return {
     __typename: 'Order',
@@ -61,12 +81,14 @@ export function toLiveOrder(order: Order, changedAt: Date, publishedAt = 0): Liv
     capturedAt: capturedAt?.toISOString() ?? null,
     changedAt: changedAt.toISOString(),
     publishedAt,
+    ...(facts ? { changedFrom: facts.from, changedBy: facts.actor } : {}),
   };
 }
 
 interface NotedTransition {
   order: Order;
   at: Date;
+  facts: TransitionFacts;
 }
 
 /** Transitions made in a transaction run by transactionWithLive, by transaction client. */
@@ -77,8 +99,8 @@ const notes = new WeakMap<object, NotedTransition[]>();
  * on the transaction, published once it commits. A transaction not started by
  * transactionWithLive (e.g. a test's own) publishes nothing.
  */
-export function noteTransition(tx: OrdersTx, order: Order, at: Date): void {
-  notes.get(tx)?.push({ order, at });
+export function noteTransition(tx: OrdersTx, order: Order, at: Date, facts: TransitionFacts): void {
+  notes.get(tx)?.push({ order, at, facts });
 }
 
 export interface OrderLive {
@@ -86,6 +108,8 @@ export interface OrderLive {
   publish(transitions: readonly NotedTransition[]): Promise<void>;
   /** Messages on one order's channel from now on; resolves once Redis confirmed the SUBSCRIBE. */
   subscribe(orderId: string): Promise<LiveIterator<LiveOrder>>;
+  /** Every order's messages (the admin feed) from now on; resolves once Redis confirmed the SUBSCRIBE. */
+  subscribeFeed(): Promise<LiveIterator<LiveOrder>>;
   close(): Promise<void>;
 }
 
@@ -101,9 +125,11 @@ export class RedisOrderLive implements OrderLive {
 
   async publish(transitions: readonly NotedTransition[]): Promise<void> {
     this.#publisher ??= createLivePublisher(this.#redisUrl);
-    for (const { order, at } of transitions) {
+    for (const { order, at, facts } of transitions) {
       try {
-        await this.#publisher.publish(liveChannel.order(order.id), toLiveOrder(order, at, Date.now()));
+        const message = toLiveOrder(order, at, Date.now(), facts);
+        // Sent together on one connection: one round trip, and each channel keeps the transitions' order.
+        await Promise.all([this.#publisher.publish(liveChannel.order(order.id), message), this.#publisher.publish(ORDER_FEED_CHANNEL, message)]);
       } catch (error) {
         // Subscribers fill the gap from the timeline when the next transition arrives.
         this.#logger.warn({ err: error, orderId: order.id, status: order.status }, 'live order update not published');
@@ -114,6 +140,11 @@ export class RedisOrderLive implements OrderLive {
   subscribe(orderId: string): Promise<LiveIterator<LiveOrder>> {
     // A subscriber never needs more than the transitions an order can make.
     return subscribeLiveReady<LiveOrder>(liveChannel.order(orderId), { redisUrl: this.#redisUrl, bufferSize: 100 });
+  }
+
+  subscribeFeed(): Promise<LiveIterator<LiveOrder>> {
+    // A console that falls this far behind loses the oldest messages; it re-reads its list on reconnect anyway.
+    return subscribeLiveReady<LiveOrder>(ORDER_FEED_CHANNEL, { redisUrl: this.#redisUrl, bufferSize: 1000 });
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,7 @@
  * leak between callers with different permissions.
  */
 import { createGroupLoader, DataLoader, groupBy } from '@commerce/subgraph-kit';
-import type { Order, OrderLine, OrderTransition, RefundRequest } from '../generated/prisma/client.js';
+import type { Order, OrderLine, OrderTransition, RefundRequest, RefundRequestLine } from '../generated/prisma/client.js';
 import { isUuid } from './ids.js';
 import type { OrdersDb } from './prisma.js';
 import { orderCountsOfUsers, orderIdsOfUsers } from './queries.js';
@@ -79,6 +79,15 @@ export function createLoaders(db: OrdersDb) {
           orderBy: [{ orderId: 'asc' }, { requestedAt: 'asc' }, { id: 'asc' }],
         }),
       (row) => row.orderId,
+    ),
+    /** The units of refund requests, in their order lines' order. */
+    refundLinesByRequest: createGroupLoader<string, RefundRequestLine>(
+      (ids) =>
+        db.refundRequestLine.findMany({
+          where: { refundRequestId: { in: validIds(ids) } },
+          orderBy: [{ refundRequestId: 'asc' }, { orderLine: { position: 'asc' } }],
+        }),
+      (row) => row.refundRequestId,
     ),
   };
 }

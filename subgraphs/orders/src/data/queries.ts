@@ -237,6 +237,7 @@ export async function insertPlacedOrder(tx: OrdersTx, input: PlacedOrderInput): 
     unitPriceMinor: line.unitPriceMinor,
     lineTotalMinor: line.lineTotalMinor,
     returnedQuantity: 0,
+    refundedQuantity: 0,
   }));
   const rows = await tx.$queryRaw<OrderRow[]>`
     WITH placed AS (

@@ -3,7 +3,18 @@ import type { OrdersContext } from '../context.js';
 import { Mutation } from './mutation.js';
 import { Query } from './query.js';
 import { Subscription } from './subscription.js';
-import { OrderConnectionResolvers, OrderLineResolvers, OrderRefundResolvers, OrderResolvers, UserResolvers } from './types.js';
+import {
+  AuditEntryConnectionResolvers,
+  AuditEntryResolvers,
+  OrderConnectionResolvers,
+  OrderEventResolvers,
+  OrderLineResolvers,
+  OrderRefundLineResolvers,
+  OrderRefundResolvers,
+  OrderResolvers,
+  OrderTransitionResolvers,
+  UserResolvers,
+} from './types.js';
 
 /** Every resolver of schema.graphql; enums and plain fields use graphql-js defaults. */
 export const resolvers: GraphQLResolverMap<OrdersContext> = {
@@ -15,5 +26,10 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
   OrderConnection: OrderConnectionResolvers,
   OrderLine: OrderLineResolvers,
   OrderRefund: OrderRefundResolvers,
+  OrderRefundLine: OrderRefundLineResolvers,
+  OrderTransition: OrderTransitionResolvers,
+  OrderEvent: OrderEventResolvers,
+  AuditEntry: AuditEntryResolvers,
+  AuditEntryConnection: AuditEntryConnectionResolvers,
   User: UserResolvers,
 };

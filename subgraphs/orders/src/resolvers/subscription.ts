@@ -1,5 +1,6 @@
 import { subscriptionField } from '@commerce/subgraph-kit';
 import type { OrdersContext } from '../context.js';
+import { followOrderFeed } from '../service/order-feed.service.js';
 import { followOrder } from '../service/order-live.service.js';
 
 /**
@@ -11,4 +12,5 @@ export const Subscription = {
   orderStatusChanged: subscriptionField((_parent: unknown, args: { orderId: string; email?: string | null }, ctx: OrdersContext) =>
     followOrder(ctx, args.orderId, args.email ?? null),
   ),
+  orderEvents: subscriptionField((_parent: unknown, _args: unknown, ctx: OrdersContext) => followOrderFeed(ctx)),
 };

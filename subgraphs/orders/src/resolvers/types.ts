@@ -4,7 +4,8 @@
  * pair the stored minor units with the order's currency.
  */
 import type { OrdersContext } from '../context.js';
-import type { Order, RefundRequest } from '../generated/prisma/client.js';
+import type { Order, RefundRequest, RefundRequestLine } from '../generated/prisma/client.js';
+import { auditEntryView } from '../service/audit.service.js';
 import * as reads from '../service/order-read.service.js';
 import type { CountedConnection, PageArgs } from '../service/pagination.js';
 
@@ -37,6 +38,26 @@ export const OrderLineResolvers = {
 
 export const OrderRefundResolvers = {
   amount: (refund: RefundRequest) => money(refund.amountMinor, refund.currency),
+  requestedBy: (refund: RefundRequest) => ({ id: refund.requestedBy }),
+  lines: (refund: RefundRequest, _: unknown, ctx: OrdersContext) => reads.refundLinesOf(ctx, refund),
+};
+
+export const OrderRefundLineResolvers = {
+  variant: (line: RefundRequestLine) => ({ id: line.variantId }),
+};
+
+export const OrderTransitionResolvers = {
+  actedBy: (transition: reads.TimelineEntry) => reads.userOfActor(transition.actor),
+};
+
+export const OrderEventResolvers = {
+  actedBy: (event: { actor: string }) => reads.userOfActor(event.actor),
+};
+
+export const AuditEntryResolvers = auditEntryView;
+
+export const AuditEntryConnectionResolvers = {
+  totalCount: (connection: CountedConnection<unknown>) => connection.countTotal(),
 };
 
 export const UserResolvers = {

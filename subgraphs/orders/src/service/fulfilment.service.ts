@@ -8,7 +8,8 @@
  * refuses what the table does not allow with INVALID_STATE_TRANSITION and
  * publishes the events), and records the acting user in the timeline.
  * permissions.ts decides who may call the admin mutations; the customer's
- * ownership check is here, because it depends on the order.
+ * ownership check is here, because it depends on the order. Each admin change
+ * leaves an audit entry in its transaction (audit.service).
  */
 import { notFound, unauthenticated } from '@commerce/errors';
 import type { OrdersContext } from '../context.js';
@@ -18,7 +19,8 @@ import { transactionWithLive } from '../data/live.js';
 import { primeOrders } from '../data/loaders.js';
 import type { OrdersTx } from '../data/prisma.js';
 import { canSeeOrder } from './order-read.service.js';
-import { invalidTransition, lockOrder, transitionOrder, type Actor } from './order-state-machine.js';
+import { recordAudit, statusChange } from './audit.service.js';
+import { invalidTransition, lockOrder, transitionOrder, type Actor, type TransitionOptions } from './order-state-machine.js';
 import { optionalText, requireText } from './validation.js';
 
 /** Statuses in which the owner may still cancel: nothing has been charged. */
@@ -51,34 +53,40 @@ export async function withLockedOrder(
   return updated;
 }
 
+/**
+ * An admin's transition of a locked order, audited under `action` in the same
+ * transaction (before/after of the status and what changed with it).
+ */
+function adminTransition(
+  ctx: OrdersContext,
+  action: string,
+  orderId: string,
+  to: OrderStatus,
+  options: Omit<TransitionOptions, 'actor' | 'traceContext'> = {},
+): Promise<Order> {
+  const actor = actorOf(ctx);
+  return withLockedOrder(ctx, orderId, async (tx, order) => {
+    const updated = await transitionOrder(tx, order, to, { ...options, actor, traceContext: ctx.traceContext });
+    await recordAudit(tx, ctx, { action, targetType: 'Order', targetId: order.id, changes: statusChange(order, updated) });
+    return updated;
+  });
+}
+
 /** Admin: CONFIRMED → FULFILLED (packed). */
 export function fulfillOrder(ctx: OrdersContext, input: { orderId: string }): Promise<Order> {
-  const actor = actorOf(ctx);
-  return withLockedOrder(ctx, input.orderId, (tx, order) =>
-    transitionOrder(tx, order, 'FULFILLED', { actor, traceContext: ctx.traceContext }),
-  );
+  return adminTransition(ctx, 'fulfillOrder', input.orderId, 'FULFILLED');
 }
 
 /** Admin: FULFILLED → SHIPPED, recording the carrier's tracking number. */
 export function shipOrder(ctx: OrdersContext, input: { orderId: string; trackingNumber: string }): Promise<Order> {
-  const actor = actorOf(ctx);
+  actorOf(ctx);
   const trackingNumber = requireText(input.trackingNumber, 'trackingNumber', 100);
-  return withLockedOrder(ctx, input.orderId, (tx, order) =>
-    transitionOrder(tx, order, 'SHIPPED', {
-      actor,
-      traceContext: ctx.traceContext,
-      reason: `Tracking number ${trackingNumber}`,
-      trackingNumber,
-    }),
-  );
+  return adminTransition(ctx, 'shipOrder', input.orderId, 'SHIPPED', { reason: `Tracking number ${trackingNumber}`, trackingNumber });
 }
 
 /** Admin: SHIPPED → DELIVERED. */
 export function markOrderDelivered(ctx: OrdersContext, input: { orderId: string }): Promise<Order> {
-  const actor = actorOf(ctx);
-  return withLockedOrder(ctx, input.orderId, (tx, order) =>
-    transitionOrder(tx, order, 'DELIVERED', { actor, traceContext: ctx.traceContext }),
-  );
+  return adminTransition(ctx, 'markOrderDelivered', input.orderId, 'DELIVERED');
 }
 
 /**
@@ -87,11 +95,9 @@ export function markOrderDelivered(ctx: OrdersContext, input: { orderId: string 
  * committed units, and payments voids or refunds.
  */
 export function cancelOrder(ctx: OrdersContext, input: { orderId: string; reason: string }): Promise<Order> {
-  const actor = actorOf(ctx);
+  actorOf(ctx);
   const reason = requireText(input.reason, 'reason', 500);
-  return withLockedOrder(ctx, input.orderId, (tx, order) =>
-    transitionOrder(tx, order, 'CANCELLED', { actor, reason, traceContext: ctx.traceContext }),
-  );
+  return adminTransition(ctx, 'cancelOrder', input.orderId, 'CANCELLED', { reason });
 }
 
 /**

@@ -9,9 +9,10 @@
  * Order field as well, in case an order reaches a caller some other way.
  */
 import { isAdmin } from '@commerce/auth';
+import { badInput } from '@commerce/errors';
 import type { Identity } from '@commerce/auth';
 import type { OrdersContext } from '../context.js';
-import type { Order, OrderLine, OrderStatus, OrderTransition, RefundRequest } from '../generated/prisma/client.js';
+import type { Order, OrderLine, OrderStatus, OrderTransition, Prisma, RefundRequest, RefundRequestLine } from '../generated/prisma/client.js';
 import { isUuid } from '../data/ids.js';
 import { SHARED_LINES, type LiveOrder } from '../data/live.js';
 import { primeOrders } from '../data/loaders.js';
@@ -114,20 +115,64 @@ export const orderReference = findOrder;
 
 export interface OrderFilter {
   status?: OrderStatus | null;
+  statuses?: readonly OrderStatus[] | null;
+  placedFrom?: Date | null;
+  placedTo?: Date | null;
+  customerId?: string | null;
+  customerEmail?: string | null;
+  number?: string | null;
 }
 
-/** Admins: every order, newest first, optionally in one status. */
+/**
+ * The admin listing's conditions as a Prisma filter (all must hold), checked:
+ * BAD_USER_INPUT with `filter.<field>` for what cannot match anything by
+ * construction (a malformed number, id or email, an empty date range).
+ */
+export function orderListWhere(filter: OrderFilter | null | undefined): Prisma.OrderWhereInput {
+  const conditions: Prisma.OrderWhereInput[] = [];
+  if (!filter) return {};
+  if (filter.status) conditions.push({ status: filter.status });
+  if (filter.statuses) conditions.push({ status: { in: [...filter.statuses] } });
+  if (filter.placedFrom && filter.placedTo && filter.placedTo <= filter.placedFrom) {
+    throw badInput('placedTo must be after placedFrom.', 'filter.placedTo');
+  }
+  if (filter.placedFrom || filter.placedTo) {
+    conditions.push({ placedAt: { ...(filter.placedFrom ? { gte: filter.placedFrom } : {}), ...(filter.placedTo ? { lt: filter.placedTo } : {}) } });
+  }
+  if (filter.customerId !== null && filter.customerId !== undefined) {
+    if (!isUuid(filter.customerId)) throw badInput('customerId is not a user id.', 'filter.customerId');
+    conditions.push({ userId: filter.customerId });
+  }
+  if (filter.customerEmail !== null && filter.customerEmail !== undefined) {
+    const email = normalizeEmail(filter.customerEmail);
+    if (email === null) throw badInput('customerEmail is not an email address.', 'filter.customerEmail');
+    conditions.push({ email });
+  }
+  if (filter.number !== null && filter.number !== undefined) {
+    const number = parseOrderNumber(filter.number);
+    if (number === null) throw badInput('number is not an order number.', 'filter.number');
+    conditions.push({ number });
+  }
+  return conditions.length === 1 ? (conditions[0] as Prisma.OrderWhereInput) : { AND: conditions };
+}
+
+/**
+ * Admins: every order, newest first (id DESC: uuid v7 ids follow placement),
+ * narrowed by the filter. One statement for the page, one COUNT when
+ * totalCount is selected; lines, timelines and refunds of the page are
+ * batched by the loaders.
+ */
 export async function listOrders(ctx: OrdersContext, args: PageArgs & { filter?: OrderFilter | null }): Promise<CountedConnection<Order>> {
   const first = pageSize(args.first);
   const after = decodeIdCursor(args.after);
-  const status = args.filter?.status ?? undefined;
+  const where = orderListWhere(args.filter);
   const rows = await ctx.prisma.order.findMany({
-    where: { ...(status ? { status } : {}), ...(after ? { id: { lt: after } } : {}) },
+    where: after ? { AND: [where, { id: { lt: after } }] } : where,
     orderBy: { id: 'desc' },
     take: first + 1,
   });
   primeOrders(ctx.loaders, rows);
-  return idConnection(rows, first, () => ctx.prisma.order.count({ where: status ? { status } : {} }));
+  return idConnection(rows, first, () => ctx.prisma.order.count({ where }));
 }
 
 /** A user's orders, newest first (permissions.ts: the user or an admin). Batched across users. */
@@ -167,6 +212,14 @@ export async function timelineOf(ctx: OrdersContext, order: Order): Promise<Time
 export async function refundsOf(ctx: OrdersContext, order: Order): Promise<RefundRequest[]> {
   return ctx.loaders.refundsByOrder.load(order.id);
 }
+
+/** A refund's units, in line order (batched across every refund of a response). */
+export async function refundLinesOf(ctx: OrdersContext, refund: RefundRequest): Promise<RefundRequestLine[]> {
+  return ctx.loaders.refundLinesByRequest.load(refund.id);
+}
+
+/** The User behind a timeline actor: a user id is one; "system" (the saga) and "guest" are not. */
+export const userOfActor = (actor: string): { id: string } | null => (isUuid(actor) ? { id: actor } : null);
 
 export function shippingAddressOf(order: Order) {
   return {

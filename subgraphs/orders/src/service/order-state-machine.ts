@@ -161,7 +161,7 @@ export async function transitionOrderThrough(
       await publishCancelled(tx, state, { from: stepFrom, to, reason: reason as string, at }, traceContext);
     }
     // Published on the order's live channel once the transaction commits (data/live.ts).
-    noteTransition(tx, state, at);
+    noteTransition(tx, state, at, { from: stepFrom, actor: actorColumn(options.actor) });
   }
   return row;
 }

@@ -33,7 +33,7 @@ import { isUuid } from '../data/ids.js';
 import { noteTransition, transactionWithLive } from '../data/live.js';
 import { primeLines, primeOrders } from '../data/loaders.js';
 import { isUniqueViolation, type OrdersDb } from '../data/prisma.js';
-import { insertPlacedOrder } from '../data/queries.js';
+import { GUEST_ACTOR, insertPlacedOrder } from '../data/queries.js';
 import { publishOrderPlaced, publishStatusChanged } from '../events/publish.js';
 import { grantGuestAccess, validGuestEmail } from './guest-access.js';
 import { SUPPORTED_CURRENCIES, validAddress, type AddressInput } from './validation.js';
@@ -181,7 +181,7 @@ export async function placeOrder(ctx: OrdersContext, input: PlaceOrderInput): Pr
       });
       await publishOrderPlaced(tx, row, orderLines, paymentMethodToken, ctx.traceContext);
       await publishStatusChanged(tx, row, { from: null, to: 'PENDING', reason: null, at: placedAt }, ctx.traceContext);
-      noteTransition(tx, row, placedAt);
+      noteTransition(tx, row, placedAt, { from: null, actor: buyer.userId ?? GUEST_ACTOR });
       return { order: row, lines: orderLines };
     });
     ctx.logger.info({ orderId: order.id, cartId: order.cartId, totalMinor: order.totalMinor, currency: order.currency }, 'order placed');

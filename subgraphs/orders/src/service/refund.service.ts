@@ -12,14 +12,23 @@
  * already requested (checked under the order's row lock, so two admins cannot
  * both refund the last remaining amount). Restocked units are counted on the
  * order lines when requested, so the same unit is never returned twice.
+ *
+ * Refund by line: the admin names lines and quantities; the amount defaults to
+ * their unit prices × quantities (the prices the order was placed with), and
+ * the units are counted in `refunded_quantity` so a unit is never refunded
+ * twice by line. With restock the same units go back to stock; without, they
+ * stay with the customer (inventory hears nothing about them).
+ *
+ * Each admin refund leaves an audit entry in its transaction (audit.service).
  */
 import { badInput } from '@commerce/errors';
 import type { TraceCarrier } from '@commerce/events';
 import type { Logger } from '@commerce/observability';
 import type { OrdersContext } from '../context.js';
-import type { Order, OrderLine, OrderStatus } from '../generated/prisma/client.js';
+import type { Order, OrderLine, OrderStatus, RefundRequest } from '../generated/prisma/client.js';
 import type { OrdersTx } from '../data/prisma.js';
 import { publishRefunded, publishRefundRequested } from '../events/publish.js';
+import { recordAudit } from './audit.service.js';
 import { withLockedOrder } from './fulfilment.service.js';
 import { canTransition, invalidTransition, SYSTEM, transitionOrder } from './order-state-machine.js';
 import { requireText } from './validation.js';
@@ -31,9 +40,10 @@ export interface RefundOrderInput {
   orderId: string;
   /** Defaults to everything still refundable. */
   amountMinor?: number | null;
-  restock: boolean;
+  /** Defaults to false. */
+  restock?: boolean | null;
   reason: string;
-  /** With restock: which units came back; defaults to every unit not yet returned. */
+  /** Which lines (and units) are refunded; with restock, they also go back to stock. */
   lines?: { lineId: string; quantity: number }[] | null;
 }
 
@@ -46,11 +56,21 @@ async function refundableAmount(tx: OrdersTx, order: Order): Promise<number> {
   return order.capturedMinor - order.refundedMinor - (pending._sum.amountMinor ?? 0);
 }
 
-/** The units to return to stock: the given lines (checked), or every unit not returned yet. */
-function restockLines(lines: readonly OrderLine[], requested: RefundOrderInput['lines']): { line: OrderLine; quantity: number }[] {
-  if (!requested) {
-    return lines.filter((line) => line.quantity > line.returnedQuantity).map((line) => ({ line, quantity: line.quantity - line.returnedQuantity }));
-  }
+/** Every unit not returned to stock yet: what a restock with no lines named returns. */
+function unreturnedUnits(lines: readonly OrderLine[]): { line: OrderLine; quantity: number }[] {
+  return lines.filter((line) => line.quantity > line.returnedQuantity).map((line) => ({ line, quantity: line.quantity - line.returnedQuantity }));
+}
+
+/**
+ * The lines an admin named, checked: each is the order's, listed once, and its
+ * quantity is at most the units not refunded by line yet (and, with restock,
+ * not returned yet).
+ */
+function namedLines(
+  lines: readonly OrderLine[],
+  requested: NonNullable<RefundOrderInput['lines']>,
+  restock: boolean,
+): { line: OrderLine; quantity: number }[] {
   const byId = new Map(lines.map((line) => [line.id, line]));
   const seen = new Set<string>();
   return requested.map((item, index) => {
@@ -59,13 +79,17 @@ function restockLines(lines: readonly OrderLine[], requested: RefundOrderInput['
     if (!line) throw badInput('This line is not part of the order.', `${field}.lineId`);
     if (seen.has(line.id)) throw badInput('Each line may be listed once.', `${field}.lineId`);
     seen.add(line.id);
-    const remaining = line.quantity - line.returnedQuantity;
+    const remaining = Math.min(line.quantity - line.refundedQuantity, restock ? line.quantity - line.returnedQuantity : line.quantity);
     if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > remaining) {
-      throw badInput(`quantity must be between 1 and ${remaining} (units not returned yet).`, `${field}.quantity`);
+      throw badInput(`quantity must be between 1 and ${remaining} (units not refunded or returned yet).`, `${field}.quantity`);
     }
     return { line, quantity: item.quantity };
   });
 }
+
+/** What named lines cost: unit price × quantity, in integer minor units. */
+export const linesAmount = (lines: readonly { line: Pick<OrderLine, 'unitPriceMinor'>; quantity: number }[]): number =>
+  lines.reduce((sum, { line, quantity }) => sum + line.unitPriceMinor * quantity, 0);
 
 /**
  * Admin: asks payments to refund (see the top of this file). The order keeps
@@ -77,7 +101,9 @@ export function refundOrder(ctx: OrdersContext, input: RefundOrderInput): Promis
   if (!ctx.identity) throw new Error('refundOrder needs an identity (permissions.ts)');
   const adminId = ctx.identity.userId;
   const reason = requireText(input.reason, 'reason', 500);
-  if (!input.restock && input.lines?.length) throw badInput('lines are only for refunds with restock.', 'lines');
+  const restock = input.restock ?? false;
+  const byLine = input.lines !== null && input.lines !== undefined;
+  if (byLine && input.lines?.length === 0) throw badInput('Name at least one line, or leave lines out for a refund by amount.', 'lines');
 
   return withLockedOrder(ctx, input.orderId, async (tx, order) => {
     if (!REFUNDABLE.has(order.status)) {
@@ -87,32 +113,72 @@ export function refundOrder(ctx: OrdersContext, input: RefundOrderInput): Promis
     if (available <= 0) {
       throw badInput('Nothing is left to refund: everything captured is refunded or already requested.', 'amountMinor');
     }
-    const amountMinor = input.amountMinor ?? available;
-    if (!Number.isInteger(amountMinor) || amountMinor < 1) throw badInput('amountMinor must be a positive integer.', 'amountMinor');
+    const orderLines = byLine || restock ? await tx.orderLine.findMany({ where: { orderId: order.id }, orderBy: { position: 'asc' } }) : [];
+    const named = input.lines ? namedLines(orderLines, input.lines, restock) : [];
+    // The amount: as given; else what the named lines cost; else everything refundable (a full refund).
+    const amountField = input.amountMinor === null || input.amountMinor === undefined ? (byLine ? 'lines' : 'amountMinor') : 'amountMinor';
+    const amountMinor = input.amountMinor ?? (byLine ? linesAmount(named) : available);
+    if (!Number.isInteger(amountMinor) || amountMinor < 1) throw badInput('amountMinor must be a positive integer.', amountField);
     if (amountMinor > available) {
-      throw badInput(`At most ${available} (captured minus refunded and requested) can be refunded.`, 'amountMinor');
+      throw badInput(`At most ${available} (captured minus refunded and requested) can be refunded; this refund is ${amountMinor}.`, amountField);
     }
 
-    const lines = input.restock ? restockLines(await tx.orderLine.findMany({ where: { orderId: order.id } }), input.lines) : [];
+    // The request's units: the lines named, or with restock every unit not returned yet.
+    const units = byLine ? named : restock ? unreturnedUnits(orderLines) : [];
     const request = await tx.refundRequest.create({
       data: {
         orderId: order.id,
         amountMinor,
         currency: order.currency,
-        restock: input.restock,
+        restock,
+        byLine,
         reason,
         requestedBy: adminId,
-        lines: { create: lines.map(({ line, quantity }) => ({ orderLineId: line.id, variantId: line.variantId, quantity })) },
+        lines: { create: units.map(({ line, quantity }) => ({ orderLineId: line.id, variantId: line.variantId, quantity })) },
       },
     });
-    for (const { line, quantity } of lines) {
-      await tx.orderLine.update({ where: { id: line.id }, data: { returnedQuantity: { increment: quantity } } });
-    }
+    await countUnits(tx, request, units.map(({ line, quantity }) => ({ orderLineId: line.id, quantity })), 1);
     await publishRefundRequested(tx, order, request, ctx.traceContext);
-    ctx.logger.info({ orderId: order.id, refundRequestId: request.id, amountMinor, restock: input.restock }, 'refund requested');
+    await recordAudit(tx, ctx, {
+      action: 'refundOrder',
+      targetType: 'Order',
+      targetId: order.id,
+      changes: {
+        input: { amountMinor: input.amountMinor ?? null, restock, reason, lines: input.lines ?? null },
+        refundRequestId: request.id,
+        amountMinor,
+        currency: order.currency,
+        units: units.map(({ line, quantity }) => ({ orderLineId: line.id, quantity })),
+      },
+    });
+    ctx.logger.info({ orderId: order.id, refundRequestId: request.id, amountMinor, restock, byLine }, 'refund requested');
     ctx.loaders.refundsByOrder.clear(order.id);
+    ctx.loaders.linesByOrder.clear(order.id);
     return order;
   });
+}
+
+/**
+ * Counts (sign 1) or uncounts (sign -1, a failed refund) a request's units on
+ * the order lines: returned units with restock, refunded units when by line.
+ */
+async function countUnits(
+  tx: OrdersTx,
+  request: Pick<RefundRequest, 'restock' | 'byLine'>,
+  units: readonly { orderLineId: string; quantity: number }[],
+  sign: 1 | -1,
+): Promise<void> {
+  if (!request.restock && !request.byLine) return;
+  for (const { orderLineId, quantity } of units) {
+    const by = sign * quantity;
+    await tx.orderLine.update({
+      where: { id: orderLineId },
+      data: {
+        ...(request.restock ? { returnedQuantity: { increment: by } } : {}),
+        ...(request.byLine ? { refundedQuantity: { increment: by } } : {}),
+      },
+    });
+  }
 }
 
 export interface RefundOutcome {
@@ -147,10 +213,8 @@ export async function recordRefund(
 
   if (request) {
     if (request.status === 'FAILED') {
-      // Reported failed earlier, then went through after all: its units count as returned again.
-      for (const line of request.lines) {
-        await tx.orderLine.update({ where: { id: line.orderLineId }, data: { returnedQuantity: { increment: line.quantity } } });
-      }
+      // Reported failed earlier, then went through after all: its units count as returned (refunded) again.
+      await countUnits(tx, request, request.lines, 1);
     }
     await tx.refundRequest.update({ where: { id: request.id }, data: { status: 'SUCCEEDED', completedAt: outcome.at, failureReason: null } });
     await publishRefunded(tx, updated, request, outcome.at, traceContext);
@@ -185,8 +249,6 @@ export async function recordRefundFailure(
     where: { id: request.id },
     data: { status: 'FAILED', completedAt: failure.at, failureReason: failure.reason },
   });
-  for (const line of request.lines) {
-    await tx.orderLine.update({ where: { id: line.orderLineId }, data: { returnedQuantity: { decrement: line.quantity } } });
-  }
+  await countUnits(tx, request, request.lines, -1);
   logger.warn({ orderId: order.id, refundRequestId: request.id, reason: failure.reason }, 'refund failed');
 }
