@@ -21,12 +21,13 @@ import {
   type OutboxRelay,
 } from '@commerce/events';
 import { createLogger } from '@commerce/observability';
-import { eventually, KafkaTopicReader } from '@commerce/testing';
+import { eventually, KafkaTopicReader, tokenFor } from '@commerce/testing';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCartConsumer } from '../src/events/consumers.js';
 import {
   ADD_LINE,
+  APPLY_CODE,
   CART,
   mutate,
   outboxRows,
@@ -245,6 +246,31 @@ describe('checkout (order.placed)', () => {
     await eventually(() => processed(again.eventId).then((ok) => (ok ? true : undefined)));
     expect(await checkedOut()).toHaveLength(1);
     expect((await readCart(cartId, auth.bob)).lines.map((l) => l.title)).toEqual(['Hat – M']);
+  });
+
+  it("counts one use of the cart's discount code per order, redeliveries and a second event included", async () => {
+    const code = `KAFKA${randomUUID().slice(0, 6).toUpperCase()}`;
+    await server.db.discountCode.create({ data: { code, kind: 'PERCENT', percentOff: 10, usageLimit: 5 } });
+    const lamp = await seedProduct(server.db, { name: 'Lamp' });
+    const variantId = lamp.variants[0]!.variantId;
+    // A shopper of its own: the other tests' carts keep their own events.
+    const carol = await tokenFor({ roles: ['CUSTOMER'] });
+    const added = await mutate(server, ADD_LINE, { variantId, quantity: 1 }, carol.token);
+    await mutate(server, APPLY_CODE, { code: code.toLowerCase() }, carol.token);
+
+    const order = { ...orderPlaced({ cartId: added.cart.id, userId: carol.userId, lines: [{ variantId, quantity: 1 }] }), discountMinor: 100, email: 'carol@example.com' };
+    const event = envelope(OrderPlaced, order.orderId, order);
+    await produce(OrderPlaced, order.orderId, event);
+    await produce(OrderPlaced, order.orderId, event);
+    const again = envelope(OrderPlaced, order.orderId, order);
+    await produce(OrderPlaced, order.orderId, again);
+    await eventually(() => processed(again.eventId).then((ok) => (ok ? true : undefined)));
+
+    const uses = await server.db.discountCodeUse.findMany({ where: { code } });
+    expect(uses).toMatchObject([{ orderId: order.orderId, userId: carol.userId, email: 'carol@example.com', cartId: added.cart.id }]);
+    expect((await server.db.discountCode.findUniqueOrThrow({ where: { code } })).timesUsed).toBe(1);
+    // The code was spent with the emptied cart.
+    expect((await readCart(added.cart.id, carol.token)).discountCode).toBeNull();
   });
 
   it('the relay ships cart.checked_out to Kafka exactly once', async () => {
