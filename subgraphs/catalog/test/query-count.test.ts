@@ -6,6 +6,7 @@
  * show.
  */
 import { randomUUID } from 'node:crypto';
+import { tokenFor } from '@commerce/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedCatalog } from '../src/seed/seed.js';
 import { startTestServer, truncateAll, type TestServer } from './helpers.js';
@@ -102,6 +103,21 @@ describe('query count', () => {
     expect(withCounts.count - withoutCounts.count).toBe(counts.length);
     // Counts are only computed when asked for.
     expect(withoutCounts.statements.filter((sql) => /count\(/i.test(sql))).toEqual([]);
+  });
+
+  it('costs the same for an admin product list page of 5 and of 20, filtered and counted', async () => {
+    const admin = (await tokenFor({ roles: ['ADMIN'] })).token;
+    const ADMIN_LISTING = `query ($first: Int!) {
+      adminProducts(first: $first, filter: { status: [ACTIVE, DRAFT] }) { totalCount edges { node { ${PRODUCT_FIELDS} version } } }
+    }`;
+    type AdminListing = { adminProducts: { totalCount: number; edges: unknown[] } };
+    const small = await countQueries(() => server.ok<AdminListing>(ADMIN_LISTING, { token: admin, variables: { first: 5 } }));
+    const large = await countQueries(() => server.ok<AdminListing>(ADMIN_LISTING, { token: admin, variables: { first: 20 } }));
+    expect(small.result.adminProducts.edges).toHaveLength(5);
+    expect(large.result.adminProducts.edges).toHaveLength(20);
+    expect(large.result.adminProducts.totalCount).toBe(62);
+    console.info(`adminProducts: ${small.count} statements for 5 products, ${large.count} for 20`);
+    expect(large.count).toBe(small.count);
   });
 
   it('resolves 5 or 20 entity references in the same number of statements', async () => {
