@@ -1,5 +1,5 @@
 import { forbidden, unauthenticated } from '@commerce/errors';
-import { allow, isAuthenticated, rule } from '@commerce/subgraph-kit';
+import { allow, isAdmin, isAuthenticated, rule } from '@commerce/subgraph-kit';
 import type { UsersContext } from './context.js';
 import { canSeePrivateFields, type UserView } from './service/user.service.js';
 
@@ -19,6 +19,9 @@ const isOwnerOrAdmin = rule({ cache: 'no_cache' })((user: UserView, _args: unkno
 export const permissions = {
   Query: {
     me: allow,
+    // The console's customers list and audit log.
+    users: isAdmin,
+    usersAuditLog: isAdmin,
     _entities: allow,
     _service: allow,
   },
@@ -43,6 +46,8 @@ export const permissions = {
     deleteAccount: isAuthenticated,
     // The link may be opened on any device, signed in or not. Proof is the emailed token.
     confirmEmailChange: allow,
+    // Grant or revoke the admin role; the service refuses an admin's own demotion.
+    setUserRole: isAdmin,
   },
   User: {
     '*': allow,
@@ -52,6 +57,12 @@ export const permissions = {
     defaultAddress: isOwnerOrAdmin,
   },
   Address: allow,
+  // Only reachable through admin-only roots.
+  UserConnection: allow,
+  UserEdge: allow,
+  AuditEntry: allow,
+  AuditEntryEdge: allow,
+  AuditEntryConnection: allow,
   AddressConnection: allow,
   AddressEdge: allow,
   PageInfo: allow,

@@ -24,7 +24,7 @@ export async function startTestServer(): Promise<TestServer> {
 /** Every test file starts from empty tables; files run one at a time (vitest.config.ts). */
 export async function truncateAll(db: UsersDb): Promise<void> {
   await db.$executeRawUnsafe(
-    'TRUNCATE TABLE email_change_tokens, password_reset_tokens, refresh_tokens, addresses, users, outbox_events, processed_events RESTART IDENTITY CASCADE',
+    'TRUNCATE TABLE email_change_tokens, password_reset_tokens, refresh_tokens, addresses, users, audit_entries, outbox_events, processed_events RESTART IDENTITY CASCADE',
   );
 }
 

@@ -1,5 +1,6 @@
 import type { UsersContext } from '../context.js';
 import * as account from '../service/account.service.js';
+import * as admin from '../service/admin.service.js';
 import * as addresses from '../service/address.service.js';
 import * as auth from '../service/auth.service.js';
 import * as passwordReset from '../service/password-reset.service.js';
@@ -33,4 +34,6 @@ export const Mutation = {
     account.confirmEmailChange(ctx, input),
   deleteAccount: (_: unknown, { input }: Input<{ currentPassword: string }>, ctx: UsersContext) =>
     account.deleteAccount(ctx, input),
+  setUserRole: (_: unknown, { input }: Input<{ userId: string; role: 'CUSTOMER' | 'ADMIN' }>, ctx: UsersContext) =>
+    admin.setUserRole(ctx, input),
 };

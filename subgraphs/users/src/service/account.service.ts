@@ -79,7 +79,7 @@ export async function changePassword(
     await tx.refreshToken.updateMany({ where: { userId: user.id, revokedAt: null }, data: { revokedAt: now } });
     await tx.passwordResetToken.updateMany({ where: { userId: user.id, usedAt: null }, data: { usedAt: now } });
     await tx.emailChangeToken.updateMany({ where: { userId: user.id, usedAt: null }, data: { usedAt: now } });
-    const refresh = await issueRefreshToken(tx, user.id, randomUUID(), now);
+    const refresh = await issueRefreshToken(tx, user, randomUUID(), now);
     return { user, refresh };
   });
   rememberUser(ctx, user);

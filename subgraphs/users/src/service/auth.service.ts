@@ -15,6 +15,7 @@ import {
   verifyPassword,
 } from './passwords.js';
 import { hashRefreshToken, looksLikeRefreshToken, newRefreshToken } from './refresh-tokens.js';
+import { refreshTokenExpiry, sessionPolicyFor } from './session-policy.js';
 import { asProvenOwner, rememberUser, type UserView } from './user.service.js';
 import { emailSchema, nameSchema, parseInput, registerInputSchema } from './validation.js';
 
@@ -26,6 +27,10 @@ import { emailSchema, nameSchema, parseInput, registerInputSchema } from './vali
  * refresh marks the presented token rotated and issues the next one in the
  * same family; presenting a rotated token again means it was copied, so the
  * whole family is revoked and both holders must sign in again.
+ *
+ * Lifetimes depend on the role (session-policy.ts): an administrator's access
+ * token lives 5 minutes and their session 8 hours from sign-in, never
+ * renewed; a shopper's 15 minutes and 30 days, renewed by every refresh.
  */
 
 export interface AuthResult {
@@ -48,16 +53,29 @@ export const invalidCredentials = (): AppError =>
 const invalidRefreshToken = (): AppError =>
   new AppError(ErrorCode.INVALID_REFRESH_TOKEN, 'The session has expired or was ended. Please sign in again.');
 
-/** Starts a new refresh-token family, or continues one on rotation. */
-export async function issueRefreshToken(tx: UsersTx, userId: string, familyId: string, now = new Date()) {
-  const next = newRefreshToken(now);
+/**
+ * Starts a new refresh-token family, or continues one on rotation (`replacing`:
+ * the expiry of the token it replaces, which caps an absolute session).
+ */
+export async function issueRefreshToken(
+  tx: UsersTx,
+  user: { id: string; role: Role },
+  familyId: string,
+  now = new Date(),
+  replacing: Date | null = null,
+) {
+  const userId = user.id;
+  const next = newRefreshToken(now, refreshTokenExpiry(user.role, now, replacing));
   await tx.refreshToken.create({ data: { userId, familyId, tokenHash: next.tokenHash, expiresAt: next.expiresAt } });
   return next;
 }
 
 export async function authResult(user: UserRecord, refresh: { token: string; expiresAt: Date }): Promise<AuthResult> {
   // The role is read from the database each time, so a refresh picks up a promotion or demotion.
-  const access = await signAccessToken({ userId: user.id, email: user.email, roles: [user.role] });
+  const access = await signAccessToken(
+    { userId: user.id, email: user.email, roles: [user.role] },
+    sessionPolicyFor(user.role).accessTokenTtlSeconds,
+  );
   return {
     accessToken: access.token,
     accessTokenExpiresAt: access.expiresAt,
@@ -95,7 +113,7 @@ export async function register(ctx: ServiceContext, rawInput: unknown): Promise<
   try {
     const { user, refresh } = await ctx.db.$transaction(async (tx) => {
       const user = await createAccount(ctx, tx, { email: input.email, passwordHash, name: input.name, role: 'CUSTOMER' });
-      const refresh = await issueRefreshToken(tx, user.id, randomUUID());
+      const refresh = await issueRefreshToken(tx, user, randomUUID());
       return { user, refresh };
     });
     rememberUser(ctx, user);
@@ -122,7 +140,7 @@ export async function login(ctx: ServiceContext, input: { email: string; passwor
     if (needsRehash(passwordHash)) {
       await tx.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(input.password) } });
     }
-    return issueRefreshToken(tx, user.id, randomUUID());
+    return issueRefreshToken(tx, user, randomUUID());
   });
   rememberUser(ctx, record);
   return authResult(record, refresh);
@@ -166,7 +184,7 @@ export async function refreshSession(ctx: ServiceContext, refreshToken: string):
     }
     const user = await tx.user.findUnique({ where: { id: current.userId }, omit: OMIT_PASSWORD });
     if (!user) return { kind: 'invalid' };
-    const next = await issueRefreshToken(tx, user.id, current.familyId, now);
+    const next = await issueRefreshToken(tx, user, current.familyId, now, current.expiresAt);
     return { kind: 'rotated', user, next };
   });
 

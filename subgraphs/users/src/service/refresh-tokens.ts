@@ -21,9 +21,14 @@ export interface NewRefreshToken {
 
 export const hashRefreshToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('base64url');
 
-export function newRefreshToken(now: Date = new Date()): NewRefreshToken {
+/** A new token expiring `expiresAt` (default: the shoppers' lifetime from `now`; see session-policy.ts for admins). */
+export function newRefreshToken(now: Date = new Date(), expiresAt?: Date): NewRefreshToken {
   const token = randomBytes(REFRESH_TOKEN_BYTES).toString('base64url');
-  return { token, tokenHash: hashRefreshToken(token), expiresAt: new Date(now.getTime() + refreshTokenTtlSeconds() * 1000) };
+  return {
+    token,
+    tokenHash: hashRefreshToken(token),
+    expiresAt: expiresAt ?? new Date(now.getTime() + refreshTokenTtlSeconds() * 1000),
+  };
 }
 
 /** A base64url string of the right length; anything else is rejected without a database round trip. */
