@@ -136,6 +136,82 @@ describe('Order.payment', () => {
   });
 });
 
+describe('Payment for the admin console: refund attempts and failures', () => {
+  const DETAIL = `query ($representations: [_Any!]!) {
+    _entities(representations: $representations) {
+      ... on Order { id payment { status failedAt voidedAt failedRefundCount
+        refunds { id refundRequestId status amount { amountMinor currency } reason failureReason providerRefundId at } } }
+    }
+  }`;
+  interface Detail {
+    status: string;
+    failedAt: string | null;
+    voidedAt: string | null;
+    failedRefundCount: number;
+    refunds: { refundRequestId: string; status: string; amount: { amountMinor: number; currency: string }; reason: string; failureReason: string | null; providerRefundId: string | null; at: string }[];
+  }
+  const detail = (orderIds: string[]) =>
+    graphql<{ _entities: { id: string; payment: Detail | null }[] }>(server.url, DETAIL, {
+      token: admin.token,
+      variables: { representations: orderIds.map((id) => ({ __typename: 'Order', id })) },
+    });
+
+  it('lists every refund attempt oldest first, the refused ones with their reason, and counts the failures', async () => {
+    const order = newOrder({ userId: owner.userId, totalMinor: 5000, currency: 'EUR' });
+    await placeAndAuthorize(order);
+    await flow.deliver(events.orderConfirmed(order));
+    const first = events.refundRequested(order, 1500);
+    await flow.deliver(first);
+    const tooMuch = events.refundRequested(order, 4000);
+    await flow.deliver(tooMuch);
+    const result = await detail([order.orderId]);
+    expect(result.errors).toBeUndefined();
+    const payment = result.data!._entities[0]!.payment!;
+    expect(payment).toMatchObject({ status: 'PARTIALLY_REFUNDED', failedAt: null, voidedAt: null, failedRefundCount: 1 });
+    expect(payment.refunds).toEqual([
+      {
+        id: expect.any(String),
+        refundRequestId: first.payload.refundRequestId,
+        status: 'SUCCEEDED',
+        amount: { amountMinor: 1500, currency: 'EUR' },
+        reason: first.payload.reason,
+        failureReason: null,
+        providerRefundId: expect.stringMatching(/^re_/),
+        at: expect.any(String),
+      },
+      {
+        id: expect.any(String),
+        refundRequestId: tooMuch.payload.refundRequestId,
+        status: 'FAILED',
+        amount: { amountMinor: 4000, currency: 'EUR' },
+        reason: tooMuch.payload.reason,
+        failureReason: 'The refund of 4000 exceeds what is left to refund (3500).',
+        providerRefundId: null,
+        at: expect.any(String),
+      },
+    ]);
+  });
+
+  it('dates a declined authorization, and loads the refunds of many payments in one statement', async () => {
+    const declined = newOrder({ userId: owner.userId, token: 'pm_card_chargeDeclined' });
+    await placeAndAuthorize(declined);
+    const refunded = Array.from({ length: 3 }, () => newOrder({ userId: owner.userId, totalMinor: 2000 }));
+    for (const order of refunded) {
+      await placeAndAuthorize(order);
+      await flow.deliver(events.orderConfirmed(order));
+      await flow.deliver(events.refundRequested(order, 500));
+    }
+    queries.length = 0;
+    const result = await detail([declined.orderId, ...refunded.map((order) => order.orderId)]);
+    expect(result.errors).toBeUndefined();
+    const [failed, ...others] = result.data!._entities.map((entity) => entity.payment!);
+    expect(failed).toMatchObject({ status: 'FAILED', failedAt: expect.any(String), refunds: [], failedRefundCount: 0 });
+    expect(others.map((payment) => payment.refunds.map((refund) => refund.amount.amountMinor))).toEqual([[500], [500], [500]]);
+    expect(queries.filter((sql) => /FROM "public"\."payments"/.test(sql))).toHaveLength(1);
+    expect(queries.filter((sql) => /FROM "public"\."refunds"/.test(sql))).toHaveLength(1);
+  });
+});
+
 describe('Query.payment', () => {
   const QUERY = `query ($orderId: ID!) { payment(orderId: $orderId) { status amount { amountMinor currency } } }`;
 

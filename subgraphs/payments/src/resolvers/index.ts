@@ -1,7 +1,7 @@
 import { DateTimeScalar, type GraphQLResolverMap } from '@commerce/subgraph-kit';
 import type { PaymentsContext } from '../context.js';
 import { Query } from './query.js';
-import { OrderResolvers, PaymentResolvers } from './types.js';
+import { OrderResolvers, PaymentRefundResolvers, PaymentResolvers } from './types.js';
 
 /** Every resolver of schema.graphql; enums and plain fields use graphql-js defaults. */
 export const resolvers: GraphQLResolverMap<PaymentsContext> = {
@@ -9,4 +9,5 @@ export const resolvers: GraphQLResolverMap<PaymentsContext> = {
   Query,
   Order: OrderResolvers,
   Payment: PaymentResolvers,
+  PaymentRefund: PaymentRefundResolvers,
 };

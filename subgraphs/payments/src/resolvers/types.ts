@@ -18,4 +18,11 @@ export const PaymentResolvers = {
   amount: (payment: Payment) => money(payment, payment.amountMinor ?? 0),
   capturedAmount: (payment: Payment) => money(payment, payment.capturedMinor),
   refundedAmount: (payment: Payment) => money(payment, payment.refundedMinor),
+  refunds: (payment: Payment, _: unknown, ctx: PaymentsContext) => reads.refundsOf(ctx, payment),
+  failedRefundCount: (payment: Payment, _: unknown, ctx: PaymentsContext) => reads.failedRefundCount(ctx, payment),
+};
+
+export const PaymentRefundResolvers = {
+  amount: (refund: reads.RefundView) => ({ amountMinor: refund.amountMinor, currency: refund.currency }),
+  at: (refund: reads.RefundView) => refund.createdAt,
 };
