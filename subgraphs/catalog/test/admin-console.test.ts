@@ -482,6 +482,7 @@ describe('bulk price change', () => {
       [{ productIds: [a.id], currency: 'USD', change: { percentBasisPoints: 0 } }, 'BAD_USER_INPUT'],
       [{ productIds: [a.id, '0193a7d0-0000-7000-8000-000000000001'], currency: 'USD', change: { amountMinor: 1 } }, 'NOT_FOUND'],
       [{ productIds: ['nope'], currency: 'USD', change: { amountMinor: 1 } }, 'NOT_FOUND'],
+      [{ categoryId: '0193a7d0-0000-7000-8000-000000000001', currency: 'USD', change: { amountMinor: 1 } }, 'NOT_FOUND'],
     ];
     for (const [input, code] of cases) {
       const result = await server.gql(APPLY, { token: admin, variables: { input } });
@@ -515,6 +516,12 @@ describe('category tree edits', () => {
     expect(await childrenOf(parent.id)).toMatchObject({ names: ['Z', 'X', 'Y'], positions: [0, 1, 2] });
     await server.ok(UPDATE_CATEGORY, { token: admin, variables: { input: { id: z?.id, position: 99 } } });
     expect(await childrenOf(parent.id)).toMatchObject({ names: ['X', 'Y', 'Z'], positions: [0, 1, 2] });
+    // Already last, same name: nothing changes, no new version, no audit entry.
+    const same = await server.ok<{ updateCategory: { version: number } }>(UPDATE_CATEGORY, {
+      token: admin,
+      variables: { input: { id: z?.id, name: 'Z', position: 2, expectedVersion: 3 } },
+    });
+    expect(same.updateCategory.version).toBe(3);
     const audit = await auditOf(z?.id ?? '');
     expect(audit.map((entry) => entry.action)).toEqual(['updateCategory', 'updateCategory']);
     expect(JSON.parse(audit[1]?.changes ?? '{}')).toMatchObject({ position: { before: 2, after: 0 }, version: { before: 1, after: 2 } });

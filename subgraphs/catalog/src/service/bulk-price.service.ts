@@ -148,9 +148,17 @@ function compute(
   return { currency, productCount: products.size, lines, changedCount };
 }
 
+/** A category that does not exist is NOT_FOUND, not an empty selection. */
+async function requireCategory(ctx: CatalogContext, selection: BulkSelection): Promise<void> {
+  if (selection.categoryId !== null && !(await ctx.loaders.categoryById.load(selection.categoryId))) {
+    throw notFound('Category', selection.categoryId);
+  }
+}
+
 /** Admin: what applyBulkPriceChange would do now, changing nothing. */
 export async function previewBulkPriceChange(ctx: CatalogContext, input: BulkPriceChangeInput): Promise<BulkPriceChange> {
   const valid = validate(input);
+  await requireCategory(ctx, valid.selection);
   const result = compute(valid, await selectedPrices(ctx.sql, valid.selection, valid.currency));
   for (const line of result.lines) ctx.loaders.variantById.prime(line.variant.id, line.variant);
   return result;
@@ -159,6 +167,8 @@ export async function previewBulkPriceChange(ctx: CatalogContext, input: BulkPri
 /** Admin: applies the change in one transaction; the result lists every line as applied. */
 export async function applyBulkPriceChange(ctx: CatalogContext, input: BulkPriceChangeInput): Promise<BulkPriceChange> {
   const valid = validate(input);
+  // Categories are never deleted, so checking before the transaction is enough.
+  await requireCategory(ctx, valid.selection);
   const result = await ctx.prisma.$transaction(
     async (tx) => {
       const computed = compute(valid, await lockSelectedPrices(tx, valid.selection, valid.currency));

@@ -183,7 +183,15 @@ export async function updateCategory(ctx: CatalogContext, input: UpdateCategoryI
         const parentId = input.parentId === undefined ? before.parentId : input.parentId;
         const moved = parentId !== before.parentId;
         if (moved && parentId !== null) await requireNewParent(tx, before.id, parentId);
-        if (moved || input.position != null) await place(tx, before, parentId, input.position ?? null);
+        const position = moved || input.position != null ? await place(tx, before, parentId, input.position ?? null) : before.position;
+        const unchanged =
+          !moved &&
+          position === before.position &&
+          (name === undefined || name === before.name) &&
+          (slug === undefined || slug === before.slug) &&
+          (description === undefined || description === before.description);
+        // Nothing to change: no new version, no audit entry (as publishing an ACTIVE product).
+        if (unchanged) return before;
         const category = await tx.category.update({
           where: { id: before.id },
           data: {
@@ -233,9 +241,9 @@ async function requireNewParent(tx: CatalogTx, categoryId: string, parentId: str
 /**
  * Puts the category at `position` among the children of `parentId` (the end
  * when null) and renumbers both sibling lists densely; its own position is
- * written with the others, before its parent changes.
+ * written with the others, before its parent changes. Returns its new position.
  */
-async function place(tx: CatalogTx, category: Category, parentId: string | null, position: number | null): Promise<void> {
+async function place(tx: CatalogTx, category: Category, parentId: string | null, position: number | null): Promise<number> {
   const siblings = (await siblingIds(tx, parentId)).filter((id) => id !== category.id);
   const at = Math.min(position ?? siblings.length, siblings.length);
   siblings.splice(at, 0, category.id);
@@ -243,4 +251,5 @@ async function place(tx: CatalogTx, category: Category, parentId: string | null,
   if (parentId !== category.parentId) {
     await renumberCategories(tx, (await siblingIds(tx, category.parentId)).filter((id) => id !== category.id));
   }
+  return at;
 }
