@@ -262,6 +262,35 @@ describe('uses and limits', () => {
     expect(other.cart.totals.discount.amountMinor).toBe(0);
   });
 
+  it('a list of codes with their latest uses costs the same statements for 1 code or 3', async () => {
+    const tag = uniqueCode('BAT');
+    for (let index = 0; index < 3; index++) {
+      const code = await create({ code: `${tag}${index}`, kind: 'PERCENT', percentOff: 5 });
+      for (let use = 0; use <= index; use++) {
+        const guest = await anonymousCart(server);
+        await mutate(server, ADD_LINE, { cartId: guest.id, cartToken: guest.token, variantId: shirt.variants[0]!.variantId, quantity: 1 });
+        await mutate(server, APPLY_CODE, { cartId: guest.id, cartToken: guest.token, code: code.code });
+        await placeOrder({ id: guest.id, userId: null }, 50);
+      }
+    }
+    const query = `query ($filter: DiscountCodeFilter, $first: Int) { discountCodes(first: $first, filter: $filter) { totalCount
+      edges { node { code timesUsed uses(first: 2) { totalCount edges { node { orderId usedAt } } } } } } }`;
+    type Page = { discountCodes: { edges: { node: { code: string; timesUsed: number; uses: { totalCount: number; edges: unknown[] } } }[] } };
+    const statementsFor = async (first: number) => {
+      const start = server.queries.length;
+      const data = await server.ok<Page>(query, { token: auth.admin, variables: { filter: { search: tag }, first } });
+      return { data, statements: server.queries.length - start };
+    };
+    const one = await statementsFor(1);
+    const three = await statementsFor(3);
+    expect(three.data.discountCodes.edges.map(({ node }) => [node.code, node.timesUsed, node.uses.totalCount, node.uses.edges.length])).toEqual([
+      [`${tag}2`, 3, 3, 2],
+      [`${tag}1`, 2, 2, 2],
+      [`${tag}0`, 1, 1, 1],
+    ]);
+    expect(three.statements).toBe(one.statements);
+  });
+
   it('gives NOT_STARTED, EXPIRED and INACTIVE as the reason', async () => {
     const future = await create({ code: uniqueCode('fut'), kind: 'PERCENT', percentOff: 5, startsAt: new Date(Date.now() + 86_400_000).toISOString() });
     const past = await create({

@@ -82,6 +82,35 @@ export async function listUses(
 }
 
 /**
+ * The first page of uses of many codes at once (a list of codes showing their
+ * latest uses): one statement, `take` newest uses per code plus each code's total.
+ */
+export async function firstUsesOfCodes(
+  db: CartDb,
+  codes: readonly string[],
+  take: number,
+): Promise<Map<string, { rows: DiscountCodeUse[]; totalCount: number }>> {
+  const found = await db.$queryRaw<{ order_id: string; code: string; user_id: string | null; email: string | null; cart_id: string; used_at: Date; total: bigint }[]>`
+    SELECT order_id::text AS order_id, code, user_id::text AS user_id, email, cart_id::text AS cart_id, used_at, total
+      FROM (
+        SELECT u.*, row_number() OVER (PARTITION BY code ORDER BY used_at DESC, order_id DESC) AS position,
+               count(*) OVER (PARTITION BY code) AS total
+          FROM discount_code_uses u
+         WHERE code = ANY(${[...codes]}::text[])
+      ) ranked
+     WHERE position <= ${take}::int
+     ORDER BY code, used_at DESC, order_id DESC`;
+  const pages = new Map<string, { rows: DiscountCodeUse[]; totalCount: number }>(codes.map((code) => [code, { rows: [], totalCount: 0 }]));
+  for (const row of found) {
+    const page = pages.get(row.code);
+    if (!page) continue;
+    page.totalCount = Number(row.total);
+    page.rows.push({ orderId: row.order_id, code: row.code, userId: row.user_id, email: row.email, cartId: row.cart_id, usedAt: row.used_at });
+  }
+  return pages;
+}
+
+/**
  * Records that an order used a code and counts it on the code, in one
  * statement; a second call for the same order changes nothing.
  */

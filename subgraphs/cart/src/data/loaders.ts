@@ -6,8 +6,9 @@
  * createContext, so nothing is cached across callers.
  */
 import { createLoader, DataLoader } from '@commerce/subgraph-kit';
-import type { DiscountCode, DiscountCodeAmount } from '../generated/prisma/client.js';
+import type { DiscountCode, DiscountCodeAmount, DiscountCodeUse } from '../generated/prisma/client.js';
 import type { CartDoc } from './cart-document.js';
+import { firstUsesOfCodes } from './discount-codes.js';
 import { loadDurableByIds, loadDurableByUsers, type DurableCart } from './durable.js';
 import { isUuid } from './ids.js';
 import type { CartPrisma } from './prisma.js';
@@ -68,6 +69,20 @@ export async function readCartsOfUsers(
   return userIds.map((id) => found.get(id) ?? null);
 }
 
+async function firstUsePages(prisma: CartPrisma, keys: readonly string[]) {
+  const byTake = new Map<number, string[]>();
+  const parsed = keys.map((key) => {
+    const at = key.indexOf('|');
+    const take = Number(key.slice(0, at));
+    const code = key.slice(at + 1);
+    byTake.set(take, [...(byTake.get(take) ?? []), code]);
+    return { take, code };
+  });
+  const results = new Map<number, Awaited<ReturnType<typeof firstUsesOfCodes>>>();
+  await Promise.all([...byTake].map(async ([take, codes]) => results.set(take, await firstUsesOfCodes(prisma, codes, take))));
+  return parsed.map(({ take, code }) => results.get(take)?.get(code) ?? { rows: [], totalCount: 0 });
+}
+
 /** How often each (code, user) pair was used; keys are `CODE|userId`. */
 async function countUsesByCustomer(prisma: CartPrisma, keys: readonly string[]): Promise<number[]> {
   const pairs = keys.map((key) => {
@@ -99,6 +114,8 @@ export function createLoaders(prisma: CartPrisma, store: CartStore) {
     ),
     /** Uses of a code by a signed-in customer, keyed `CODE|userId`: one grouped statement per batch. */
     discountUsesByCustomer: new DataLoader<string, number>((keys) => countUsesByCustomer(prisma, keys)),
+    /** First pages of uses, keyed `take|CODE`: one statement per page size in the batch. */
+    discountUsesFirstPage: new DataLoader<string, { rows: DiscountCodeUse[]; totalCount: number }>((keys) => firstUsePages(prisma, keys)),
   };
 }
 

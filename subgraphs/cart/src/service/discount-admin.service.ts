@@ -274,6 +274,8 @@ export async function usesOf(
     if (!date || Number.isNaN(date.getTime()) || typeof orderId !== 'string' || !isUuid(orderId)) throw badInput('The cursor is not valid.', 'after');
     after = { usedAt: date, orderId };
   }
-  const { rows, totalCount } = await listUses(ctx.prisma, code.code, first === 0 ? 0 : first + 1, after);
+  const take = first === 0 ? 0 : first + 1;
+  // The first page is batched across every code in the response (a list of codes with their latest uses).
+  const { rows, totalCount } = after ? await listUses(ctx.prisma, code.code, take, after) : await ctx.loaders.discountUsesFirstPage.load(`${take}|${code.code}`);
   return { ...toConnection(rows, first, useCursorOf), totalCount };
 }
