@@ -7,13 +7,14 @@
  *   5. the storefront: its production build (rebuilt only when its sources
  *      changed: a hash stored in storefront/.next/source-hash), `next start`
  *      on :3000 (STOREFRONT_PORT) as a child process, stopped with the rest
+ *   6. the admin console (admin/), built and started the same way on :3001 (ADMIN_PORT)
  * Production runs one subgraph per container instead (deploy/).
  */
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { databaseUrl, readEnv, repoRoot, routerPort, subgraphPort } from '@commerce/config';
-import { ensureInfrastructure, ensureStorefrontBuild, startStorefront } from '@commerce/infra';
+import { ensureAdminBuild, ensureInfrastructure, ensureStorefrontBuild, startAdmin, startStorefront } from '@commerce/infra';
 import { migrateAll } from '@commerce/prisma';
 import { installSignalHandlers, startSubgraph, type Stoppable } from '@commerce/subgraph-kit';
 import { createRouter } from '@commerce/router';
@@ -99,12 +100,31 @@ try {
   // The graph is still useful without the shop (e.g. port 3000 is taken): say so and go on.
   storefrontUrl = `not running: ${error instanceof Error ? error.message : String(error)}`;
 }
+
+say('▶ admin console');
+const adminBuild = ensureAdminBuild();
+say(adminBuild.built ? `  built in ${(adminBuild.durationMs / 1000).toFixed(0)}s` : '  build is up to date (admin/.next reused)');
+let adminUrl: string;
+try {
+  const admin = await startAdmin({
+    routerUrl: router.url,
+    port: Number(readEnv('ADMIN_PORT', '3001')),
+    host: '0.0.0.0',
+    publicUrl: readEnv('ADMIN_URL', `http://localhost:${readEnv('ADMIN_PORT', '3001')}`),
+    env: { STOREFRONT_URL: readEnv('STOREFRONT_URL', `http://localhost:${readEnv('STOREFRONT_PORT', '3000')}`) },
+  });
+  adminUrl = admin.url;
+  running.unshift({ name: 'admin', stop: () => admin.stop() });
+} catch (error) {
+  adminUrl = `not running: ${error instanceof Error ? error.message : String(error)}`;
+}
 installSignalHandlers(running);
 
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 say(`
 Ready in ${seconds}s.
   Storefront                           ${storefrontUrl}
+  Admin console                        ${adminUrl}
   Router (Apollo Sandbox, graphql-ws)  ${router.url}
 ${Object.entries(urls).map(([name, url]) => `  ${name.padEnd(36)} ${url}`).join('\n')}
   Admin sign-in                        ${readEnv('ADMIN_EMAIL', 'admin@example.com')} (password in README)

@@ -7,7 +7,7 @@ import type { CheckOptions } from './lib.ts';
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 
 /** Client apps whose operations the schema check validates (an admin app joins this list). */
-export const CLIENT_APPS = ['storefront'];
+export const CLIENT_APPS = ['storefront', 'admin'];
 
 export function cliOptions(argv: readonly string[] = process.argv.slice(2)): CheckOptions {
   const { values } = parseArgs({

@@ -5,7 +5,7 @@
  * breaks an app's query fails `npm run schema:check`, naming the file, the
  * operation and the field.
  *
- * Apps are folders (`storefront`, later `admin`): their `src/**\/*.{ts,tsx}`
+ * Apps are folders (`storefront`, `admin`): their `src/**\/*.{ts,tsx}`
  * except generated code. Fragments may be defined in one file and spread in
  * another (codegen appends them to the operation), so each operation is
  * validated together with the fragments it uses, from any file of its app.

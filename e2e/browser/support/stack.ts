@@ -1,8 +1,9 @@
 /**
  * The whole stack the browser tests drive, in a process of its own (forked by
  * global-setup.ts, once per vitest run): every subgraph (notifications with a
- * local SMTP sink included), the router, the Stripe mock, and the storefront's
- * production build under `next start`, all on ephemeral ports.
+ * local SMTP sink included), the router, the Stripe mock, and the production
+ * builds of the storefront and the admin console under `next start`, all on
+ * ephemeral ports.
  *
  * It uses databases of its own (`ecommerce_<domain>_browser`), so the other
  * test files, which reset the `_test` databases, never pull data out from
@@ -20,15 +21,17 @@
  *                                is answered with `{ type: 'requests', count }`
  */
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { databaseUrl, postgresServerUrl, repoRoot } from '@commerce/config';
-import { freePort, startStorefront, type RunningStorefront } from '@commerce/infra';
+import { adminDir, freePort, startAdmin, startStorefront, type RunningStorefront } from '@commerce/infra';
 import { domainsWithSchema, migrateDatabase, migrationsDir } from '@commerce/prisma';
 import { E2E_ADMIN, startGraph, type Graph } from '../../test/support/graph.ts';
 
 export interface BrowserStackInfo {
   storefrontUrl: string;
+  /** The admin console (admin/), on its own origin; '' when admin/ has no build (only global-setup.ts builds it). */
+  adminUrl: string;
   routerUrl: string;
   /** One JSON file per email the SMTP sink received (see readLatestMail). */
   mailDir: string;
@@ -97,9 +100,10 @@ async function main(): Promise<void> {
   lap('graph');
 
   let storefront: RunningStorefront | undefined;
+  let admin: RunningStorefront | undefined;
   const counter = process.env.STACK_COUNT_ROUTER_REQUESTS ? await startCountingProxy(graph.routerUrl) : undefined;
   const stop = async (): Promise<void> => {
-    await storefront?.stop();
+    await Promise.all([storefront?.stop(), admin?.stop()]);
     counter?.server.close();
     await graph.stop();
     rmSync(mailDir, { recursive: true, force: true });
@@ -129,8 +133,20 @@ async function main(): Promise<void> {
   });
   lap('storefront');
 
+  // global-setup.ts builds the admin first; a caller that did not (bench:storefront) runs without it.
+  const adminPort = await freePort();
+  admin = !existsSync(join(adminDir(), '.next', 'BUILD_ID')) ? undefined : await startAdmin({
+    routerUrl: graph.routerUrl,
+    port: adminPort,
+    publicUrl: `http://localhost:${adminPort}`,
+    env: { APP_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', STOREFRONT_URL: storefrontUrl },
+    stdio: process.env.STOREFRONT_LOGS === 'inherit' ? 'inherit' : 'ignore',
+  });
+  lap('admin');
+
   const info: BrowserStackInfo = {
     storefrontUrl,
+    adminUrl: admin?.url ?? '',
     routerUrl: graph.routerUrl,
     mailDir,
     admin: E2E_ADMIN,

@@ -12,8 +12,17 @@ import { ensureDatabases, ensurePostgres, ensurePostgresWithDatabases, isPostgre
 import { ensureRedis, pingRedis } from './redis.js';
 import { errorMessage, log, type ServiceOutcome } from './util.js';
 import {
+  adminDir,
+  ensureAdminBuild,
+  ensureNextAppBuild,
   ensureStorefrontBuild,
   freePort,
+  isNextAppBuildFresh,
+  nextAppDir,
+  nextAppSourceHash,
+  startAdmin,
+  startNextApp,
+  type NextApp,
   isStorefrontBuildFresh,
   startStorefront,
   storefrontDir,
@@ -25,6 +34,14 @@ import {
 import { CHROMIUM_FLAGS, CHROMIUM_PATH, chromiumLaunchOptions, ensureChromium, type EnsureChromiumOptions } from './chromium.js';
 
 export {
+  adminDir,
+  ensureAdminBuild,
+  ensureNextAppBuild,
+  isNextAppBuildFresh,
+  nextAppDir,
+  nextAppSourceHash,
+  startAdmin,
+  startNextApp,
   ensureStorefrontBuild,
   freePort,
   isStorefrontBuildFresh,
@@ -51,7 +68,7 @@ export {
   startKafka,
   stopKafka,
 };
-export type { RunningStorefront, StartStorefrontOptions, StorefrontBuildResult, EnsureChromiumOptions, KafkaStatus, ServiceOutcome };
+export type { NextApp, RunningStorefront, StartStorefrontOptions, StorefrontBuildResult, EnsureChromiumOptions, KafkaStatus, ServiceOutcome };
 
 export interface InfrastructureOptions {
   /** 'test' creates only the _test databases; 'development' creates both sets. */

@@ -1,9 +1,11 @@
 /**
- * The storefront's production build and server, for `npm start`, the browser
- * tests and `bench:storefront`: one build, reused until its sources change,
- * and `next start` as a child process.
+ * The Next.js apps' production builds and servers (the storefront, and the
+ * admin console in admin/), for `npm start`, the browser tests and
+ * `bench:storefront`: one build per app, reused until its sources change,
+ * and `next start` as a child process. The storefront's names
+ * (ensureStorefrontBuild, startStorefront…) are the same helpers for `storefront`.
  *
- * Freshness is a sha256 of the files the build reads (storefront/src except
+ * Freshness is a sha256 of the files the build reads (<app>/src except
  * generated code, the config files, schema/api.graphql, the installed Next
  * version), stored in `.next/source-hash` after a successful build: a
  * checkout that only touches mtimes does not rebuild, an edit anywhere does.
@@ -16,10 +18,15 @@ import { join, relative } from 'node:path';
 import { repoRoot } from '@commerce/config';
 import { log, sleep } from './util.js';
 
-export const storefrontDir = (): string => join(repoRoot(), 'storefront');
-const hashFile = (): string => join(storefrontDir(), '.next', 'source-hash');
+/** The Next.js apps of the repository, each a workspace folder of that name. */
+export type NextApp = 'storefront' | 'admin';
 
-/** Files outside storefront/src that change what `next build` produces. */
+export const nextAppDir = (app: NextApp): string => join(repoRoot(), app);
+export const storefrontDir = (): string => nextAppDir('storefront');
+export const adminDir = (): string => nextAppDir('admin');
+const hashFile = (app: NextApp): string => join(nextAppDir(app), '.next', 'source-hash');
+
+/** Files outside <app>/src that change what `next build` produces. */
 const CONFIG_FILES = ['next.config.ts', 'codegen.ts', 'package.json', 'tsconfig.json', 'postcss.config.mjs', 'scripts/write-manifest.mjs'];
 
 function walk(dir: string, skip: (path: string) => boolean, out: string[]): void {
@@ -33,8 +40,8 @@ function walk(dir: string, skip: (path: string) => boolean, out: string[]): void
 }
 
 /** sha256 over the path and content of every file the build depends on. */
-export function storefrontSourceHash(): string {
-  const dir = storefrontDir();
+export function nextAppSourceHash(app: NextApp): string {
+  const dir = nextAppDir(app);
   const generated = join(dir, 'src', 'graphql', 'generated');
   const files: string[] = [];
   walk(join(dir, 'src'), (path) => path === generated, files);
@@ -50,11 +57,15 @@ export function storefrontSourceHash(): string {
   return hash.digest('hex');
 }
 
-/** True when `.next` holds a production build of the current sources. */
-export function isStorefrontBuildFresh(): boolean {
-  if (!existsSync(join(storefrontDir(), '.next', 'BUILD_ID')) || !existsSync(hashFile())) return false;
-  return readFileSync(hashFile(), 'utf8').trim() === storefrontSourceHash();
+export const storefrontSourceHash = (): string => nextAppSourceHash('storefront');
+
+/** True when `<app>/.next` holds a production build of the current sources. */
+export function isNextAppBuildFresh(app: NextApp): boolean {
+  if (!existsSync(join(nextAppDir(app), '.next', 'BUILD_ID')) || !existsSync(hashFile(app))) return false;
+  return readFileSync(hashFile(app), 'utf8').trim() === nextAppSourceHash(app);
 }
+
+export const isStorefrontBuildFresh = (): boolean => isNextAppBuildFresh('storefront');
 
 export interface StorefrontBuildResult {
   built: boolean;
@@ -62,26 +73,30 @@ export interface StorefrontBuildResult {
 }
 
 /**
- * Runs `npm run build -w storefront` (codegen, `next build`, the operation
+ * Runs `npm run build -w <app>` (codegen, `next build`, the operation
  * manifest) unless `.next` is already a build of the current sources. Throws
  * when the build fails; its output goes to this process's stderr.
  */
-export function ensureStorefrontBuild(options: { force?: boolean } = {}): StorefrontBuildResult {
+export function ensureNextAppBuild(app: NextApp, options: { force?: boolean } = {}): StorefrontBuildResult {
   const started = Date.now();
-  if (!options.force && isStorefrontBuildFresh()) return { built: false, durationMs: 0 };
-  const hash = storefrontSourceHash();
-  log('building the storefront (next build)');
-  const result = spawnSync('npm', ['run', '--silent', 'build', '-w', 'storefront'], {
+  if (!options.force && isNextAppBuildFresh(app)) return { built: false, durationMs: 0 };
+  const hash = nextAppSourceHash(app);
+  log(`building the ${app} (next build)`);
+  const result = spawnSync('npm', ['run', '--silent', 'build', '-w', app], {
     cwd: repoRoot(),
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
   });
-  if (result.status !== 0) throw new Error(`the storefront build failed (npm run build -w storefront exited with ${result.status})`);
-  writeFileSync(hashFile(), `${hash}\n`);
+  if (result.status !== 0) throw new Error(`the ${app} build failed (npm run build -w ${app} exited with ${result.status})`);
+  writeFileSync(hashFile(app), `${hash}\n`);
   const durationMs = Date.now() - started;
-  log(`storefront built in ${(durationMs / 1000).toFixed(0)}s`);
+  log(`${app} built in ${(durationMs / 1000).toFixed(0)}s`);
   return { built: true, durationMs };
 }
+
+export const ensureStorefrontBuild = (options: { force?: boolean } = {}): StorefrontBuildResult => ensureNextAppBuild('storefront', options);
+/** The admin console's build (admin/), as ensureStorefrontBuild. */
+export const ensureAdminBuild = (options: { force?: boolean } = {}): StorefrontBuildResult => ensureNextAppBuild('admin', options);
 
 /** A free TCP port on 127.0.0.1 (asked of the OS, then released for the caller to bind). */
 export function freePort(): Promise<number> {
@@ -99,11 +114,11 @@ export function freePort(): Promise<number> {
 export interface StartStorefrontOptions {
   /** The router's HTTP endpoint, as the storefront server reaches it. */
   routerUrl: string;
-  /** Default 3000; 0 picks a free port. */
+  /** Default 3000 (the admin: 3001); 0 picks a free port. */
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** The shop's public origin (STOREFRONT_URL); default http://<host>:<port>. */
+  /** The app's public origin (STOREFRONT_URL; the admin's ADMIN_URL); default http://<host>:<port>. */
   publicUrl?: string;
   /** Extra environment, e.g. APP_ENV. */
   env?: NodeJS.ProcessEnv;
@@ -120,21 +135,21 @@ export interface RunningStorefront {
   stop(): Promise<void>;
 }
 
-/** `next start` on the production build, resolved once it answers HTTP. */
-export async function startStorefront(options: StartStorefrontOptions): Promise<RunningStorefront> {
+/** `next start` on the app's production build, resolved once it answers HTTP. */
+export async function startNextApp(app: NextApp, options: StartStorefrontOptions): Promise<RunningStorefront> {
   const host = options.host ?? '127.0.0.1';
-  const port = options.port === 0 ? await freePort() : (options.port ?? 3000);
+  const port = options.port === 0 ? await freePort() : (options.port ?? (app === 'admin' ? 3001 : 3000));
   const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
   const nextBin = join(repoRoot(), 'node_modules', 'next', 'dist', 'bin', 'next');
   const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', host], {
-    cwd: storefrontDir(),
+    cwd: nextAppDir(app),
     stdio: ['ignore', options.stdio ?? 'inherit', options.stdio ?? 'inherit'],
     env: {
       ...process.env,
       NODE_ENV: 'production',
       NEXT_TELEMETRY_DISABLED: '1',
       ROUTER_URL: options.routerUrl,
-      STOREFRONT_URL: options.publicUrl ?? url,
+      ...(app === 'admin' ? { ADMIN_URL: options.publicUrl ?? url } : { STOREFRONT_URL: options.publicUrl ?? url }),
       ...options.env,
     },
   });
@@ -156,9 +171,13 @@ export async function startStorefront(options: StartStorefrontOptions): Promise<
     } catch {
       if (Date.now() > deadline) {
         await stop();
-        throw new Error(`the storefront did not answer on ${url} within ${(options.timeoutMs ?? 60_000) / 1000}s`);
+        throw new Error(`the ${app} did not answer on ${url} within ${(options.timeoutMs ?? 60_000) / 1000}s`);
       }
       await sleep(250);
     }
   }
 }
+
+export const startStorefront = (options: StartStorefrontOptions): Promise<RunningStorefront> => startNextApp('storefront', options);
+/** The admin console under `next start` (ROUTER_URL from options.routerUrl; STOREFRONT_URL for its links goes in options.env). */
+export const startAdmin = (options: StartStorefrontOptions): Promise<RunningStorefront> => startNextApp('admin', options);
