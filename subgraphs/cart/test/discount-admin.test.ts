@@ -7,12 +7,14 @@
  * their reasons on applyDiscountCode, and cartAuditLog.
  */
 import { randomUUID } from 'node:crypto';
+import { tokenFor } from '@commerce/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyOrderPlaced } from '../src/service/checkout.service.js';
+import { applyOrderCancelled, applyOrderPlaced } from '../src/service/checkout.service.js';
 import {
   ADD_LINE,
   APPLY_CODE,
   CART,
+  MY_CART,
   anonymousCart,
   expectNoInternals,
   mutate,
@@ -245,6 +247,25 @@ describe('uses and limits', () => {
     const carol = await userCartWithCode(auth.bob, 'WELCOME10');
     await placeOrder({ id: carol.id, userId: auth.bobId }, 0);
     expect((await server.db.discountCode.findUniqueOrThrow({ where: { code: 'WELCOME10' } })).timesUsed).toBe(0);
+  });
+
+  it('a failed payment gives the use back, and the code returns to the cart with its lines', async () => {
+    const code = await create({ code: uniqueCode('back'), kind: 'PERCENT', percentOff: 10, perCustomerLimit: 1 });
+    const dana = await tokenFor({ roles: ['CUSTOMER'] });
+    const cart = await userCartWithCode(dana.token, code.code);
+    const orderId = await placeOrder({ id: cart.id, userId: dana.userId }, 100);
+    expect((await server.db.discountCode.findUniqueOrThrow({ where: { id: code.id } })).timesUsed).toBe(1);
+    expect((await server.ok<{ myCart: CartView | null }>(MY_CART, { token: dana.token })).myCart?.discountCode).toBeNull();
+
+    const cancelled = { orderId, from: 'STOCK_RESERVED' as const, to: 'PAYMENT_FAILED' as const };
+    const deps = { store: server.store, logger: { warn: () => undefined } };
+    await server.db.$transaction((tx) => applyOrderCancelled(deps, tx, cancelled));
+    await server.db.$transaction((tx) => applyOrderCancelled(deps, tx, cancelled));
+    expect((await server.db.discountCode.findUniqueOrThrow({ where: { id: code.id } })).timesUsed).toBe(0);
+    expect(await server.db.discountCodeUse.count({ where: { orderId } })).toBe(0);
+    const restored = (await server.ok<{ myCart: CartView | null }>(MY_CART, { token: dana.token })).myCart;
+    expect(restored?.discountCode).toBe(code.code);
+    expect(restored?.totals.discount.amountMinor).toBe(100);
   });
 
   it('a code in a cart stops taking anything off once it reaches its limit', async () => {

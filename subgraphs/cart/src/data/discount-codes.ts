@@ -130,6 +130,18 @@ export async function recordDiscountUse(
   return counted > 0;
 }
 
+/**
+ * Gives back the use of an order that ended before anything was charged: the
+ * row goes and `times_used` drops, in one statement. Returns the code, or null
+ * when the order used none (or it was already given back).
+ */
+export async function releaseDiscountUse(tx: CartTx, orderId: string): Promise<string | null> {
+  const released = await tx.$queryRaw<{ code: string }[]>`
+    WITH gone AS (DELETE FROM discount_code_uses WHERE order_id = ${orderId}::uuid RETURNING code)
+    UPDATE discount_codes SET times_used = GREATEST(times_used - 1, 0) WHERE code IN (SELECT code FROM gone) RETURNING code`;
+  return released[0]?.code ?? null;
+}
+
 export interface AuditFilter {
   targetType?: string | null;
   targetId?: string | null;

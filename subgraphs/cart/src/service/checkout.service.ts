@@ -21,12 +21,14 @@
  * back into the same cart — the same cart id (a guest's anonymous cart keeps
  * its id and token; recreated with both if it expired meanwhile), the same
  * variant adds up (at most 99 per line). Once per order (`restored_at`), so
- * the shopper can pay again without rebuilding the cart.
+ * the shopper can pay again without rebuilding the cart. The order's use of a
+ * discount code is given back too (discount_code_uses, times_used), and the
+ * code returns to the cart when the cart holds none.
  */
 import type { OrderCancelledPayload, OrderPlacedPayload, TraceCarrier } from '@commerce/events';
 import type { Logger } from '@commerce/observability';
 import { bumpVersion, cartChanged, cloneCart, type CartDoc, type Currency } from '../data/cart-document.js';
-import { recordDiscountUse } from '../data/discount-codes.js';
+import { recordDiscountUse, releaseDiscountUse } from '../data/discount-codes.js';
 import { claimCheckoutAndLockCart, lockCartById, saveDurable, type CheckedOutLine, type LockedCart } from '../data/durable.js';
 import { isUuid } from '../data/ids.js';
 import { noteCartChange, type CartLive } from '../data/live.js';
@@ -172,6 +174,12 @@ export async function applyOrderCancelled(
   currencyOfNewCart: Currency = 'USD',
 ): Promise<void> {
   if (order.to !== 'PAYMENT_FAILED' && !BEFORE_PAYMENT.has(order.from)) return;
+  // Nothing was charged: the order's use of a discount code is given back (limits count it no more),
+  // and the code comes back into the cart with the lines when the cart holds none.
+  const releasedCode = await releaseDiscountUse(tx, order.orderId);
+  const giveCodeBack = (draft: CartDoc): void => {
+    if (releasedCode && !draft.discountCode) draft.discountCode = releasedCode;
+  };
   // Claims the restore: a second event for the order finds restored_at set.
   const claimed = await tx.$queryRaw<{ cart_id: string; user_id: string | null; lines: unknown; token_hash: string | null }[]>`
     UPDATE cart_checkouts SET restored_at = now()
@@ -184,7 +192,10 @@ export async function applyOrderCancelled(
   const now = new Date();
 
   if (checkout.user_id === null) {
-    const restored = await changeAnonymous(deps, checkout.cart_id, (draft) => addBack(draft, lines, now));
+    const restored = await changeAnonymous(deps, checkout.cart_id, (draft) => {
+      addBack(draft, lines, now);
+      giveCodeBack(draft);
+    });
     if (restored) return;
     if (!checkout.token_hash) {
       deps.logger.warn({ orderId: order.orderId, cartId: checkout.cart_id }, 'anonymous cart gone and its token unknown; lines not restored');
@@ -205,6 +216,7 @@ export async function applyOrderCancelled(
       updatedAt: at,
     };
     addBack(cart, lines, now);
+    giveCodeBack(cart);
     await deps.store.put(cart, { mode: 'newer' });
     await deps.live?.publishCart(cart);
     return;
@@ -218,6 +230,7 @@ export async function applyOrderCancelled(
   const base = locked.cart;
   const draft = cloneCart(base);
   addBack(draft, lines, now);
+  giveCodeBack(draft);
   if (!cartChanged(base, draft)) return;
   bumpVersion(draft, base, now);
   await saveDurable(tx, locked, draft);
