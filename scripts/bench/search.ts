@@ -31,7 +31,8 @@
  * Needs PostgreSQL (`npm run infra:up`). Options:
  *   --products 100000  --iterations 400  --warmup 50  --keep (reuse an already loaded bench database)  --no-write
  *   --duration 10 (seconds per shoppers row)  --shoppers 20  --only-shoppers (skip the one-at-a-time rows and EXPLAIN;
- *   writes nothing)  --workloads faceted,suggest,browse (which shoppers rows)
+ *   writes nothing)  --workloads faceted,suggest,browse (which shoppers rows)  --staleness-ms 0 (the replica's
+ *   maxStalenessMs in the shoppers rows)
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import cluster from 'node:cluster';
@@ -73,6 +74,7 @@ const { values: args } = parseArgs({
     workloads: { type: 'string', default: 'faceted,suggest,browse' },
     replica: { type: 'string', default: 'on' },
     workers: { type: 'string', default: '1' },
+    'staleness-ms': { type: 'string' },
     // Internal: this script forked as the subgraph's own process.
     role: { type: 'string' },
     payload: { type: 'string' },
@@ -88,6 +90,8 @@ const SHOPPERS = Number.parseInt(args.shoppers, 10);
 const REPLICA = args.replica !== 'off';
 /** Subgraph processes sharing the port in the shoppers rows (node:cluster). */
 const WORKERS = Math.max(1, Number.parseInt(args.workers, 10) || 1);
+/** The replica's maxStalenessMs in the shoppers rows: 0 as deployed (one change check per search), unless --staleness-ms says otherwise. */
+const STALENESS_MS = Number.parseInt(args['staleness-ms'] ?? '0', 10);
 
 // ---------------------------------------------------------------------------
 // Deterministic catalog generator
@@ -407,6 +411,8 @@ interface ServerPayload {
   replica: boolean;
   /** Processes serving the port (node:cluster) when more than 1. */
   workers: number;
+  /** The replica's maxStalenessMs. */
+  maxStalenessMs: number;
 }
 type ToServer = { type: 'cpu' } | { type: 'stop' };
 type FromServer = { type: 'ready'; url: string } | { type: 'failed'; message: string } | { type: 'cpu'; usage: NodeJS.CpuUsage };
@@ -441,7 +447,7 @@ async function serveSubgraph(payload: ServerPayload): Promise<void> {
       databaseUrl: payload.databaseUrl,
       consumer: false,
       browseCacheTtlMs: payload.browseCacheTtlMs,
-      replica: payload.replica,
+      replica: payload.replica ? { maxStalenessMs: payload.maxStalenessMs } : false,
       logger,
     });
     const running = await startSubgraph(definition, { port: 0, host: '127.0.0.1', logger });
@@ -797,7 +803,7 @@ async function main(): Promise<void> {
   console.log(`Replica vs PostgreSQL: ${same.summary}`);
 
   // Shoppers at once, against the subgraph in a process of its own with the browse (facet) cache off.
-  const server = await startServerProcess({ databaseUrl, browseCacheTtlMs: 0, replica: REPLICA, workers: WORKERS });
+  const server = await startServerProcess({ databaseUrl, browseCacheTtlMs: 0, replica: REPLICA, workers: WORKERS, maxStalenessMs: STALENESS_MS });
   const wanted = new Set(args.workloads.split(','));
   const post = shopperClient(server.url);
   const workloads: Workload[] = [

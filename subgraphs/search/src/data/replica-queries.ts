@@ -64,12 +64,18 @@ export interface ChangeCheck {
   changed: boolean;
 }
 
-/** Whether anything changed at or after `since`, with the next watermark (one index probe). */
+/**
+ * Whether anything changed at or after `since`, with the next watermark: one
+ * backward probe of the txid index for the newest entry. (`EXISTS … WHERE
+ * change_txid >= $1` reads the same, but as a prepared statement PostgreSQL
+ * soon switches to a generic plan that cannot see the parameter and scans
+ * the whole log when nothing changed: 5 ms on a 100k-row log, every search.)
+ */
 export async function checkChanges(db: Queryable, since: string): Promise<ChangeCheck> {
   const { rows } = await db.query<ChangeCheck>({
     name: 'replica_check',
     text: `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin,
-                  EXISTS (SELECT 1 FROM search_changes WHERE change_txid >= $1::xid8) AS changed`,
+                  coalesce((SELECT change_txid >= $1::xid8 FROM search_changes ORDER BY change_txid DESC LIMIT 1), false) AS changed`,
     values: [since],
   });
   return rows[0] as ChangeCheck;
