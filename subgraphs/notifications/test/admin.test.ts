@@ -6,9 +6,11 @@
  * order from the read model, notificationsAuditLog, and the role checks.
  */
 import { randomUUID } from 'node:crypto';
+import { UserDeleted } from '@commerce/events';
 import { tokenFor } from '@commerce/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  envelope,
   newGuestOrder,
   newOrder,
   newUser,
@@ -180,7 +182,18 @@ describe('resendNotification', () => {
     expect((await codeOf(RESEND, { input: { deliveryId: row!.id } }, customer.token))?.code).toBe('FORBIDDEN');
     expect((await codeOf(RESEND, { input: { deliveryId: row!.id } }))?.code).toBe('UNAUTHENTICATED');
     expect((await codeOf(AUDIT, {}, customer.token))?.code).toBe('FORBIDDEN');
-    expect(await harness.db.delivery.count()).toBe(before);
+    // A deleted account gets nothing again.
+    const gone = newUser('Deleted Person');
+    const welcome = userRegistered(gone);
+    await harness.apply(welcome);
+    const sentToGone = (await settled(harness.db, welcome.eventId)).find((delivery) => delivery.channel === 'EMAIL')!;
+    await harness.apply(envelope(UserDeleted, gone.userId, { userId: gone.userId, deletedAt: new Date().toISOString() }));
+    expect(await codeOf(RESEND, { input: { deliveryId: sentToGone.id } }, admin.token)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'deliveryId' });
+    const countNow = await harness.db.delivery.count();
+    expect(countNow).toBeGreaterThan(before);
+    expect(await harness.db.auditEntry.count({ where: { targetId: sentToGone.id } })).toBe(0);
+    expect(await harness.db.delivery.count()).toBe(countNow);
+    expect(await harness.db.delivery.count({ where: { resendOfId: { not: null }, recipient: gone.email } })).toBe(0);
     expect(await harness.db.auditEntry.count({ where: { targetId: row!.id } })).toBe(0);
   });
 });

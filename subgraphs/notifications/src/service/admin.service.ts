@@ -12,7 +12,8 @@
  * pg_notify that wakes the dispatchers. Messages that carry a credential
  * (password reset, email-change confirmation) are never resent: their content
  * is dropped once final, and an old link should not be sent again; the user
- * asks for a new one.
+ * asks for a new one. Nor is anything resent to a deleted account (its contact
+ * is gone: user.deleted).
  *
  * Template previews render from notifications' own read model of orders
  * (order_snapshots, built from order.placed: lines, totals, number, email) and
@@ -122,6 +123,11 @@ export async function resendNotification(ctx: NotificationsContext, input: { del
       throw badInput('This message carries a one-time link and cannot be resent; the customer can ask for a new one.', 'deliveryId');
     }
     if (original.content === null) throw badInput('The content of this message was not kept; it cannot be resent.', 'deliveryId');
+    // Contacts are only ever removed by user.deleted: an account's delivery whose contact is gone
+    // was for a deleted account (or one this service never knew, which only push/in-app could reach).
+    if (original.userId && !(await tx.userContact.findUnique({ where: { userId: original.userId } }))) {
+      throw badInput("The recipient's account no longer exists here; nothing is resent.", 'deliveryId');
+    }
     const row = await tx.delivery.create({
       data: {
         eventId: randomUUID(),
