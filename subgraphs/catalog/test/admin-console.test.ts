@@ -473,6 +473,28 @@ describe('bulk price change', () => {
     expect(await server.db.auditEntry.count()).toBe(0);
   });
 
+  it('runs beside price edits, product edits and a category move on the same products without deadlocks or lost prices', async () => {
+    const ids = [a.id, b.id, other.id];
+    const results = await Promise.all([
+      server.gql(APPLY, { token: admin, variables: { input: { productIds: ids, currency: 'USD', change: { amountMinor: 100 } } } }),
+      server.gql(APPLY, { token: admin, variables: { input: { productIds: [...ids].reverse(), currency: 'USD', change: { amountMinor: 10 } } } }),
+      server.gql(APPLY, { token: admin, variables: { input: { categoryId: cat.apparel, currency: 'USD', change: { amountMinor: 1 } } } }),
+      server.gql(SET_PRICES, { token: admin, variables: { input: { variantId: b.variants[0]?.id, prices: [{ amountMinor: 1000, currency: 'EUR' }] } } }),
+      server.gql(UPDATE, { token: admin, variables: { input: { id: a.id, name: 'Bulk A (edited)' } } }),
+      server.gql(UPDATE_CATEGORY, { token: admin, variables: { input: { id: cat.jackets, name: 'Jackets & Coats' } } }),
+    ]);
+    expect(results.flatMap((result) => result.errors ?? [])).toEqual([]);
+    // Every increment landed: none read a price another one was about to replace.
+    expect(await usdPrices()).toEqual({ 'BA-1': 999 + 111, 'BA-2': 1999 + 111, 'BB-1': 5 + 111, 'BO-1': 3000 + 110 });
+    // The last snapshot of each product carries its final USD prices.
+    const last = (await outboxRows(server.db, b.id)).filter((row) => row.event_type === 'product.updated').at(-1);
+    expect((last?.envelope.payload.variants as { prices: { currency: string; amountMinor: number }[] }[])[0]?.prices).toEqual([
+      { currency: 'EUR', amountMinor: 1000 },
+      { currency: 'USD', amountMinor: 116 },
+    ]);
+    await server.ok(UPDATE_CATEGORY, { token: admin, variables: { input: { id: cat.jackets, name: 'Jackets' } } });
+  });
+
   it('rejects inputs that are ambiguous or name unknown products', async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ productIds: [a.id], categoryId: cat.apparel, currency: 'USD', change: { amountMinor: 1 } }, 'BAD_USER_INPUT'],
