@@ -10,6 +10,7 @@ import { isAdmin, type ShieldRules } from '@commerce/subgraph-kit';
 export const permissions: ShieldRules = {
   Query: {
     stockLevels: isAdmin,
+    stockLevel: isAdmin,
     warehouses: isAdmin,
     stockReservations: isAdmin,
     inventoryAuditLog: isAdmin,

@@ -107,6 +107,17 @@ describe('stockLevels for the console', () => {
     expect((await list({ search: '%' })).stockLevels.totalCount).toBe(0);
   });
 
+  it('reads one variant by id (null when unknown), for admins only', async () => {
+    const { variantId, sku } = await newVariant();
+    await setStock(server.db, variantId, { [BERLIN]: 4 });
+    const ONE = `query ($id: ID!) { stockLevel(variantId: $id) { sku onHand warehouses { warehouse { id } onHand } } }`;
+    const one = await server.ok<{ stockLevel: { sku: string; onHand: number } | null }>(ONE, { token: auth.admin, variables: { id: variantId } });
+    expect(one.stockLevel).toMatchObject({ sku, onHand: 4 });
+    const unknown = await server.ok<{ stockLevel: null }>(ONE, { token: auth.admin, variables: { id: crypto.randomUUID() } });
+    expect(unknown.stockLevel).toBeNull();
+    expect(errorCode(await server.gql(ONE, { token: auth.customer, variables: { id: variantId } }))).toBe('FORBIDDEN');
+  });
+
   it('rejects a malformed warehouse id and is for admins only', async () => {
     const bad = await server.gql(LIST, { token: auth.admin, variables: { filter: { warehouseId: 'nope' } } });
     expect(errorCode(bad)).toBe('BAD_USER_INPUT');

@@ -150,6 +150,17 @@ function decodeVariantCursor(after: string | null | undefined): string | null {
   return id;
 }
 
+/** Admin: one variant's stock level, or null for a variant inventory does not know (or a malformed id). */
+export async function findStockLevel(ctx: InventoryContext, variantId: string): Promise<StockLevel | null> {
+  if (!isUuid(variantId)) return null;
+  try {
+    return await stockLevelOf(ctx, variantId.toLowerCase());
+  } catch (error) {
+    if (error instanceof AppError && error.code === ErrorCode.NOT_FOUND) return null;
+    throw error;
+  }
+}
+
 /** One variant's stock level (after a mutation): read outside any loader cache. */
 export async function stockLevelOf(ctx: InventoryServiceContext, variantId: string): Promise<StockLevel> {
   const [row] = await ctx.prisma.$queryRaw<StockLevelRow[]>`
