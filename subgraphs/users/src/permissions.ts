@@ -21,6 +21,7 @@ export const permissions = {
     me: allow,
     // The console's customers list and audit log.
     users: isAdmin,
+    user: isAdmin,
     usersAuditLog: isAdmin,
     _entities: allow,
     _service: allow,

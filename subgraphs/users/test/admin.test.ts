@@ -85,6 +85,16 @@ describe('users (customers list)', () => {
     expect(customersNamedAlan.users.edges.map((e) => e.node.email)).toEqual([alan.user.email]);
   });
 
+  it('reads one account by id for the customer page (null when unknown)', async () => {
+    const admin = await signedInAdmin();
+    const shopper = await register(server, { email: uniqueEmail(), name: 'Page Person' });
+    const USER = `query ($id: ID!) { user(id: $id) { id name email role addresses { totalCount } } }`;
+    const found = await server.ok<{ user: { email: string; role: string } | null }>(USER, { token: admin.accessToken, variables: { id: shopper.user.id } });
+    expect(found.user).toMatchObject({ email: shopper.user.email, role: 'CUSTOMER', addresses: { totalCount: 0 } });
+    expect((await server.ok<{ user: null }>(USER, { token: admin.accessToken, variables: { id: crypto.randomUUID() } })).user).toBeNull();
+    expect(errorCode(await server.gql(USER, { token: shopper.accessToken, variables: { id: shopper.user.id } }))).toBe('FORBIDDEN');
+  });
+
   it('is for admins only', async () => {
     const shopper = await register(server, { email: uniqueEmail() });
     expect(errorCode(await server.gql(USERS, { token: shopper.accessToken }))).toBe('FORBIDDEN');
