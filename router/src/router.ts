@@ -36,6 +36,7 @@ import { createErrorFormatter } from './errors.ts';
 import { installGatewayPatches } from './gateway-patches.ts';
 import { createSubgraphFetcher } from './fetcher.ts';
 import { complexityRule, type ComplexityLimits } from './limits.ts';
+import { operationResolutionPlugin } from './operation-resolution.ts';
 import { fileSupergraph, pollSupergraph, resolveSubgraphUrl } from './supergraph.ts';
 import { SubscriptionPlanner } from './subscriptions/planner.ts';
 import {
@@ -50,6 +51,14 @@ import type { UpstreamOptions } from './subscriptions/upstream.ts';
 export interface RouterLimits extends ComplexityLimits {
   /** Largest accepted request body; bigger ones get 413 PAYLOAD_TOO_LARGE without being read. */
   maxBodyBytes: number;
+  /**
+   * Most lexical tokens in a document; more is GRAPHQL_PARSE_FAILED before any
+   * work. graphql-js validates and Apollo's planner expands fragment spreads
+   * recursively: a chain of 4,000 fragments each spreading the next overflowed
+   * the stack (a 500) where 2,000 did not. 5,000 tokens allow at most ~625 such
+   * fragments; the apps' largest operation has a few hundred tokens.
+   */
+  maxTokens: number;
 }
 
 /** Subscription settings; every field defaults from the environment (see subscriptionOptionsFromEnv). */
@@ -119,6 +128,7 @@ export function limitsFromEnv(): RouterLimits {
     maxAliases: readIntEnv('ROUTER_MAX_ALIASES', 30),
     maxFields: readIntEnv('ROUTER_MAX_FIELDS', 500),
     maxBodyBytes: readIntEnv('ROUTER_MAX_BODY_BYTES', 1024 * 1024),
+    maxTokens: readIntEnv('ROUTER_MAX_TOKENS', 5_000),
   };
 }
 
@@ -194,8 +204,10 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
     introspection: !production,
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false,
+    parseOptions: { maxTokens: limits.maxTokens },
     validationRules: [complexityRule(limits)],
     plugins: [
+      operationResolutionPlugin(),
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
       ...(responseCache ? [responseCache.plugin] : []),
     ],

@@ -228,6 +228,32 @@ describe('router in production mode', () => {
     const { body } = await post(production.url, { query: '{ adminOnly }' });
     expect(body.errors?.[0]?.extensions).toEqual({ code: 'FORBIDDEN' });
   });
+
+  // Found by a corpus of hostile requests: each was a 500 before.
+  it.each([
+    ['an operationName that names no operation', { query: 'query Products { products { id } }', operationName: 'Orders' }],
+    ['two operations and no operationName', { query: 'query A { products { id } } query B { products { name } }' }],
+    ['an operationName holding a lone UTF-16 surrogate', { query: 'query A { products { id } }', operationName: '\ud800' }],
+  ])('answers %s with 400 OPERATION_RESOLUTION_FAILURE, calling no subgraph', async (_case, request) => {
+    const before = shop.requests.length;
+    const { status, body } = await post(production.url, request);
+    expect(status).toBe(400);
+    expect(body.data).toBeUndefined();
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors?.[0]?.extensions).toEqual({ code: 'OPERATION_RESOLUTION_FAILURE' });
+    expect(body.errors?.[0]?.message).not.toContain('\ud800');
+    expect(shop.requests.length).toBe(before);
+  });
+
+  it('answers a chain of 5,000 fragments, each spreading the next, with 400 GRAPHQL_PARSE_FAILED', async () => {
+    const chain = Array.from({ length: 5_000 }, (_, i) => `fragment F${i} on Query { ${i < 4_999 ? `...F${i + 1}` : 'products { id }'} }`);
+    const { status, body } = await post(production.url, { query: `query Chain { ...F0 }\n${chain.join('\n')}` });
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.extensions).toEqual({ code: 'GRAPHQL_PARSE_FAILED' });
+    expect(body.errors?.[0]?.message).toMatch(/5000 tokens/);
+    // The router still answers.
+    expect((await post(production.url, { query: '{ products { id } }' })).status).toBe(200);
+  });
 });
 
 describe('router with --poll (development)', () => {

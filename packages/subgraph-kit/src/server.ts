@@ -37,6 +37,7 @@ import {
   type Logger,
 } from '@commerce/observability';
 import { cachePolicyPlugin } from './cache-policy.js';
+import { MAX_DOCUMENT_TOKENS } from './document-limits.js';
 import { applyPermissions } from './permissions.js';
 import { serveSubscriptions } from './subscriptions.js';
 import type { BaseContext, GraphQLResolverMap, RouteHandler, RunningSubgraph, SubgraphDefinition } from './types.js';
@@ -164,6 +165,7 @@ export async function startSubgraph<TContext extends BaseContext>(
   const schema = buildSchema(def);
   const apollo = new ApolloServer<TContext>({
     schema,
+    parseOptions: { maxTokens: MAX_DOCUMENT_TOKENS },
     introspection: !production,
     includeStacktraceInErrorResponses: false,
     // No "did you mean" field suggestions for strangers in production.

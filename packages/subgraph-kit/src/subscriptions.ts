@@ -36,6 +36,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { identityFromAuthorization, type Identity } from '@commerce/auth';
 import { AppError, ErrorCode, maskError } from '@commerce/errors';
 import { currentTraceContext, hasActiveSpan, traceLogFields, type Logger } from '@commerce/observability';
+import { MAX_DOCUMENT_TOKENS } from './document-limits.js';
 import type { BaseContext, FieldResolver, SubgraphDefinition } from './types.js';
 
 export interface SubscriptionServerOptions<TContext extends BaseContext> {
@@ -217,7 +218,7 @@ export function serveSubscriptions<TContext extends BaseContext>(options: Subscr
 
     let document: DocumentNode;
     try {
-      document = parse(payload.query);
+      document = parse(payload.query, { maxTokens: MAX_DOCUMENT_TOKENS });
     } catch (error) {
       return [parseFailed(error)];
     }

@@ -361,6 +361,14 @@ describe('startSubgraph', () => {
     expect(json).toEqual({ errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
   });
 
+  it('answers a chain of 5,000 fragments, each spreading the next, with 400 GRAPHQL_PARSE_FAILED (a 500 before)', async () => {
+    const chain = Array.from({ length: 5_000 }, (_, i) => `fragment F${i} on Query { ${i < 4_999 ? `...F${i + 1}` : 'whoami'} }`);
+    const { status, json } = await gqlPost(running.url, `query Chain { ...F0 }\n${chain.join('\n')}`);
+    expect(status).toBe(400);
+    expect(json.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(json.errors?.[0]?.message).toMatch(/15000 tokens/);
+  });
+
   it('answers validation errors with GRAPHQL_VALIDATION_FAILED', async () => {
     const { status, json } = await gqlPost(running.url, '{ nope }');
     expect(status).toBe(400);

@@ -61,15 +61,17 @@ interface SchemaState {
 const MAX_CACHED_DOCUMENTS = 1_000;
 
 export interface SubscriptionPlannerOptions {
-  limits: ComplexityLimits;
+  limits: ComplexityLimits & { maxTokens: number };
   production: boolean;
 }
 
 export class SubscriptionPlanner {
   private state: SchemaState | undefined;
   private readonly rules: readonly ValidationRule[];
+  private readonly maxTokens: number;
 
   constructor(options: SubscriptionPlannerOptions) {
+    this.maxTokens = options.limits.maxTokens;
     // The same limits as HTTP (there Apollo Server applies them), plus no introspection in production.
     this.rules = [...specifiedRules, complexityRule(options.limits), ...(options.production ? [NoSchemaIntrospectionCustomRule] : [])];
   }
@@ -108,7 +110,7 @@ export class SubscriptionPlanner {
   private build(state: SchemaState, query: string, operationName: string | undefined): Prepared | readonly GraphQLError[] {
     let document: DocumentNode;
     try {
-      document = parse(query);
+      document = parse(query, { maxTokens: this.maxTokens });
     } catch (error) {
       const message = error instanceof GraphQLError ? error.message : 'The query could not be parsed.';
       return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
