@@ -6,6 +6,8 @@ export interface DayPoint {
   /** "Mon 30", the axis label. */
   day: string;
   orders: number;
+  confirmed: number;
+  cancelled: number;
   /** Revenue per currency in minor units, e.g. { USD: 12999, EUR: 0 }. */
   revenue: Record<string, number>;
 }
@@ -27,7 +29,10 @@ export function OrdersChart({ data }: { data: DayPoint[] }) {
           <XAxis dataKey="day" tick={{ fill: '#4d5966', fontSize: 12 }} />
           <YAxis allowDecimals={false} tick={{ fill: '#4d5966', fontSize: 12 }} />
           <Tooltip />
-          <Bar dataKey="orders" name="Orders" fill={COLOURS[0]} radius={[4, 4, 0, 0]} isAnimationActive={false} />
+          <Legend />
+          <Bar dataKey="orders" name="Placed" fill={COLOURS[0]} radius={[4, 4, 0, 0]} isAnimationActive={false} />
+          <Bar dataKey="confirmed" name="Reached confirmed" fill={COLOURS[2]} radius={[4, 4, 0, 0]} isAnimationActive={false} />
+          <Bar dataKey="cancelled" name="Cancelled" fill="#a4231b" radius={[4, 4, 0, 0]} isAnimationActive={false} />
         </BarChart>
       </ResponsiveContainer>
     </div>

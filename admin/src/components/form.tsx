@@ -141,6 +141,9 @@ export function SelectField({ name, label, hint, hideLabel, defaultValue, childr
   return (
     <FieldShell id={id} label={label} hint={hint} hintId={hintId} error={error} errorId={errorId} hideLabel={hideLabel}>
       <select
+        // React applies a select's defaultValue only when it mounts, and a form action resets the form to its
+        // defaults: a new key per value keeps the chosen option after an answer with errors.
+        key={value ?? ''}
         id={id}
         name={name}
         defaultValue={value}

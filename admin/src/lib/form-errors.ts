@@ -15,7 +15,7 @@ const MESSAGES: Record<string, string> = {
   NOT_FOUND: 'It no longer exists.',
   BAD_USER_INPUT: 'Check this value.',
   CONFLICT: 'Someone else changed this meanwhile. Reload to see their change, then apply yours again.',
-  INSUFFICIENT_STOCK: 'Not possible: fewer units on hand than are reserved for orders.',
+  INSUFFICIENT_STOCK: 'Not possible: units on hand cannot drop below 0 or below what is reserved for orders.',
   INVALID_STATE_TRANSITION: 'The order is no longer in a status that allows this. Reload to see where it is.',
   INVALID_CREDENTIALS: 'That email and password do not match.',
   RATE_LIMITED: 'Too many attempts. Wait a minute and try again.',

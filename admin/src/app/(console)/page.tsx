@@ -17,8 +17,7 @@ function moneyList(revenue: Record<string, number>, currencies: string[]): strin
 export default async function DashboardPage() {
   const { token } = await requireAdmin();
   const data = await dashboardData(token);
-  const points = data.days.map((day) => ({ day: dayLabel.format(new Date(`${day.date}T00:00:00Z`)), orders: day.orders, revenue: day.revenue }));
-  const { counts } = data;
+  const points = data.days.map((day) => ({ day: dayLabel.format(new Date(`${day.date}T00:00:00Z`)), orders: day.orders, confirmed: day.confirmed, cancelled: day.cancelled, revenue: day.revenue }));
   return (
     <>
       <PageHead title="Dashboard" count="Days in UTC" />
@@ -34,31 +33,31 @@ export default async function DashboardPage() {
           <p className="stat__detail">{moneyList(data.week.revenue, data.currencies)}</p>
         </li>
         <li className="stat">
-          <p className="stat__label">Confirmed, waiting to ship</p>
+          <p className="stat__label">Checkouts confirmed (7 days)</p>
           <p className="stat__value">
-            <Link href="/orders?status=CONFIRMED">{counts.confirmed}</Link>
+            <Link href="/orders?status=CONFIRMED">{data.week.confirmed}</Link>
           </p>
-          <p className="stat__detail">checkouts that reached CONFIRMED</p>
+          <p className="stat__detail">today {data.today.confirmed}</p>
         </li>
         <li className="stat">
-          <p className="stat__label">Cancelled</p>
+          <p className="stat__label">Cancelled (7 days)</p>
           <p className="stat__value">
-            <Link href="/orders?status=CANCELLED">{counts.cancelled}</Link>
+            <Link href="/orders?status=CANCELLED">{data.week.cancelled}</Link>
           </p>
-          <p className="stat__detail">of {counts.all} orders in all</p>
+          <p className="stat__detail">today {data.today.cancelled}</p>
         </li>
         <li className="stat">
-          <p className="stat__label">Failed payments</p>
+          <p className="stat__label">Failed payments (7 days)</p>
           <p className="stat__value">
-            <Link href="/orders?status=PAYMENT_FAILED">{counts.paymentFailed}</Link>
+            <Link href="/orders?status=PAYMENT_FAILED">{data.week.paymentFailed}</Link>
           </p>
+          <p className="stat__detail">today {data.today.paymentFailed}</p>
         </li>
       </ul>
-      {data.truncated ? <p className="notice notice--warn">More orders than the dashboard reads this week: totals are a lower bound.</p> : null}
       <div className="grid">
         <section className="panel" aria-labelledby="chart-orders">
           <figure className="chart-figure">
-            <figcaption id="chart-orders">Orders per day</figcaption>
+            <figcaption id="chart-orders">Orders per day: placed, reached confirmed, cancelled</figcaption>
             <OrdersChart data={points} />
           </figure>
         </section>
@@ -79,6 +78,12 @@ export default async function DashboardPage() {
                 <th scope="col" className="num">
                   Orders
                 </th>
+                <th scope="col" className="num">
+                  Confirmed
+                </th>
+                <th scope="col" className="num">
+                  Cancelled
+                </th>
                 {data.currencies.map((currency) => (
                   <th key={currency} scope="col" className="num">
                     Revenue {currency}
@@ -91,6 +96,8 @@ export default async function DashboardPage() {
                 <tr key={day.date}>
                   <td>{day.date}</td>
                   <td className="num">{day.orders}</td>
+                  <td className="num">{day.confirmed}</td>
+                  <td className="num">{day.cancelled}</td>
                   {data.currencies.map((currency) => (
                     <td key={currency} className="num">
                       {formatMoney({ amountMinor: day.revenue[currency] ?? 0, currency })}
@@ -115,7 +122,7 @@ export default async function DashboardPage() {
             ))}
           </ul>
         )}
-        {data.moreLowStock ? <Link href="/inventory?low=1">Everything below its threshold</Link> : null}
+        {data.lowStockCount > data.lowStock.length ? <Link href="/inventory?low=1">All {data.lowStockCount} below their threshold</Link> : null}
       </section>
     </>
   );

@@ -29,6 +29,7 @@ const SetLowStockThresholdMutation = graphql(`
 
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INT = /^-?\d{1,7}$/;
+const REASON_CODES = ['RECEIVED', 'COUNT_CORRECTION', 'DAMAGED', 'LOST', 'RETURNED', 'OTHER'] as const;
 
 /**
  * Units added or removed (`mode` delta) or a stock count (`mode` set), in one
@@ -41,7 +42,9 @@ export async function adjustStock(_previous: FormState, form: FormData): Promise
   const mode = text(form, 'mode') === 'set' ? 'set' : 'delta';
   const quantity = text(form, 'quantity').trim();
   const reason = text(form, 'reason').trim();
-  const values = { warehouseId, mode, quantity, reason };
+  const reasonCodeText = text(form, 'reasonCode');
+  const reasonCode = REASON_CODES.find((code) => code === reasonCodeText);
+  const values = { warehouseId, mode, quantity, reason, reasonCode: reasonCodeText };
   const fieldErrors: Record<string, string> = {};
   if (!ID.test(variantId)) return { status: 'error', message: 'This form does not name a variant. Reload the page.' };
   if (!ID.test(warehouseId)) fieldErrors.warehouseId = 'Choose a warehouse.';
@@ -55,7 +58,7 @@ export async function adjustStock(_previous: FormState, form: FormData): Promise
   let after: { onHand: number; available: number };
   try {
     const data = await executeGraphQL(AdjustStockMutation, {
-      variables: { input: { variantId, warehouseId, reason, ...(mode === 'set' ? { setOnHand: amount } : { delta: amount }) } },
+      variables: { input: { variantId, warehouseId, reason, reasonCode, ...(mode === 'set' ? { setOnHand: amount } : { delta: amount }) } },
       accessToken: token,
     });
     after = data.adjustStock;
@@ -68,7 +71,7 @@ export async function adjustStock(_previous: FormState, form: FormData): Promise
     });
   }
   refresh();
-  return { status: 'success', message: `Saved: ${after.onHand} on hand, ${after.available} available.` };
+  return { status: 'success', message: `Saved. In all warehouses: ${after.onHand} on hand, ${after.available} available.` };
 }
 
 export async function setLowStockThreshold(_previous: FormState, form: FormData): Promise<FormState> {

@@ -8,6 +8,7 @@ import { formError, text } from '@/lib/form-errors';
 import type { FormState } from '@/lib/form-state';
 import { executeGraphQL } from '@/lib/graphql';
 import { CURRENCIES, FRACTION_DIGITS, parseMoneyInput } from '@/lib/money';
+import { parsePriceChange } from '@/lib/bulk-price';
 import { MAX_VARIANT_ROWS } from '@/lib/products';
 
 const CreateProductMutation = graphql(`
@@ -46,6 +47,27 @@ const ArchiveProductMutation = graphql(`
     archiveProduct(input: $input) {
       id
       status
+      version
+    }
+  }
+`);
+
+const PublishProductMutation = graphql(`
+  mutation AdminPublishProduct($input: ProductStatusChangeInput!) {
+    publishProduct(input: $input) {
+      id
+      status
+      version
+    }
+  }
+`);
+
+const RestoreProductMutation = graphql(`
+  mutation AdminRestoreProduct($input: ProductStatusChangeInput!) {
+    restoreProduct(input: $input) {
+      id
+      status
+      version
     }
   }
 `);
@@ -150,10 +172,12 @@ export async function createProduct(_previous: FormState, form: FormData): Promi
       aliases[`variants[${index}].prices[${p}]`] = `${prefix}price.${price.currency}`;
     });
   });
+  const status = text(form, 'status') === 'DRAFT' ? 'DRAFT' : 'ACTIVE';
+  fields.values.status = status;
   let id: string;
   try {
     const data = await executeGraphQL(CreateProductMutation, {
-      variables: { input: { ...product, slug: slug || undefined, variants } },
+      variables: { input: { ...product, slug: slug || undefined, status, variants } },
       accessToken: token,
     });
     id = data.createProduct.id;
@@ -175,15 +199,17 @@ export async function updateProduct(_previous: FormState, form: FormData): Promi
   if (!ID.test(id)) return { status: 'error', message: 'This form does not name a product. Reload the page.' };
   const fields: ProductFields = { values: {}, fieldErrors: {} };
   const product = readProductFields(form, fields);
+  const expectedVersion = versionOf(form);
   if (Object.keys(fields.fieldErrors).length) return { status: 'error', fieldErrors: fields.fieldErrors, values: fields.values };
   try {
-    await executeGraphQL(UpdateProductMutation, { variables: { input: { id, ...product } }, accessToken: token });
+    await executeGraphQL(UpdateProductMutation, { variables: { input: { id, expectedVersion, ...product } }, accessToken: token });
   } catch (error) {
     return formError(error, {
       values: fields.values,
       aliases: { images: 'imageUrl', 'images[0].url': 'imageUrl', 'images[0].altText': 'imageAlt' },
       fieldNames: ['name', 'brand', 'categoryId', 'description'],
       codeFields: { NOT_FOUND: 'categoryId' },
+      messages: { CONFLICT: 'Another admin saved this product meanwhile: reload to see their change, then apply yours again.' },
     });
   }
   refresh();
@@ -211,15 +237,61 @@ export async function setVariantPrices(_previous: FormState, form: FormData): Pr
   return { status: 'success', message: 'Prices saved.', values: fields.values };
 }
 
-export async function archiveProduct(_previous: FormState, form: FormData): Promise<FormState> {
+/** The version the form was rendered with (a hidden input), for optimistic concurrency; undefined when absent. */
+function versionOf(form: FormData): number | undefined {
+  const value = text(form, 'expectedVersion');
+  return /^\d{1,9}$/.test(value) ? Number(value) : undefined;
+}
+
+type StatusInput = { input: { id: string; expectedVersion?: number } };
+const STATUS_CHANGES = {
+  archive: { send: (token: string, variables: StatusInput) => executeGraphQL(ArchiveProductMutation, { variables, accessToken: token }), done: 'Archived: the storefront no longer shows it.' },
+  publish: { send: (token: string, variables: StatusInput) => executeGraphQL(PublishProductMutation, { variables, accessToken: token }), done: 'Published: on sale in the storefront.' },
+  restore: { send: (token: string, variables: StatusInput) => executeGraphQL(RestoreProductMutation, { variables, accessToken: token }), done: 'Restored as a draft: publish it to put it on sale again.' },
+} as const;
+
+/** Archive, publish (DRAFT → ACTIVE) or restore (ARCHIVED → DRAFT), against the version shown. */
+export async function changeProductStatus(_previous: FormState, form: FormData): Promise<FormState> {
   const { token } = await requireAdmin();
   const id = text(form, 'id');
-  if (!ID.test(id)) return { status: 'error', message: 'This form does not name a product. Reload the page.' };
+  const change = text(form, 'change');
+  if (!ID.test(id) || !Object.hasOwn(STATUS_CHANGES, change)) return { status: 'error', message: 'This form is incomplete. Reload the page.' };
+  const { send, done } = STATUS_CHANGES[change as keyof typeof STATUS_CHANGES];
   try {
-    await executeGraphQL(ArchiveProductMutation, { variables: { input: { id } }, accessToken: token });
+    await send(token, { input: { id, expectedVersion: versionOf(form) } });
+  } catch (error) {
+    return formError(error, { messages: { CONFLICT: 'Another admin changed this product meanwhile: reload the page and try again.' } });
+  }
+  refresh();
+  return { status: 'success', message: done };
+}
+
+const ApplyBulkPriceChangeMutation = graphql(`
+  mutation AdminApplyBulkPriceChange($input: BulkPriceChangeInput!) {
+    applyBulkPriceChange(input: $input) {
+      changedCount
+      productCount
+    }
+  }
+`);
+
+/** Applies the change previewed on /products/bulk-price (the same inputs, sent again). */
+export async function applyBulkPriceChange(_previous: FormState, form: FormData): Promise<FormState> {
+  const { token } = await requireAdmin();
+  const categoryId = text(form, 'categoryId');
+  const currency = text(form, 'currency');
+  const change = parsePriceChange(text(form, 'kind'), text(form, 'value'));
+  if (!ID.test(categoryId) || !CURRENCIES.some((c) => c === currency) || !change) return { status: 'error', message: 'Preview the change again before applying it.' };
+  let result: { changedCount: number; productCount: number };
+  try {
+    result = (
+      await executeGraphQL(ApplyBulkPriceChangeMutation, {
+        variables: { input: { categoryId, currency: currency as CurrencyCode, change } },
+        accessToken: token,
+      })
+    ).applyBulkPriceChange;
   } catch (error) {
     return formError(error);
   }
-  refresh();
-  return { status: 'success', message: 'Archived: the storefront no longer shows it.' };
+  return { status: 'success', message: `Applied: ${result.changedCount} prices changed in ${result.productCount} products.` };
 }

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { createCategory } from '@/app/actions/categories';
 import { ActionForm, Field, SelectField } from '@/components/form';
 import { PageHead } from '@/components/ui';
@@ -19,7 +20,7 @@ export default async function CategoriesPage() {
           <ul className="tree">
             {categories.map((c) => (
               <li key={c.id} style={{ marginLeft: `${c.depth * 1.25}rem` }}>
-                {c.name} <span className="muted">/{c.slug}</span>
+                <Link href={`/categories/${c.id}`}>{c.name}</Link> <span className="muted">/{c.slug}</span>
               </li>
             ))}
           </ul>
@@ -39,7 +40,7 @@ export default async function CategoriesPage() {
             </SelectField>
             <Field name="description" label="Description" maxLength={1000} />
           </ActionForm>
-          <p className="muted">Renaming, moving and reordering need mutations the graph does not offer yet.</p>
+          <p className="muted">Choose a category in the tree to rename, move or reorder it.</p>
         </section>
       </div>
     </>

@@ -10,6 +10,7 @@ export const metadata: Metadata = { title: 'Inventory' };
 const AdminStockLevelsQuery = graphql(`
   query AdminStockLevels($first: Int!, $after: String, $filter: StockLevelFilter) {
     stockLevels(first: $first, after: $after, filter: $filter) {
+      totalCount
       pageInfo {
         hasNextPage
         endCursor
@@ -51,19 +52,30 @@ export default async function InventoryPage({ searchParams }: { searchParams: Pr
   const params = await searchParams;
   const low = param(params.low) === '1';
   const after = param(params.after);
+  const sku = param(params.sku)?.trim().slice(0, 64);
   const { stockLevels } = await executeGraphQL(AdminStockLevelsQuery, {
-    variables: { first: 50, after, filter: { lowStockOnly: low } },
+    variables: { first: 50, after, filter: { lowStockOnly: low, search: sku || undefined } },
     accessToken: token,
   });
   return (
     <>
-      <PageHead title="Inventory">
+      <PageHead title="Inventory" count={`${stockLevels.totalCount} ${stockLevels.totalCount === 1 ? 'variant' : 'variants'}`}>
         {low ? <Link href="/inventory">Every variant</Link> : <Link href="/inventory?low=1">Below threshold only</Link>}
       </PageHead>
       <p className="muted">
         {low ? 'Variants at or below their low-stock threshold (sold out included).' : 'Stock per variant, summed over warehouses.'} Choose a SKU to adjust its
         stock or threshold.
       </p>
+      <form className="filters" method="get" aria-label="Find stock">
+        <div className="field">
+          <label htmlFor="stock-sku">SKU contains</label>
+          <input id="stock-sku" name="sku" type="search" defaultValue={sku} maxLength={64} />
+        </div>
+        {low ? <input type="hidden" name="low" value="1" /> : null}
+        <button type="submit" className="button button--secondary">
+          Find
+        </button>
+      </form>
       {stockLevels.edges.length === 0 ? (
         <p className="panel empty">{low ? 'Nothing is below its threshold.' : 'No stock yet.'}</p>
       ) : (
@@ -113,7 +125,7 @@ export default async function InventoryPage({ searchParams }: { searchParams: Pr
       )}
       <Pager
         basePath="/inventory"
-        params={{ low: low ? '1' : undefined }}
+        params={{ low: low ? '1' : undefined, sku }}
         endCursor={stockLevels.pageInfo.endCursor}
         hasNextPage={stockLevels.pageInfo.hasNextPage}
         onFirstPage={!after}

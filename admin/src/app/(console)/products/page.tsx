@@ -1,34 +1,18 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { PageHead, Pager, StatusPill, TableWrap, param } from '@/components/ui';
+import { PageHead, Pager, StatusPill, TableWrap, humanize, param } from '@/components/ui';
 import { graphql } from '@/graphql/generated';
 import { requireAdmin } from '@/lib/auth';
 import { categoryOptions } from '@/lib/categories';
 import { executeGraphQL } from '@/lib/graphql';
 import { formatMoney } from '@/lib/money';
+import { PRODUCT_STATUSES } from '@/lib/products';
 
 export const metadata: Metadata = { title: 'Products' };
 
 const AdminProductsQuery = graphql(`
-  query AdminProducts($first: Int!, $after: String, $filter: ProductFilter) {
-    products(first: $first, after: $after, filter: $filter) {
-      totalCount
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-      edges {
-        node {
-          ...AdminProductRow
-        }
-      }
-    }
-  }
-`);
-
-const AdminProductSearchQuery = graphql(`
-  query AdminProductSearch($first: Int!, $after: String, $query: String, $categoryId: ID) {
-    search(first: $first, after: $after, query: $query, filters: { categoryId: $categoryId }) {
+  query AdminProducts($first: Int!, $after: String, $filter: AdminProductFilter) {
+    adminProducts(first: $first, after: $after, filter: $filter) {
       totalCount
       pageInfo {
         hasNextPage
@@ -73,21 +57,21 @@ export default async function ProductsPage({ searchParams }: { searchParams: Pro
   const q = param(params.q)?.slice(0, 200);
   const categoryId = param(params.category);
   const after = param(params.after);
+  const statusParam = param(params.status);
+  const status = PRODUCT_STATUSES.find((value) => value === statusParam);
   const [categories, list] = await Promise.all([
     categoryOptions(token),
-    q
-      ? executeGraphQL(AdminProductSearchQuery, {
-          variables: { first: 25, after, query: q, categoryId },
-          accessToken: token,
-        }).then((data) => data.search)
-      : executeGraphQL(AdminProductsQuery, {
-          variables: { first: 25, after, filter: categoryId ? { categoryId } : undefined },
-          accessToken: token,
-        }).then((data) => data.products),
+    executeGraphQL(AdminProductsQuery, {
+      variables: { first: 25, after, filter: { search: q, categoryId, status: status ? [status] : undefined } },
+      accessToken: token,
+    }).then((data) => data.adminProducts),
   ]);
   return (
     <>
       <PageHead title="Products" count={`${list.totalCount} ${list.totalCount === 1 ? 'product' : 'products'}`}>
+        <Link href="/products/bulk-price" className="button button--secondary">
+          Bulk price change
+        </Link>
         <Link href="/products/new" className="button">
           New product
         </Link>
@@ -108,11 +92,21 @@ export default async function ProductsPage({ searchParams }: { searchParams: Pro
             ))}
           </select>
         </div>
+        <div className="field">
+          <label htmlFor="product-status">Status</label>
+          <select id="product-status" name="status" defaultValue={status ?? ''}>
+            <option value="">Any status</option>
+            {PRODUCT_STATUSES.map((value) => (
+              <option key={value} value={value}>
+                {humanize(value)}
+              </option>
+            ))}
+          </select>
+        </div>
         <button type="submit" className="button button--secondary">
           Filter
         </button>
       </form>
-      <p className="muted">The list shows active products; open one for drafts, archived products and their status.</p>
       {list.edges.length === 0 ? (
         <p className="panel empty">No products match.</p>
       ) : (
@@ -150,7 +144,7 @@ export default async function ProductsPage({ searchParams }: { searchParams: Pro
           </table>
         </TableWrap>
       )}
-      <Pager basePath="/products" params={{ q, category: categoryId }} endCursor={list.pageInfo.endCursor} hasNextPage={list.pageInfo.hasNextPage} onFirstPage={!after} />
+      <Pager basePath="/products" params={{ q, category: categoryId, status }} endCursor={list.pageInfo.endCursor} hasNextPage={list.pageInfo.hasNextPage} onFirstPage={!after} />
     </>
   );
 }

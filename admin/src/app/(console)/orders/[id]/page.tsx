@@ -146,31 +146,45 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
         <h2 id="order-actions">Actions</h2>
         <div className="actions-grid">
           {order.status === 'CONFIRMED' ? (
-            <ActionForm action={fulfillOrder} submitLabel="Mark fulfilled" label="Fulfil">
+            <div className="action">
+              <h3>Fulfil</h3>
+              <ActionForm action={fulfillOrder} submitLabel="Mark fulfilled" label="Fulfil">
               {hidden}
               <p className="muted">Packed and ready to ship.</p>
             </ActionForm>
+            </div>
           ) : null}
           {order.status === 'FULFILLED' ? (
-            <ActionForm action={shipOrder} submitLabel="Ship" label="Ship">
+            <div className="action">
+              <h3>Ship</h3>
+              <ActionForm action={shipOrder} submitLabel="Ship" label="Ship">
               {hidden}
               <Field name="trackingNumber" label="Tracking number" required maxLength={100} autoComplete="off" />
             </ActionForm>
+            </div>
           ) : null}
           {order.status === 'SHIPPED' ? (
-            <ActionForm action={markOrderDelivered} submitLabel="Mark delivered" label="Mark delivered">
+            <div className="action">
+              <h3>Delivered</h3>
+              <ActionForm action={markOrderDelivered} submitLabel="Mark delivered" label="Mark delivered">
               {hidden}
               <p className="muted">Tracking number {order.trackingNumber}.</p>
             </ActionForm>
+            </div>
           ) : null}
           {CANCELLABLE.has(order.status) ? (
-            <ActionForm action={cancelOrder} submitLabel="Cancel order" label="Cancel order" danger confirm="Cancel this order?">
+            <div className="action">
+              <h3>Cancel</h3>
+              <ActionForm action={cancelOrder} submitLabel="Cancel order" label="Cancel order" danger confirm="Cancel this order?">
               {hidden}
               <Field name="reason" label="Reason for cancelling" required maxLength={500} />
             </ActionForm>
+            </div>
           ) : null}
           {REFUNDABLE.has(order.status) && refundable > 0 ? (
-            <ActionForm action={refundOrder} submitLabel="Refund" label="Refund" danger confirm="Refund this order?">
+            <div className="action">
+              <h3>Refund</h3>
+              <ActionForm action={refundOrder} submitLabel="Refund" label="Refund" danger confirm="Refund this order?">
               {hidden}
               <Field name="reason" label="Reason for the refund" required maxLength={500} />
               <MoneyField
@@ -186,6 +200,7 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
               </fieldset>
               <CheckboxField name="restock" label="Put the returned units back on hand" />
             </ActionForm>
+            </div>
           ) : null}
         </div>
         {!['CONFIRMED', 'FULFILLED', 'SHIPPED'].includes(order.status) && !CANCELLABLE.has(order.status) && !(REFUNDABLE.has(order.status) && refundable > 0) ? (

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { archiveProduct, setVariantPrices, updateProduct } from '@/app/actions/products';
+import { changeProductStatus, setVariantPrices, updateProduct } from '@/app/actions/products';
 import { ActionForm, MoneyField } from '@/components/form';
 import { ProductFields } from '@/components/product-fields';
 import { StatusPill, When, param } from '@/components/ui';
@@ -23,6 +23,7 @@ const AdminProductQuery = graphql(`
       brand
       description
       status
+      version
       createdAt
       updatedAt
       category {
@@ -95,6 +96,7 @@ export default async function ProductPage({
         <h2 id="details-heading">Details</h2>
         <ActionForm action={updateProduct} submitLabel="Save details" label="Product details">
           <input type="hidden" name="id" value={product.id} />
+          <input type="hidden" name="expectedVersion" value={product.version} />
           <ProductFields
             categories={categories}
             defaults={{
@@ -139,15 +141,29 @@ export default async function ProductPage({
           ))}
         </div>
       </section>
-      {product.status !== 'ARCHIVED' ? (
-        <section className="panel" aria-labelledby="status-heading">
-          <h2 id="status-heading">Status</h2>
-          <ActionForm action={archiveProduct} submitLabel="Archive product" label="Archive product" danger confirm="Archive this product? The storefront stops showing it.">
-            <input type="hidden" name="id" value={product.id} />
-            <p className="muted">Archiving hides the product from the storefront.</p>
-          </ActionForm>
-        </section>
-      ) : null}
+      <section className="panel" aria-labelledby="status-heading">
+        <h2 id="status-heading">Status</h2>
+        <p className="muted">
+          DRAFT is not on sale; ACTIVE is; ARCHIVED is hidden. Version {product.version}: a change made meanwhile by another admin is refused, not overwritten.
+        </p>
+        <div className="actions-grid">
+          {product.status === 'DRAFT' ? <StatusForm id={product.id} version={product.version} change="publish" label="Publish" /> : null}
+          {product.status === 'ARCHIVED' ? <StatusForm id={product.id} version={product.version} change="restore" label="Restore as draft" /> : null}
+          {product.status !== 'ARCHIVED' ? (
+            <StatusForm id={product.id} version={product.version} change="archive" label="Archive" confirm="Archive this product? The storefront stops showing it." />
+          ) : null}
+        </div>
+      </section>
     </>
+  );
+}
+
+function StatusForm({ id, version, change, label, confirm }: { id: string; version: number; change: string; label: string; confirm?: string }) {
+  return (
+    <ActionForm action={changeProductStatus} submitLabel={label} label={label} danger={change === 'archive'} confirm={confirm}>
+      <input type="hidden" name="id" value={id} />
+      <input type="hidden" name="expectedVersion" value={version} />
+      <input type="hidden" name="change" value={change} />
+    </ActionForm>
   );
 }

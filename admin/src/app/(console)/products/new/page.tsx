@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { createProduct } from '@/app/actions/products';
-import { ActionForm, Field, MoneyField } from '@/components/form';
+import { ActionForm, Field, MoneyField, SelectField } from '@/components/form';
 import { ProductFields } from '@/components/product-fields';
 import { PageHead, param } from '@/components/ui';
 import { requireAdmin } from '@/lib/auth';
@@ -23,6 +23,10 @@ export default async function NewProductPage({ searchParams }: { searchParams: P
       <div className="panel">
         <ActionForm action={createProduct} submitLabel="Create product" label="New product">
           <ProductFields categories={categories} />
+          <SelectField name="status" label="Status" defaultValue="DRAFT" hint="A draft is not on sale until you publish it.">
+            <option value="DRAFT">Draft</option>
+            <option value="ACTIVE">Active (on sale now)</option>
+          </SelectField>
           <Field name="slug" label="Slug (optional)" maxLength={120} pattern="[a-z0-9]+(-[a-z0-9]+)*" title="Lower-case letters, digits and single hyphens" hint="Made from the name when empty." />
           {[...Array(rows).keys()].map((row) => (
             <fieldset key={`variant-${row}`}>
