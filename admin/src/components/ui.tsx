@@ -9,6 +9,8 @@ const TONE: Record<string, 'ok' | 'warn' | 'bad' | 'info' | undefined> = {
   DELIVERED: 'ok',
   CAPTURED: 'ok',
   SUCCEEDED: 'ok',
+  SENT: 'ok',
+  RETRYING: 'warn',
   DRAFT: 'warn',
   PENDING: 'warn',
   STOCK_RESERVED: 'warn',

@@ -9,3 +9,8 @@ export function routerUrl(): string {
 export function storefrontUrl(): string {
   return (process.env.STOREFRONT_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
 }
+
+/** The router's graphql-ws address as the admin's browser reaches it (PUBLIC_ROUTER_URL, else ROUTER_URL). */
+export function publicRouterWsUrl(): string {
+  return (process.env.PUBLIC_ROUTER_URL ?? routerUrl()).replace(/^http/, 'ws');
+}

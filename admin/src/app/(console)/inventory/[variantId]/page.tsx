@@ -3,7 +3,10 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { adjustStock, setLowStockThreshold } from '@/app/actions/inventory';
 import { ActionForm, Field, SelectField } from '@/components/form';
+import { LiveRefresh } from '@/components/live/live-refresh';
 import { TableWrap, When, humanize } from '@/components/ui';
+import { AdminStockLevelLiveDocument } from '@/graphql/generated/graphql';
+import { publicRouterWsUrl } from '@/lib/config';
 import { graphql } from '@/graphql/generated';
 import { requireAdmin } from '@/lib/auth';
 import { executeGraphQL } from '@/lib/graphql';
@@ -128,6 +131,7 @@ export default async function VariantStockPage({ params }: { params: Promise<{ v
           <Link href="/inventory">All stock</Link>
         </div>
       </div>
+      <LiveRefresh url={publicRouterWsUrl()} query={AdminStockLevelLiveDocument.toString()} variables={{ sku: variant.sku }} label="stock levels" />
       <ul className="stats" aria-label="Stock now">
         <li className="stat">
           <p className="stat__label">On hand</p>

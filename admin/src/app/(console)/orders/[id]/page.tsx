@@ -3,7 +3,10 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { cancelOrder, fulfillOrder, markOrderDelivered, refundOrder, shipOrder } from '@/app/actions/orders';
 import { ActionForm, CheckboxField, Field, MoneyField } from '@/components/form';
+import { LiveRefresh } from '@/components/live/live-refresh';
 import { StatusPill, TableWrap, When, humanize } from '@/components/ui';
+import { AdminOrderLiveDocument } from '@/graphql/generated/graphql';
+import { publicRouterWsUrl } from '@/lib/config';
 import { graphql } from '@/graphql/generated';
 import { requireAdmin } from '@/lib/auth';
 import { executeGraphQL } from '@/lib/graphql';
@@ -140,6 +143,7 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
           <Link href="/orders">All orders</Link>
         </div>
       </div>
+      <LiveRefresh url={publicRouterWsUrl()} query={AdminOrderLiveDocument.toString()} variables={{ orderId: order.id }} label="the status and timeline" />
       {order.statusReason ? <p className="notice notice--warn">{order.statusReason}</p> : null}
 
       <section className="panel" aria-labelledby="order-actions">

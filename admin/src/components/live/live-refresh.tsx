@@ -1,0 +1,71 @@
+'use client';
+import type { Client } from 'graphql-ws';
+import { useRouter } from 'next/navigation';
+import { useEffect, useState } from 'react';
+
+let client: Promise<Client> | undefined;
+
+/** One graphql-ws connection per tab, with a fresh token from /api/live-token at every (re)connection. */
+function liveClient(url: string): Promise<Client> {
+  client ??= import('graphql-ws').then(({ createClient }) =>
+    createClient({
+      url,
+      lazy: true,
+      retryAttempts: Number.POSITIVE_INFINITY,
+      shouldRetry: () => true,
+      connectionParams: async () => {
+        const response = await fetch('/api/live-token', { cache: 'no-store', credentials: 'same-origin' });
+        const { accessToken } = response.ok ? ((await response.json()) as { accessToken: string | null }) : { accessToken: null };
+        return accessToken ? { authorization: `Bearer ${accessToken}` } : {};
+      },
+    }),
+  );
+  return client;
+}
+
+/**
+ * Keeps a server-rendered page current: subscribes (router, graphql-ws) and
+ * re-renders the page on the server at each event (router.refresh()), so what
+ * is shown is always what the graph says, through the same admin check.
+ * Says when it is live, for sighted users and screen readers alike.
+ */
+export function LiveRefresh({ url, query, variables, label }: { url: string; query: string; variables: Record<string, unknown>; label: string }) {
+  const router = useRouter();
+  const [state, setState] = useState<'connecting' | 'live' | 'off'>('connecting');
+  const key = JSON.stringify(variables);
+  useEffect(() => {
+    let stop: (() => void) | undefined;
+    let cancelled = false;
+    void liveClient(url).then((live) => {
+      if (cancelled) return;
+      let first = true;
+      stop = live.subscribe(
+        { query, variables: JSON.parse(key) as Record<string, unknown> },
+        {
+          next: () => {
+            setState('live');
+            // orderStatusChanged starts with the order as it is now: nothing to refresh for that one.
+            if (first && query.includes('orderStatusChanged')) {
+              first = false;
+              return;
+            }
+            first = false;
+            router.refresh();
+          },
+          error: () => setState('off'),
+          complete: () => setState('off'),
+        },
+      );
+      setState('live');
+    });
+    return () => {
+      cancelled = true;
+      stop?.();
+    };
+  }, [url, query, key, router]);
+  return (
+    <p className="live muted" role="status" data-live={state}>
+      {state === 'live' ? `Live: ${label} update by themselves.` : state === 'connecting' ? 'Connecting for live updates…' : 'Live updates are off; reload to see changes.'}
+    </p>
+  );
+}
