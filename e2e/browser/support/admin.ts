@@ -34,10 +34,11 @@ export async function signInThroughForm(page: Page, credentials: { email: string
   await page.waitForURL((url) => url.pathname !== '/sign-in');
 }
 
-/** A page of the console with the seeded admin signed in. */
+/** A page of the console with the seeded admin signed in; it says yes to the console's "are you sure?" questions. */
 export async function signedInAdmin(width: number = DESKTOP.width): Promise<Page> {
   const context = await newAdminContext(width);
   const page = await context.newPage();
+  page.on('dialog', (dialog) => void dialog.accept());
   await signInThroughForm(page, inject('admin'));
   await page.getByRole('navigation', { name: 'Sections' }).waitFor();
   return page;
