@@ -276,26 +276,40 @@ export interface SignalHandlerOptions {
   timeoutMs?: number;
   /** Injected by tests; defaults to process.exit. */
   exit?: (code: number) => void;
+  /**
+   * A second signal within this long of the first is the same interrupt
+   * delivered twice and is ignored (default 1 s). Ctrl-C on `npm start`
+   * reaches the process both from the terminal (the whole process group) and
+   * relayed by npm/tsx; a person's second Ctrl-C comes later and forces exit.
+   */
+  duplicateWindowMs?: number;
 }
 
 /**
  * SIGTERM/SIGINT: stop every server (drain), flush telemetry, exit. A second
- * signal exits at once. Returns a function that removes the handlers.
+ * signal exits at once, unless it comes within `duplicateWindowMs` of the
+ * first (the same Ctrl-C, delivered twice). Returns a function that removes
+ * the handlers.
  */
 export function installSignalHandlers(running: Stoppable | readonly Stoppable[], options: SignalHandlerOptions = {}): () => void {
   const targets = Array.isArray(running) ? [...(running as readonly Stoppable[])] : [running as Stoppable];
   const logger = options.logger ?? createLogger({ service: targets.map((t) => t.name ?? 'service').join(',') });
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const timeoutMs = options.timeoutMs ?? 25_000;
-  let signalled = false;
+  const duplicateWindowMs = options.duplicateWindowMs ?? 1_000;
+  let firstSignalAt: number | undefined;
 
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (signalled) {
+    if (firstSignalAt !== undefined) {
+      if (performance.now() - firstSignalAt < duplicateWindowMs) {
+        logger.debug({ signal }, 'same signal delivered twice; still draining');
+        return;
+      }
       logger.warn({ signal }, 'second signal, exiting now');
       exit(1);
       return;
     }
-    signalled = true;
+    firstSignalAt = performance.now();
     logger.info({ signal }, 'signal received, draining');
     const timer = setTimeout(() => {
       logger.error({ timeoutMs }, 'shutdown timed out');

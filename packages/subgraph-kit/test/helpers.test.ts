@@ -139,6 +139,25 @@ describe('installSignalHandlers', () => {
     }
   });
 
+  it('ignores the same Ctrl-C delivered twice, but a later second signal forces exit', async () => {
+    const exits: number[] = [];
+    let finishStop: () => void = () => {};
+    const stopping = new Promise<void>((resolve) => (finishStop = resolve));
+    const uninstall = installSignalHandlers({ name: 'slow', stop: () => stopping }, { exit: (code) => void exits.push(code), duplicateWindowMs: 200 });
+    try {
+      process.emit('SIGINT', 'SIGINT');
+      process.emit('SIGINT', 'SIGINT'); // the terminal's and the relayed copy of one Ctrl-C
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(exits).toEqual([]); // still draining
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      process.emit('SIGINT', 'SIGINT'); // a person pressing Ctrl-C again
+      expect(exits).toEqual([1]);
+      finishStop();
+    } finally {
+      uninstall();
+    }
+  });
+
   it('exits 1 when a server fails to stop', async () => {
     let exited: (code: number) => void = () => {};
     const exitCode = new Promise<number>((resolve) => (exited = resolve));
