@@ -36,6 +36,7 @@ import { errorInfo, errorMessage, silentLogger, type EventLogger } from './logge
 import { deadLetterTopic, DEFAULT_PARTITIONS } from './topics.js';
 import { appEnv, readEnv } from '@commerce/config';
 import { restoreTraceContext } from './trace.js';
+import { claimMembershipSlot, evictPreviousIncarnation } from './group-membership.js';
 
 /** What the consumer needs from a transaction client (and what handlers get, fully typed). */
 export interface ConsumerTransaction {
@@ -105,6 +106,21 @@ export interface ConsumerOptions<Tx extends ConsumerTransaction, D extends AnyEv
   fetchMaxWaitMs?: number;
   /** How long startConsumer waits for the first group assignment before resolving anyway (default 30 s). */
   joinTimeoutMs?: number;
+  /**
+   * How long the broker keeps a silent member (default 10 s, kafkajs' is 30 s):
+   * a member that died on another host holds its partitions this long. The
+   * broker accepts 6 s to 30 min (group.min/max.session.timeout.ms). See
+   * docs/reliability.md for the trade-off.
+   */
+  sessionTimeoutMs?: number;
+  /** Heartbeat interval (default 1 s): how fast live members notice a rebalance. */
+  heartbeatIntervalMs?: number;
+  /**
+   * Remove this consumer's previous incarnation (same host, same group) from
+   * the group before joining, so a restart after a crash does not wait for the
+   * session timeout (default true; see group-membership.ts).
+   */
+  evictPreviousIncarnation?: boolean;
 }
 
 export interface EventConsumer {
@@ -122,6 +138,10 @@ const PRISMA_DEFAULT_TIMEOUT_MS = 5_000;
 
 /** How long stop() waits for its final offset commit. */
 const FINAL_COMMIT_TIMEOUT_MS = 5_000;
+
+/** Session and heartbeat defaults; measured in docs/reliability.md. */
+const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
+const DEFAULT_HEARTBEAT_INTERVAL_MS = 1_000;
 
 /** One statement claims a chunk's event ids; the ids it returns are the ones not handled before. */
 const CLAIM_SQL =
@@ -193,16 +213,21 @@ export async function startConsumer<Tx extends ConsumerTransaction, D extends An
   const topics = [...new Set([...handlers.keys()].map((type) => registry.topicOf(type)).filter((t): t is string => !!t))];
   if (topics.length === 0) throw new Error(`startConsumer(${group}): no handlers`);
 
+  const groupId = kafkaGroupId(group);
+  // The client id carries a stable instance identity, so a restart can find its crashed predecessor.
+  const slot = claimMembershipSlot(group, groupId);
   const kafka = createKafka({
-    clientId: `consumer-${group}`,
+    clientId: slot.clientId,
     brokers: options.brokers,
     logger,
     kafkaLogLevel: options.kafkaLogLevel,
     kafkaConfig: options.kafkaConfig,
   });
   const consumer: Consumer = kafka.consumer({
-    groupId: kafkaGroupId(group),
+    groupId,
     allowAutoTopicCreation: false,
+    sessionTimeout: options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
+    heartbeatInterval: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
     // read_committed: the outbox relay publishes in Kafka transactions, and
     // only committed ones are real (an aborted attempt is resent).
     readUncommitted: false,
@@ -334,6 +359,7 @@ export async function startConsumer<Tx extends ConsumerTransaction, D extends An
           await deadLetter(delivery, 'handler-failed', lastError, attempts);
           return;
         }
+        await batch.heartbeat().catch(() => undefined);
         const delay = backoffDelay(attempts, backoff);
         logger.warn(
           { ...log, eventId: envelope.eventId, type: envelope.type, attempt: attempts, maxAttempts, retryInMs: delay, err: errorInfo(lastError) },
@@ -483,9 +509,10 @@ export async function startConsumer<Tx extends ConsumerTransaction, D extends An
     return run.length;
   }
 
-  await dlqProducer.connect();
-  await consumer.connect();
   try {
+    if (options.evictPreviousIncarnation ?? true) await evictPreviousIncarnation(kafka, groupId, slot.clientId, logger);
+    await dlqProducer.connect();
+    await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? readEnv('KAFKA_CONSUMER_FROM_BEGINNING') !== 'false' });
     const joined = new Promise<void>((resolve) => {
       const off = consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -522,6 +549,7 @@ export async function startConsumer<Tx extends ConsumerTransaction, D extends An
   } catch (error) {
     await consumer.disconnect().catch(() => undefined);
     await dlqProducer.disconnect().catch(() => undefined);
+    slot.release();
     throw error;
   }
 
@@ -534,8 +562,11 @@ export async function startConsumer<Tx extends ConsumerTransaction, D extends An
         // Offsets resolved since the last interval commit (an idle consumer has no batch to commit them).
         const committed = new AbortController();
         await Promise.race([commitResolved(offsetApi).finally(() => committed.abort()), sleep(FINAL_COMMIT_TIMEOUT_MS, committed.signal)]);
+        // kafkajs' disconnect waits for the batch in progress, then sends LeaveGroup: the
+        // partitions move at once instead of after the session timeout.
         await consumer.disconnect().catch((error: unknown) => logger.warn({ ...log, err: errorInfo(error) }, 'consumer disconnect failed'));
         await dlqProducer.disconnect().catch(() => undefined);
+        slot.release();
       })();
       return stopped;
     },
