@@ -7,6 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createEventRegistry, defineEvent, kafkaGroupId, KafkaLogLevel, startConsumer } from '../src/index.js';
+import { consumerInstanceId } from '../src/group-membership.js';
 import { ChildConsumer, createRunTopic, killAndRestart, Ticker } from './crash/crash-lab.js';
 import { kafka, PgPrisma, prepareDatabase, testDatabaseUrl, waitFor } from './helpers.js';
 
@@ -98,5 +101,60 @@ describe('consumer crash recovery', () => {
     children.push(restarted);
     await restarted.until((f) => f.at === 'duplicate' && f.id === crashedId, 20_000, 'the crashed event to be redelivered');
     await expectExactlyOnce(group, ticker.ids);
+  }, 60_000);
+
+  it('two live processes with the same identity: the later start removes the earlier member once, which rejoins; nothing lost or doubled', async () => {
+    const { topic, remove } = await createRunTopic(`events-crash-test.${run}`);
+    topics.push({ remove });
+    const group = `same-identity-${run}`;
+    const ticker = new Ticker(producer, topic);
+    ticker.start(40);
+    const earlier = new ChildConsumer({ topic, group });
+    children.push(earlier);
+    await earlier.until((f) => f.at === 'ready', 20_000, 'the earlier process to join');
+    const later = new ChildConsumer({ topic, group });
+    children.push(later);
+    await later.until((f) => f.at === 'ready', 20_000, 'the later process to join');
+    // Removed by the later start, the earlier member joins again (a second join), then both share the partitions.
+    await earlier.untilTrue(() => earlier.facts.filter((f) => f.at === 'joined').length >= 2, 20_000, 'the earlier process to rejoin');
+    const processedBefore = earlier.processedCount();
+    await earlier.untilTrue(() => earlier.processedCount() > processedBefore, 20_000, 'the earlier process to process again');
+    await ticker.stop();
+    await expectExactlyOnce(group, ticker.ids);
+  }, 60_000);
+
+  it('consumers of one group in one process take their own slots and do not remove each other', async () => {
+    const { topic, remove } = await createRunTopic(`events-crash-test.${run}`);
+    topics.push({ remove });
+    const group = `siblings-${run}`;
+    const Tick = defineEvent({ type: 'crash.tick', version: 1, topic, schema: z.object({ seq: z.number().int() }) });
+    const start = () =>
+      startConsumer({
+        group,
+        brokers: ['127.0.0.1:9092'],
+        prisma,
+        registry: createEventRegistry([Tick]),
+        kafkaLogLevel: KafkaLogLevel.NOTHING,
+        handlers: { 'crash.tick': async () => undefined },
+      });
+    const first = await start();
+    const second = await start();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const clientIds = async () => (await admin.describeGroups([kafkaGroupId(group)])).groups[0]?.members.map((m) => m.clientId).sort();
+      const instance = consumerInstanceId();
+      await waitFor(async () => (await clientIds())?.length === 2, 15_000, 'both members in the group');
+      expect(await clientIds()).toEqual([`consumer-${group}@${instance}#1`, `consumer-${group}@${instance}#2`]);
+      // A planned stop gives the slot back: the next consumer takes #1 again.
+      await first.stop();
+      const third = await start();
+      await waitFor(async () => (await clientIds())?.length === 2, 15_000, 'two members again');
+      expect(await clientIds()).toEqual([`consumer-${group}@${instance}#1`, `consumer-${group}@${instance}#2`]);
+      await third.stop();
+    } finally {
+      await second.stop();
+      await admin.disconnect();
+    }
   }, 60_000);
 });
