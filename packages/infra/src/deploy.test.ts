@@ -65,9 +65,9 @@ describe('deploy/ matches supergraph.yaml', () => {
     for (const subgraph of subgraphs) expect(init).toContain(`CREATE DATABASE ecommerce_${subgraph.name};`);
   });
 
-  it.each(subgraphs.map((s) => [s.name, s] as const))('k8s has a Deployment and Service for %s on its port', (name, subgraph) => {
-    const docs = parseAllDocuments(readFileSync(join(deployDir(), 'k8s', `${name}.yaml`), 'utf8')).map((d) => d.toJS() as Record<string, unknown>);
-    expect(docs.map((d) => d.kind)).toEqual(['Deployment', 'Service']);
+  it.each(subgraphs.map((s) => [s.name, s] as const))('k8s base has a Deployment, Service, autoscaler and disruption budget for %s on its port', (name, subgraph) => {
+    const docs = parseAllDocuments(readFileSync(join(deployDir(), 'k8s', 'base', `${name}.yaml`), 'utf8')).map((d) => d.toJS() as Record<string, unknown>);
+    expect(docs.map((d) => d.kind)).toEqual(['Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']);
     expect(JSON.stringify(docs[0])).toContain(`"containerPort":${subgraph.port}`);
     expect(JSON.stringify(docs[1])).toContain(`"port":${subgraph.port}`);
   });

@@ -217,16 +217,106 @@ volumes:
 }
 
 // ---------------------------------------------------------------------------
-// Kubernetes: one Deployment + Service per subgraph and for the router.
-// PostgreSQL, Redis and Kafka are expected to be managed services; their
-// addresses come from the commerce-config ConfigMap and commerce-secrets Secret.
+// Kubernetes (deploy/k8s/base, rendered; deploy/k8s/overlays/{dev,prod} are
+// written by hand on top of it). Per service: a Deployment, a Service, a
+// HorizontalPodAutoscaler and a PodDisruptionBudget. PostgreSQL, Redis and
+// Kafka are expected to be managed services; their addresses come from the
+// commerce-config ConfigMap and commerce-secrets Secret.
+
+/**
+ * Seconds Kubernetes waits between the preStop hook's start and SIGKILL.
+ * preStop sleeps PRE_STOP_SLEEP_SECONDS (the endpoint removal reaches every
+ * kube-proxy and ingress before the process stops accepting), then SIGTERM:
+ * installSignalHandlers (packages/subgraph-kit) drains and exits by itself
+ * at the latest 25 s later (its hard timeout: WebSockets closed with 1 s grace,
+ * in-flight HTTP requests given SHUTDOWN_DRAIN_TIMEOUT_MS = 10 s, then Apollo,
+ * consumers, relay and pools stopped); the router's stop() is bounded by
+ * ROUTER_DRAIN_MS = 10 s plus its WebSocket close. 5 + 25 + 5 s of margin.
+ */
+export const PRE_STOP_SLEEP_SECONDS = 5;
+export const TERMINATION_GRACE_SECONDS = 35;
+
+export interface K8sResources {
+  /** CPU request (millicores) and memory request/limit (MiB). */
+  cpuMillis: number;
+  memoryMiB: number;
+  memoryLimitMiB: number;
+  /** HorizontalPodAutoscaler bounds (the base; overlays change them). */
+  minReplicas: number;
+  maxReplicas: number;
+}
+
+/**
+ * Requests from measured figures; deploy/README.md ("Resource requests") has
+ * the table and how it was measured (deploy/tools/measure-resources.sh, each
+ * service in a process of its own, idle and at 50 requests/s).
+ * Memory: request = peak RSS x 1.15, rounded up to 32 MiB; limit = 2 x request.
+ * CPU: CPU time per request or per order (docs/benchmarks.md, and the
+ * measurement for the Next.js pages) x a steady rate one pod should carry at
+ * the autoscaler's 70 % target; the comment gives the arithmetic.
+ * Kafka consumers are capped at the topics' partition count: more pods than
+ * partitions leave consumers idle (their HTTP side could still use them:
+ * raise DEFAULT_PARTITIONS first).
+ */
+export const K8S_RESOURCES: Readonly<Record<string, K8sResources>> = {
+  // peak 244 MiB; sign-in and token refresh only: 100m = 160 req/s at the 0.62 ms/req measured floor.
+  users: { cpuMillis: 100, memoryMiB: 288, memoryLimitMiB: 576, minReplicas: 2, maxReplicas: 6 },
+  // peak 162 MiB; listing 0.58 ms/req (benchmarks: catalog directly): 200m = 340 req/s.
+  catalog: { cpuMillis: 200, memoryMiB: 192, memoryLimitMiB: 384, minReplicas: 2, maxReplicas: 10 },
+  // peak 183 MiB; 12 ms per completed order (benchmarks: checkout): 250m = 1,250 orders/min.
+  cart: { cpuMillis: 250, memoryMiB: 224, memoryLimitMiB: 448, minReplicas: 2, maxReplicas: DEFAULT_PARTITIONS },
+  // peak 164 MiB; 14 ms per completed order: 250m = 1,070 orders/min.
+  orders: { cpuMillis: 250, memoryMiB: 192, memoryLimitMiB: 384, minReplicas: 2, maxReplicas: DEFAULT_PARTITIONS },
+  // peak 170 MiB; 7.7 ms per order: 150m = 1,170 orders/min.
+  payments: { cpuMillis: 150, memoryMiB: 224, memoryLimitMiB: 448, minReplicas: 2, maxReplicas: DEFAULT_PARTITIONS },
+  // peak 244 MiB; 7.9 ms per order: 150m = 1,140 orders/min.
+  inventory: { cpuMillis: 150, memoryMiB: 288, memoryLimitMiB: 576, minReplicas: 2, maxReplicas: DEFAULT_PARTITIONS },
+  // peak 272 MiB; a few events per order, no request path of note.
+  notifications: { cpuMillis: 100, memoryMiB: 320, memoryLimitMiB: 640, minReplicas: 2, maxReplicas: DEFAULT_PARTITIONS },
+  // peak 170 MiB with the development catalog (the in-memory replica grows with the catalog);
+  // faceted query 0.78-1.75 ms/req: 200m = 115-250 req/s.
+  search: { cpuMillis: 200, memoryMiB: 224, memoryLimitMiB: 448, minReplicas: 2, maxReplicas: DEFAULT_PARTITIONS },
+  // peak 210 MiB (+17 KB per open subscription); listing 0.88 ms/req in-memory, 1.97 ms measured
+  // through the real subgraphs: 500m = 250-570 req/s.
+  router: { cpuMillis: 500, memoryMiB: 256, memoryLimitMiB: 512, minReplicas: 2, maxReplicas: 10 },
+  // peak 296 MiB; the home page server-rendered in 10.6 ms of CPU: 500m = 47 pages/s.
+  storefront: { cpuMillis: 500, memoryMiB: 352, memoryLimitMiB: 704, minReplicas: 2, maxReplicas: 10 },
+  // peak 177 MiB; 6.2 ms of CPU per page: 100m = 16 pages/s, ample for a back office.
+  admin: { cpuMillis: 100, memoryMiB: 224, memoryLimitMiB: 448, minReplicas: 2, maxReplicas: 4 },
+};
+
+/** A subgraph added to supergraph.yaml before it has measured figures gets these. */
+const DEFAULT_RESOURCES: K8sResources = { cpuMillis: 200, memoryMiB: 256, memoryLimitMiB: 512, minReplicas: 2, maxReplicas: DEFAULT_PARTITIONS };
+export const resourcesOf = (name: string): K8sResources => K8S_RESOURCES[name] ?? DEFAULT_RESOURCES;
+
+/** HTTP probes: the process answers on its own port (no sidecar, no exec). */
+export interface K8sProbes {
+  readinessPath: string;
+  livenessPath: string;
+}
+
+/** Every Node service built on packages/http-server serves GET /ready (503 while draining or when def.ready() fails) and GET /health. */
+const SERVICE_PROBES: K8sProbes = { readinessPath: '/ready', livenessPath: '/health' };
+
+/**
+ * The Next.js apps have no /health: the lightest page each serves without a
+ * call to the router. The storefront's /robots.txt (a route handler, outside
+ * its proxy); the admin's /sign-in (its one public page, rendered without
+ * the graph). A dead router must not take the apps out of their Services.
+ */
+export const APP_PROBES: Readonly<Record<'storefront' | 'admin', K8sProbes>> = {
+  storefront: { readinessPath: '/robots.txt', livenessPath: '/robots.txt' },
+  admin: { readinessPath: '/sign-in', livenessPath: '/sign-in' },
+};
+
+const labels = (name: string): string => `{ app.kubernetes.io/name: ${name}, app.kubernetes.io/part-of: commerce }`;
 
 function k8sService(name: string, port: number, type: 'ClusterIP' | 'LoadBalancer'): string {
   return `apiVersion: v1
 kind: Service
 metadata:
   name: ${name}
-  labels: { app.kubernetes.io/name: ${name}, app.kubernetes.io/part-of: commerce }
+  labels: ${labels(name)}
 spec:
   type: ${type}
   selector: { app.kubernetes.io/name: ${name} }
@@ -237,20 +327,26 @@ spec:
 `;
 }
 
-function k8sDeployment(name: string, port: number, env: string[]): string {
+function k8sDeployment(name: string, port: number, env: string[], probes: K8sProbes): string {
+  const r = resourcesOf(name);
   return `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: ${name}
-  labels: { app.kubernetes.io/name: ${name}, app.kubernetes.io/part-of: commerce }
+  labels: ${labels(name)}
 spec:
-  replicas: 2
+  # No replicas: the HorizontalPodAutoscaler below owns the count.
   selector:
     matchLabels: { app.kubernetes.io/name: ${name} }
+  strategy:
+    type: RollingUpdate
+    rollingUpdate: { maxSurge: 1, maxUnavailable: 0 }
   template:
     metadata:
-      labels: { app.kubernetes.io/name: ${name}, app.kubernetes.io/part-of: commerce }
+      labels: ${labels(name)}
     spec:
+      terminationGracePeriodSeconds: ${TERMINATION_GRACE_SECONDS}
+      securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000 }
       containers:
         - name: ${name}
           image: commerce/${name}:latest
@@ -261,20 +357,70 @@ spec:
             - configMapRef: { name: commerce-config }
           env:
 ${env.map((line) => `            ${line}`).join('\n')}
+          startupProbe:
+            httpGet: { path: ${probes.livenessPath}, port: http }
+            periodSeconds: 2
+            failureThreshold: 60
           readinessProbe:
-            tcpSocket: { port: http }
+            httpGet: { path: ${probes.readinessPath}, port: http }
             periodSeconds: 5
+            timeoutSeconds: 3
+            failureThreshold: 2
           livenessProbe:
-            tcpSocket: { port: http }
-            initialDelaySeconds: 20
+            httpGet: { path: ${probes.livenessPath}, port: http }
             periodSeconds: 10
+            timeoutSeconds: 3
+            failureThreshold: 3
+          lifecycle:
+            preStop:
+              exec: { command: ["sleep", "${PRE_STOP_SLEEP_SECONDS}"] }
+          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } }
           resources:
-            requests: { cpu: 100m, memory: 192Mi }
-            limits: { memory: 512Mi }
+            requests: { cpu: ${r.cpuMillis}m, memory: ${r.memoryMiB}Mi }
+            limits: { memory: ${r.memoryLimitMiB}Mi }
 `;
 }
 
-const secretEnv = (name: string, key: string): string => `- name: ${name}\n              valueFrom: { secretKeyRef: { name: commerce-secrets, key: ${key} } }`;
+/** Scales on CPU against the request above; scale-down waits 5 minutes (the default) so a brief lull keeps the pods. */
+function k8sAutoscaler(name: string): string {
+  const r = resourcesOf(name);
+  return `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: ${name}
+  labels: ${labels(name)}
+spec:
+  scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: ${name} }
+  minReplicas: ${r.minReplicas}
+  maxReplicas: ${r.maxReplicas}
+  metrics:
+    - type: Resource
+      resource:
+        name: cpu
+        target: { type: Utilization, averageUtilization: 70 }
+`;
+}
+
+/** One pod at a time may be evicted (node drains, upgrades); with 2 or more replicas one always serves. */
+function k8sDisruptionBudget(name: string): string {
+  return `apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: ${name}
+  labels: ${labels(name)}
+spec:
+  maxUnavailable: 1
+  selector:
+    matchLabels: { app.kubernetes.io/name: ${name} }
+`;
+}
+
+function k8sWorkload(name: string, port: number, env: string[], probes: K8sProbes, serviceType: 'ClusterIP' | 'LoadBalancer'): string {
+  return [k8sDeployment(name, port, env, probes), k8sService(name, port, serviceType), k8sAutoscaler(name), k8sDisruptionBudget(name)].join('---\n');
+}
+
+const secretEnv = (name: string, key: string, optional = false): string =>
+  `- name: ${name}\n              valueFrom: { secretKeyRef: { name: commerce-secrets, key: ${key}${optional ? ', optional: true' : ''} } }`;
 const plainEnv = (name: string, value: string): string => `- name: ${name}\n              value: ${quote(value)}`;
 
 export function renderK8sSubgraph(subgraph: SubgraphSpec): string {
@@ -286,8 +432,7 @@ export function renderK8sSubgraph(subgraph: SubgraphSpec): string {
   ];
   return `${GENERATED_HEADER}
 # Image: docker build -f deploy/Dockerfile --build-arg SERVICE=subgraphs/${subgraph.name} -t commerce/${subgraph.name} .
-${k8sDeployment(subgraph.name, subgraph.port, env)}---
-${k8sService(subgraph.name, subgraph.port, 'ClusterIP')}`;
+${k8sWorkload(subgraph.name, subgraph.port, env, SERVICE_PROBES, 'ClusterIP')}`;
 }
 
 export function renderK8sRouter(subgraphs: SubgraphSpec[]): string {
@@ -298,12 +443,27 @@ export function renderK8sRouter(subgraphs: SubgraphSpec[]): string {
   ];
   return `${GENERATED_HEADER}
 # Image: docker build -f deploy/Dockerfile --build-arg SERVICE=router -t commerce/router .
-${k8sDeployment('router', DEFAULT_ROUTER_PORT, env)}---
-${k8sService('router', DEFAULT_ROUTER_PORT, 'LoadBalancer')}`;
+${k8sWorkload('router', DEFAULT_ROUTER_PORT, env, SERVICE_PROBES, 'LoadBalancer')}`;
+}
+
+/** The storefront (:3000) and the admin console (:3001): `next start` of their production builds, talking to the router. */
+export const NEXT_APP_PORTS: Readonly<Record<'storefront' | 'admin', number>> = { storefront: 3000, admin: 3001 };
+
+export function renderK8sApp(app: 'storefront' | 'admin'): string {
+  const port = NEXT_APP_PORTS[app];
+  const env = [
+    plainEnv('PORT', String(port)),
+    plainEnv('ROUTER_URL', `http://router:${DEFAULT_ROUTER_PORT}/graphql`),
+    ...(app === 'storefront' ? [secretEnv('REVALIDATE_SECRET', 'revalidate-secret', true)] : []),
+  ];
+  return `${GENERATED_HEADER}
+# Image: docker build -f deploy/Dockerfile --build-arg SERVICE=${app} -t commerce/${app} .
+# Set STOREFRONT_URL and PUBLIC_ROUTER_URL (the public origins) in an overlay.
+${k8sWorkload(app, port, env, APP_PROBES[app], 'ClusterIP')}`;
 }
 
 export function renderK8sConfig(subgraphs: SubgraphSpec[]): string {
-  const secretKeys = ['jwt-public-key', 'jwt-private-key', ...subgraphs.map((s) => `${s.name}-database-url`)];
+  const secretKeys = ['jwt-public-key', 'jwt-private-key', ...subgraphs.map((s) => `${s.name}-database-url`), 'revalidate-secret'];
   return `${GENERATED_HEADER}
 # Settings shared by every service. Point them at your managed Redis and Kafka.
 # Secrets are not committed; create them with:
@@ -321,8 +481,11 @@ data:
 `;
 }
 
+/** Names of the base's workload files, in order. */
+export const k8sWorkloadNames = (subgraphs: SubgraphSpec[]): string[] => [...subgraphs.map((s) => s.name), 'router', 'storefront', 'admin'];
+
 export function renderKustomization(subgraphs: SubgraphSpec[]): string {
-  const files = ['config.yaml', ...subgraphs.map((s) => `${s.name}.yaml`), 'router.yaml'];
+  const files = ['config.yaml', ...k8sWorkloadNames(subgraphs).map((name) => `${name}.yaml`)];
   return `${GENERATED_HEADER}
 apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
@@ -336,11 +499,13 @@ export function renderDeployFiles(subgraphs: SubgraphSpec[] = readSupergraph()):
   const files = new Map<string, string>([
     ['docker-compose.yml', renderCompose(subgraphs)],
     ['postgres/init-databases.sql', renderPostgresInit()],
-    ['k8s/config.yaml', renderK8sConfig(subgraphs)],
-    ['k8s/router.yaml', renderK8sRouter(subgraphs)],
-    ['k8s/kustomization.yaml', renderKustomization(subgraphs)],
+    ['k8s/base/kustomization.yaml', renderKustomization(subgraphs)],
+    ['k8s/base/config.yaml', renderK8sConfig(subgraphs)],
   ]);
-  for (const subgraph of subgraphs) files.set(`k8s/${subgraph.name}.yaml`, renderK8sSubgraph(subgraph));
+  for (const subgraph of subgraphs) files.set(`k8s/base/${subgraph.name}.yaml`, renderK8sSubgraph(subgraph));
+  files.set('k8s/base/router.yaml', renderK8sRouter(subgraphs));
+  files.set('k8s/base/storefront.yaml', renderK8sApp('storefront'));
+  files.set('k8s/base/admin.yaml', renderK8sApp('admin'));
   return files;
 }
 
@@ -352,10 +517,11 @@ export function writeDeployFiles(subgraphs: SubgraphSpec[] = readSupergraph()): 
     mkdirSync(join(path, '..'), { recursive: true });
     writeFileSync(path, content);
   }
-  const k8sDir = join(deployDir(), 'k8s');
-  for (const file of readdirSync(k8sDir)) {
-    const path = join(k8sDir, file);
-    if (!files.has(`k8s/${file}`) && readFileSync(path, 'utf8').startsWith(GENERATED_HEADER)) rmSync(path);
+  const baseDir = join(deployDir(), 'k8s', 'base');
+  for (const entry of readdirSync(baseDir, { withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(baseDir, entry.name);
+    if (!files.has(`k8s/base/${entry.name}`) && readFileSync(path, 'utf8').startsWith(GENERATED_HEADER)) rmSync(path);
   }
   return [...files.keys()];
 }
