@@ -76,7 +76,8 @@ describe('consumer crash recovery', () => {
     const group = `planned-restart-${run}`;
     const ticker = new Ticker(producer, topic);
     ticker.start(40);
-    const recovery = await killAndRestart({ topic, group, stop: 'SIGTERM', timeoutMs: 40_000 }, children);
+    // Eviction off: the fast restart must come from the LeaveGroup of the stop itself.
+    const recovery = await killAndRestart({ topic, group, stop: 'SIGTERM', evict: false, timeoutMs: 40_000 }, children);
     await ticker.stop();
     expect(children[0]?.fact('stopped')).toBeDefined(); // drained and left, not killed by a timeout
     expect(recovery.bootToFirstMs).toBeLessThan(2_000);

@@ -68,14 +68,26 @@ async function exactlyOnce(group: string, ids: string[]): Promise<boolean> {
 }
 
 /** `runs` kill/restart cycles of one group on its own topic, with a steady stream. */
-async function cycles(name: string, runs: number, settings: Omit<ChildOptions, 'topic' | 'group'>, stop: 'SIGKILL' | 'SIGTERM'): Promise<{ recoveries: Recovery[]; exact: boolean }> {
+async function cycles(
+  name: string,
+  runs: number,
+  settings: Omit<ChildOptions, 'topic' | 'group'>,
+  stop: 'SIGKILL' | 'SIGTERM',
+  withSibling = false,
+): Promise<{ recoveries: Recovery[]; exact: boolean }> {
   const { topic, remove } = await createRunTopic(`chaos.${run}`);
   cleanups.push(remove);
-  const group = `chaos-${run}.${name}.${stop}.${settings.sessionTimeoutMs ?? 'd'}.${settings.evict === false ? 'noevict' : 'evict'}`;
+  const group = `chaos-${run}.${name}.${stop}.${settings.sessionTimeoutMs ?? 'd'}.${settings.evict === false ? 'noevict' : 'evict'}${withSibling ? '.sibling' : ''}`;
   const ticker = new Ticker(producer, topic);
   ticker.start(40);
   const recoveries: Recovery[] = [];
   for (let i = 0; i < runs; i++) {
+    // A second replica on "another host" that keeps running through the kill: the group must rebalance around it.
+    const sibling = withSibling ? new ChildConsumer({ topic, group, ...settings, instanceId: `sibling-${run}` }) : undefined;
+    if (sibling) {
+      children.push(sibling);
+      await sibling.until((f) => f.at === 'ready', 60_000, 'the sibling replica to join');
+    }
     recoveries.push(await killAndRestart({ topic, group, stop, ...settings, timeoutMs: 90_000 }, children));
     await stopChildren();
   }
@@ -114,9 +126,14 @@ try {
   const all = summary(every);
   lines.push(`| **all** | ${every.length} | ${seconds(all.p50)} | ${seconds(all.max)} | ${seconds(all.readyMax)} | ${seconds(all.killP50)} | ${seconds(all.killMax)} | ${allExact ? 'yes' : '**no**'} |`, '');
 
-  const planned = await cycles('orders', RUNS, {}, 'SIGTERM');
+  // Eviction off: what is measured is the stop's own LeaveGroup.
+  const planned = await cycles('orders', RUNS, { evict: false }, 'SIGTERM');
   const p = summary(planned.recoveries);
-  lines.push(`**Planned stop (SIGTERM: drain, commit, LeaveGroup) and restart**, orders group, ${planned.recoveries.length} runs: start → first event p50 ${seconds(p.p50)}, max ${seconds(p.max)}; exactly once: ${planned.exact ? 'yes' : '**no**'}.`, '');
+  lines.push(`**Planned stop (SIGTERM: drain, commit, LeaveGroup) and restart**, eviction turned off so only the stop's LeaveGroup helps, orders group, ${planned.recoveries.length} runs: start → first event p50 ${seconds(p.p50)}, max ${seconds(p.max)}; exactly once: ${planned.exact ? 'yes' : '**no**'}.`, '');
+
+  const replicas = await cycles('orders', RUNS, {}, 'SIGKILL', true);
+  const r = summary(replicas.recoveries);
+  lines.push(`**Crash and restart beside a live replica** (a second process of the group, another instance identity, keeps consuming), orders group, ${replicas.recoveries.length} runs: start → first event p50 ${seconds(r.p50)}, max ${seconds(r.max)}; exactly once: ${replicas.exact ? 'yes' : '**no**'}.`, '');
 
   if (!args.quick) {
     lines.push('**The alternatives, measured the same way** (orders group, crash and restart):', '');

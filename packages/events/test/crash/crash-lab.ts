@@ -32,6 +32,8 @@ export interface ChildOptions {
   /** The handler of event `seq` blocks the event loop for `ms`. */
   block?: { ms: number; seq: number };
   cpuAfterMs?: number;
+  /** KAFKA_CONSUMER_INSTANCE_ID: another host, as far as the group can tell. */
+  instanceId?: string;
 }
 
 /** One consumer-child process and what it reported. */
@@ -55,6 +57,7 @@ export class ChildConsumer {
         ...(env.evict === false ? { EVICT: '0' } : {}),
         ...(env.block ? { BLOCK_MS_AT_SEQ: `${env.block.ms}:${env.block.seq}` } : {}),
         ...(env.cpuAfterMs === undefined ? {} : { CPU_AFTER_MS: String(env.cpuAfterMs) }),
+        ...(env.instanceId === undefined ? {} : { KAFKA_CONSUMER_INSTANCE_ID: env.instanceId }),
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
