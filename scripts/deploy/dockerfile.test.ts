@@ -2,12 +2,15 @@
  * deploy/Dockerfile, read as Docker reads it (instructions, line
  * continuations, comments): a pinned base, a non-root user for what runs,
  * and node itself as the process that gets SIGTERM. No Docker engine is
- * needed; the build itself is not exercised here.
+ * needed; the build itself is not exercised here, but the image's CMD is run
+ * as the container would run it (sh -c from the repository root, as /app).
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@commerce/config';
 import { describe, expect, it } from 'vitest';
+import { PRE_STOP_SLEEP_SECONDS, TERMINATION_GRACE_SECONDS } from '../../packages/infra/src/deploy.ts';
 
 interface Instruction {
   keyword: string;
@@ -79,5 +82,50 @@ describe('deploy/Dockerfile', () => {
     expect(execs.length).toBeGreaterThan(0);
     for (const e of execs) expect(e).toBe('exec node');
     expect(script).not.toMatch(/\bnpx\b|\bnpm\b/);
+  });
+
+  /** Runs the image's CMD for SERVICE, waits for it to serve, SIGTERMs the shell's pid and times the exit. */
+  async function runCmd(service: string, env: Record<string, string>): Promise<{ port: number; ready: number; exitCode: number | null; signal: string | null; stopMs: number }> {
+    const cmd = JSON.parse(dockerfile.findLast((i) => i.keyword === 'CMD')?.args ?? '[]') as string[];
+    const script = (cmd[2] ?? '').replaceAll('/app/', `${repoRoot()}/`);
+    const child = spawn(cmd[0] ?? 'sh', [cmd[1] ?? '-c', script], {
+      cwd: repoRoot(),
+      env: { ...process.env, ...env, SERVICE: service, LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${service} did not start: ${output.slice(-2000)}`)), 60_000);
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString();
+        const m = /"url":"http:\/\/[^:]+:(\d+)\/graphql"/.exec(output);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`${service} exited (${code}): ${output.slice(-2000)}`)));
+    });
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    const ready = (await fetch(`http://127.0.0.1:${port}/ready`)).status;
+    const started = Date.now();
+    const exited = new Promise<{ exitCode: number | null; signal: string | null }>((resolve) => child.once('exit', (exitCode, signal) => resolve({ exitCode, signal })));
+    // The shell exec-ed node: its pid is the service's, as PID 1 in the container.
+    child.kill('SIGTERM');
+    const { exitCode, signal } = await exited;
+    return { port, ready, exitCode, signal, stopMs: Date.now() - started };
+  }
+
+  it.each([
+    ['router', { APP_ENV: 'production', NODE_ENV: 'production', ROUTER_PORT: '0' }],
+    ['subgraphs/users', { APP_ENV: 'test', NODE_ENV: 'production', USERS_PORT: '0' }],
+  ] as const)('the CMD serves %s, whose /ready answers 200, and SIGTERM drains it to exit 0 well inside the grace period', async (service, env) => {
+    const run = await runCmd(service, env);
+    expect(run.ready).toBe(200);
+    expect(run.signal).toBeNull();
+    expect(run.exitCode).toBe(0);
+    expect(run.stopMs).toBeLessThan((TERMINATION_GRACE_SECONDS - PRE_STOP_SLEEP_SECONDS) * 1000);
   });
 });

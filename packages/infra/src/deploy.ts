@@ -62,11 +62,12 @@ const quote = (value: string): string => JSON.stringify(value);
 const composeRequired = (name: string, what: string): string => `\${${name}:?set ${name} to ${what}}`;
 
 /**
- * A Docker healthcheck that POSTs `{ __typename }`: works for any Apollo
- * server, needs no curl in the image, and passes CSRF prevention.
+ * A Docker healthcheck on the service's readiness (GET /ready, as the
+ * Kubernetes readinessProbe): 503 while its database is unreachable or it is
+ * draining. Needs no curl in the image.
  */
-function graphqlHealthcheck(port: number): string[] {
-  const script = `fetch('http://127.0.0.1:${port}/graphql',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({query:'{__typename}'})}).then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))`;
+function readyHealthcheck(port: number): string[] {
+  const script = `fetch('http://127.0.0.1:${port}/ready').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))`;
   return ['CMD', 'node', '-e', script];
 }
 
@@ -100,7 +101,7 @@ function subgraphComposeService(subgraph: SubgraphSpec): string {
     '      kafka-topics: { condition: service_completed_successfully }',
     '    healthcheck:',
     // A JSON array is a valid YAML flow sequence.
-    `      test: ${JSON.stringify(graphqlHealthcheck(subgraph.port))}`,
+    `      test: ${JSON.stringify(readyHealthcheck(subgraph.port))}`,
     '      interval: 10s',
     '      timeout: 5s',
     '      retries: 12',
