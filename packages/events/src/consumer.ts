@@ -295,7 +295,7 @@ export async function startConsumer<Tx extends ConsumerTransaction, D extends An
    * the handlers of the newly claimed ones run in offset order. An id already
    * processed, or seen earlier in the chunk, is skipped.
    */
-  async function runChunk(events: Handled<Tx>[], delivery: Omit<Delivery, 'message'>): Promise<ChunkOutcome> {
+  async function runChunk(events: Handled<Tx>[], delivery: Omit<Delivery, 'message'>, heartbeat: () => Promise<void>): Promise<ChunkOutcome> {
     let running: number | undefined;
     try {
       const ran = await prisma.$transaction(async (tx) => {
@@ -314,6 +314,10 @@ export async function startConsumer<Tx extends ConsumerTransaction, D extends An
             logger.debug?.({ ...log, eventId: envelope.eventId, type: envelope.type }, 'event already processed; skipped');
             continue;
           }
+          // A chunk can run for half the transaction timeout: keep the session alive between
+          // handlers (kafkajs sends one only once the heartbeat interval has passed). A failure
+          // here (a rebalance) surfaces at the heartbeat after the chunk.
+          if (index > 0) await heartbeat().catch(() => undefined);
           running = index;
           await runTraced(envelope, { ...delivery, message }, () => handler(envelope, tx));
           running = undefined;
@@ -482,7 +486,7 @@ export async function startConsumer<Tx extends ConsumerTransaction, D extends An
     const events = run.filter((entry): entry is Handled<Tx> => entry.kind === 'handle');
     if (events.length === 0) return run.length;
 
-    const outcome = await runChunk(events, { topic, partition });
+    const outcome = await runChunk(events, { topic, partition }, payload.heartbeat);
     if (outcome.ok) {
       if (outcome.ran === events.length) return run.length;
       const firstNotRun = events[outcome.ran] as Handled<Tx>;

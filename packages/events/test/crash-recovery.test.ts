@@ -158,4 +158,51 @@ describe('consumer crash recovery', () => {
       await admin.disconnect();
     }
   }, 60_000);
+
+  it('a long chunk keeps its session alive: slow handlers in one transaction for longer than the session cause no rebalance', async () => {
+    const { topic, remove } = await createRunTopic(`events-crash-test.${run}`);
+    topics.push({ remove });
+    const group = `long-chunk-${run}`;
+    const Tick = defineEvent({ type: 'crash.tick', version: 1, topic, schema: z.object({ seq: z.number().int() }) });
+    let joins = 0;
+    let handled = 0;
+    const consumer = await startConsumer({
+      group,
+      brokers: ['127.0.0.1:9092'],
+      prisma,
+      registry: createEventRegistry([Tick]),
+      kafkaLogLevel: KafkaLogLevel.INFO,
+      logger: {
+        info: (_obj, msg) => {
+          if (msg?.includes('Consumer has joined the group')) joins++;
+        },
+        warn: () => undefined,
+        error: () => undefined,
+      },
+      // The broker's shortest session, and a transaction budget that lets one chunk run ~8 s.
+      sessionTimeoutMs: 6_000,
+      heartbeatIntervalMs: 1_000,
+      transactionOptions: { timeout: 30_000 },
+      partitionsConsumedConcurrently: 1,
+      handlers: {
+        'crash.tick': async () => {
+          await new Promise((resolve) => setTimeout(resolve, 800));
+          handled++;
+        },
+      },
+    });
+    try {
+      // One key: one partition, one batch, one chunk of 10 slow handlers.
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: Array.from({ length: 10 }, (_, seq) => ({ key: 'one', value: JSON.stringify({ eventId: randomUUID(), type: 'crash.tick', version: 1, occurredAt: new Date().toISOString(), aggregateId: 'one', payload: { seq } }) })),
+      });
+      await waitFor(() => handled >= 10, 30_000, 'the slow chunk');
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(joins).toBe(1);
+    } finally {
+      await consumer.stop();
+    }
+  }, 60_000);
 });
