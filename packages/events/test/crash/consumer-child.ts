@@ -68,7 +68,10 @@ const logger: EventLogger = {
     if (msg?.includes('Consumer has joined the group')) emit({ at: 'joined' });
   },
   warn: () => undefined,
-  error: (obj, msg) => process.stderr.write(`${msg ?? ''} ${JSON.stringify(obj)}\n`),
+  // kafkajs logs a rebalance's heartbeat answers as errors; the library's own errors are what matter here.
+  error: (obj, msg) => {
+    if (!msg?.startsWith('kafkajs:')) process.stderr.write(`${msg ?? ''} ${JSON.stringify(obj)}\n`);
+  },
   debug: (obj, msg) => {
     if (msg === 'event already processed; skipped' && 'eventId' in obj) emit({ at: 'duplicate', id: (obj as { eventId: string }).eventId });
   },
