@@ -7,8 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DESKTOP, MOBILE, expectNoSeriousAxeViolations, openPage, readLatestMail, screenshot, type Page } from './support/browser.ts';
-import { adminUrl, confirmedOrder, signedInAdmin } from './support/admin.ts';
-import { seededProducts } from './support/shop.ts';
+import { adminUrl, confirmedOrder, newAdminContext, signInThroughForm, signedInAdmin } from './support/admin.ts';
+import { adminToken, registeredShopper, routerGraphql, seededProducts } from './support/shop.ts';
 
 async function visit(page: Page, path: string, heading: string | RegExp): Promise<void> {
   const response = await page.goto(adminUrl(path));
@@ -161,6 +161,12 @@ describe('inventory', () => {
     await watcher.getByTestId('on-hand').filter({ hasText: new RegExp(`^${restored}$`) }).waitFor({ timeout: 20_000 });
     await watcher.context().close();
     await expectStockMessage(shop, /In stock|Only \d+ left/);
+
+    // Every adjustment is in the audit log, with the admin who made it.
+    await visit(page, '/audit-log?domain=inventory&action=adjustStock', 'Audit log');
+    const entries = page.getByRole('region', { name: 'Audit entries' }).locator('tbody tr');
+    expect(await entries.count()).toBeGreaterThanOrEqual(stocked.length * 2);
+    expect(await entries.first().textContent()).toContain('Administrator');
     await shop.context().close();
     await page.context().close();
   });
@@ -179,7 +185,7 @@ async function expectStockMessage(shop: Page, text: string | RegExp): Promise<vo
 }
 
 describe('orders', () => {
-  it('an order is found by its status, fulfilled and shipped, and the customer gets the shipping email', async () => {
+  it('an order is found by its status, fulfilled, shipped and refunded, and the customer gets both emails', async () => {
     const [product] = await seededProducts(5);
     const variant = product?.variants.find((v) => v.inStock);
     if (!product || !variant) throw new Error('no seeded product in stock');
@@ -202,6 +208,19 @@ describe('orders', () => {
 
     const mail = await readLatestMail(order.email, { subject: 'Your order has shipped', timeoutMs: 30_000 });
     expect(mail.text).toContain(`Order #${order.number}`);
+
+    // A full refund (the amount and the units left empty: everything), restocked: requested, then completed
+    // by payments, the order REFUNDED, and the customer told. (A partial refund sends no email: only REFUNDED does.)
+    const refund = page.getByRole('form', { name: 'Refund' });
+    await refund.getByLabel('Reason for the refund').fill('Returned: wrong size');
+    await refund.getByLabel('Put the returned units back on hand').check();
+    await refund.getByRole('button', { name: 'Refund' }).click();
+    await refund.getByRole('status').filter({ hasText: 'Refund requested' }).waitFor();
+    const refundMail = await readLatestMail(order.email, { subject: 'Your refund is on its way', timeoutMs: 30_000 });
+    expect(refundMail.text).toContain(`#${order.number}`);
+    await page.reload();
+    await page.getByRole('region', { name: 'Refunds' }).getByText('Returned: wrong size').waitFor();
+    await screenshot(page, 'admin-order-refunded');
     await page.context().close();
   });
 });
@@ -264,6 +283,59 @@ describe('products', () => {
   });
 });
 
+describe('two admins on one product', () => {
+  it('the second save is refused with a clear conflict message, not a silent overwrite', async () => {
+    const { products } = await routerGraphql<{ products: { edges: { node: { id: string } }[] } }>(
+      'query($first: Int!) { products(first: $first) { edges { node { id } } } }',
+      { first: 1 },
+      await adminToken(),
+    );
+    const id = products.edges[0]?.node.id;
+    if (!id) throw new Error('no product');
+    const first = await signedInAdmin();
+    const second = await signedInAdmin();
+    await visit(first, `/products/${id}`, /./);
+    await visit(second, `/products/${id}`, /./);
+    const details = (page: Page) => page.getByRole('form', { name: 'Product details' });
+    const brand = `Brand ${Date.now().toString(36)}`;
+    await details(first).getByLabel('Brand').fill(brand);
+    await details(first).getByRole('button', { name: 'Save details' }).click();
+    await details(first).getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await details(second).getByLabel('Brand').fill('Someone else');
+    await details(second).getByRole('button', { name: 'Save details' }).click();
+    await details(second).getByRole('alert').filter({ hasText: 'Another admin saved this product meanwhile' }).waitFor();
+    await screenshot(second, 'admin-product-conflict');
+    await second.reload();
+    expect(await details(second).getByLabel('Brand').inputValue()).toBe(brand);
+    await first.context().close();
+    await second.context().close();
+  });
+});
+
+describe('customers', () => {
+  it('grants the admin role to a customer, who can then enter the console, and revokes it', async () => {
+    const shopper = await registeredShopper('admin-grant');
+    const page = await signedInAdmin();
+    await visit(page, `/customers?q=${encodeURIComponent(shopper.email)}`, 'Customers');
+    await page.getByRole('region', { name: 'Accounts' }).getByRole('link', { name: shopper.name }).click();
+    const role = page.getByRole('form', { name: 'Admin role' });
+    await role.getByRole('button', { name: 'Grant admin role' }).click();
+    await role.getByRole('status').filter({ hasText: 'Admin role granted' }).waitFor();
+
+    const other = await signedInAs(shopper);
+    await other.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    await other.context().close();
+
+    await page.reload();
+    await page.getByRole('form', { name: 'Admin role' }).getByRole('button', { name: 'Revoke admin role' }).click();
+    await page.getByRole('form', { name: 'Admin role' }).getByRole('status').filter({ hasText: 'Admin role revoked' }).waitFor();
+    const again = await signedInAs(shopper);
+    await again.getByRole('heading', { level: 1, name: 'No access' }).waitFor();
+    await again.context().close();
+    await page.context().close();
+  });
+});
+
 describe('discount codes', () => {
   it('a code created in the console is accepted by the storefront until it is deactivated', async () => {
     const [product] = await seededProducts(5);
@@ -299,3 +371,10 @@ describe('discount codes', () => {
     await page.context().close();
   });
 });
+
+async function signedInAs(credentials: { email: string; password: string }): Promise<Page> {
+  const context = await newAdminContext();
+  const page = await context.newPage();
+  await signInThroughForm(page, credentials);
+  return page;
+}
