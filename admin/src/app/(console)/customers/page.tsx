@@ -76,7 +76,7 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
               {users.edges.map(({ node }) => (
                 <tr key={node.id}>
                   <td>
-                    <Link href={`/customers/${node.id}?email=${encodeURIComponent(node.email)}`}>{node.name}</Link>
+                    <Link href={`/customers/${node.id}`}>{node.name}</Link>
                   </td>
                   <td>{node.email}</td>
                   <td>{node.role === 'ADMIN' ? <span className="pill pill--info">Admin</span> : humanize(node.role)}</td>

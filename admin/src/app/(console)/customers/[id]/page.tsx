@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { setUserRole } from '@/app/actions/customers';
 import { ActionForm } from '@/components/form';
-import { StatusPill, TableWrap, When, param } from '@/components/ui';
+import { StatusPill, TableWrap, When } from '@/components/ui';
 import { graphql } from '@/graphql/generated';
 import { requireAdmin } from '@/lib/auth';
 import { executeGraphQL } from '@/lib/graphql';
@@ -12,42 +12,38 @@ import { formatMoney } from '@/lib/money';
 export const metadata: Metadata = { title: 'Customer' };
 
 const AdminUserQuery = graphql(`
-  query AdminUser($filter: UserFilter) {
-    users(first: 20, filter: $filter) {
-      edges {
-        node {
-          id
-          name
-          email
-          role
-          createdAt
-          addresses(first: 20) {
-            edges {
-              node {
-                id
-                fullName
-                line1
-                line2
-                city
-                region
-                postalCode
-                countryCode
-              }
-            }
+  query AdminUser($id: ID!) {
+    user(id: $id) {
+      id
+      name
+      email
+      role
+      createdAt
+      addresses(first: 20) {
+        edges {
+          node {
+            id
+            fullName
+            line1
+            line2
+            city
+            region
+            postalCode
+            countryCode
           }
-          orders(first: 20) {
-            totalCount
-            edges {
-              node {
-                id
-                number
-                status
-                placedAt
-                total {
-                  amountMinor
-                  currency
-                }
-              }
+        }
+      }
+      orders(first: 20) {
+        totalCount
+        edges {
+          node {
+            id
+            number
+            status
+            placedAt
+            total {
+              amountMinor
+              currency
             }
           }
         }
@@ -58,20 +54,11 @@ const AdminUserQuery = graphql(`
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export default async function CustomerPage({
-  params,
-  searchParams,
-}: {
-  params: Promise<{ id: string }>;
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-}) {
+export default async function CustomerPage({ params }: { params: Promise<{ id: string }> }) {
   const viewer = await requireAdmin();
   const { id } = await params;
-  const email = param((await searchParams).email)?.slice(0, 254);
-  if (!UUID.test(id) || !email) notFound();
-  // The graph has no user(id) query: the list links here with the email, searched, and only the exact id counts.
-  const { users } = await executeGraphQL(AdminUserQuery, { variables: { filter: { search: email } }, accessToken: viewer.token });
-  const user = users.edges.map((edge) => edge.node).find((node) => node.id === id);
+  if (!UUID.test(id)) notFound();
+  const { user } = await executeGraphQL(AdminUserQuery, { variables: { id }, accessToken: viewer.token });
   if (!user) notFound();
   const self = user.id === viewer.id;
   return (

@@ -50,31 +50,27 @@ const AdminVariantStockQuery = graphql(`
 `);
 
 const AdminStockLedgerQuery = graphql(`
-  query AdminStockLedger($sku: String!, $variantId: ID!) {
-    stockLevels(first: 5, filter: { search: $sku }) {
-      edges {
-        node {
-          sku
-          lowStockThreshold
-          adjustments(first: 20) {
-            totalCount
-            edges {
-              node {
-                id
-                kind
-                delta
-                onHandAfter
-                reason
-                reasonCode
-                at
-                actorId
-                actor {
-                  name
-                }
-                warehouse {
-                  code
-                }
-              }
+  query AdminStockLedger($variantId: ID!) {
+    stockLevel(variantId: $variantId) {
+      sku
+      lowStockThreshold
+      adjustments(first: 20) {
+        totalCount
+        edges {
+          node {
+            id
+            kind
+            delta
+            onHandAfter
+            reason
+            reasonCode
+            at
+            actorId
+            actor {
+              name
+            }
+            warehouse {
+              code
             }
           }
         }
@@ -117,8 +113,8 @@ export default async function VariantStockPage({ params }: { params: Promise<{ v
   if (!variant) notFound();
   const stock = variant.availability;
   // The ledger, threshold and reservations; the page still works without them.
-  const ledger = await executeGraphQL(AdminStockLedgerQuery, { variables: { sku: variant.sku, variantId: variant.id }, accessToken: token }).catch(() => undefined);
-  const level = ledger?.stockLevels.edges.map((edge) => edge.node).find((node) => node.sku === variant.sku);
+  const ledger = await executeGraphQL(AdminStockLedgerQuery, { variables: { variantId: variant.id }, accessToken: token }).catch(() => undefined);
+  const level = ledger?.stockLevel;
   const reservations = ledger?.stockReservations.edges.map((edge) => edge.node) ?? [];
   const hidden = <input type="hidden" name="variantId" value={variant.id} />;
   return (
