@@ -100,7 +100,7 @@ describe('the admin console, for someone who is not an admin', () => {
 });
 
 describe('the admin console, for the admin', () => {
-  it('signs in through the form and shows every section in the nav', async () => {
+  it('signs in through the form, shows every section in the nav, and signs out', async () => {
     const page = await signedInAdmin();
     const nav = page.getByRole('navigation', { name: 'Sections' });
     for (const name of ['Dashboard', 'Products', 'Categories', 'Inventory', 'Orders', 'Customers', 'Discount codes', 'Notifications', 'Audit log']) {
@@ -108,6 +108,17 @@ describe('the admin console, for the admin', () => {
     }
     expect(await nav.getByRole('link', { name: 'Dashboard' }).getAttribute('aria-current')).toBe('page');
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+
+    // Nothing of it is kept by the browser or a proxy.
+    const response = await page.reload();
+    expect(response?.headers()['cache-control']).toContain('no-store');
+
+    // Signing out ends the session: the cookies go, and the console is closed again.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    expect((await page.context().cookies()).filter((cookie) => cookie.name.startsWith('adm_'))).toEqual([]);
+    await page.goto(new URL('/orders', inject('adminUrl')).toString());
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
     await page.context().close();
   });
 });

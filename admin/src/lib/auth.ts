@@ -80,7 +80,7 @@ export const requireAdmin = cache(async (): Promise<AdminViewer> => {
   return { id: me.id, name: me.name, email: me.email, token };
 });
 
-/** The signed-in user whatever the role, or null; for the sign-in and 403 pages only (no admin data). */
+/** Whether this browser holds a session cookie of the console (whatever its role); reads no data. */
 export async function hasSessionCookie(): Promise<boolean> {
   const jar = await cookies();
   return Boolean(jar.get(COOKIE.accessToken)?.value || jar.get(COOKIE.refreshToken)?.value);

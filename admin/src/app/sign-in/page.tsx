@@ -1,13 +1,14 @@
 import type { Metadata } from 'next';
 import { signIn } from '@/app/actions/auth';
 import { ActionForm, Field } from '@/components/form';
-import { safeReturnTo } from '@/lib/auth';
+import { hasSessionCookie, safeReturnTo } from '@/lib/auth';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
 /** The console's only public page. */
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ returnTo?: string }> }) {
   const { returnTo } = await searchParams;
+  const signedIn = await hasSessionCookie();
   return (
     <main id="main" className="auth">
       <div className="auth__card">
@@ -16,6 +17,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         </p>
         <h1>Sign in</h1>
         <p className="muted">For the shop's administrators.</p>
+        {signedIn ? <p className="notice">A session is open in this browser; signing in replaces it.</p> : null}
         <ActionForm action={signIn} submitLabel="Sign in" label="Sign in">
           <input type="hidden" name="returnTo" value={safeReturnTo(returnTo)} />
           <Field name="email" label="Email" type="email" autoComplete="username" required maxLength={254} />
