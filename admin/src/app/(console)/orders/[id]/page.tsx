@@ -126,7 +126,7 @@ const CANCELLABLE = new Set(['PENDING', 'STOCK_RESERVED', 'PAYMENT_AUTHORIZED', 
 const REFUNDABLE = new Set(['CONFIRMED', 'FULFILLED', 'SHIPPED', 'DELIVERED']);
 
 export default async function OrderPage({ params }: { params: Promise<{ id: string }> }) {
-  const { token } = await requireAdmin();
+  const { token, id: viewerId } = await requireAdmin();
   const { id } = await params;
   if (!UUID.test(id)) notFound();
   const { order } = await executeGraphQL(AdminOrderQuery, { variables: { id }, accessToken: token });
@@ -134,6 +134,8 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
   const address = order.shippingAddress;
   const hidden = <input type="hidden" name="orderId" value={order.id} />;
   const refundable = order.capturedAmount.amountMinor - order.refundedAmount.amountMinor;
+  const who = (actor: string): string =>
+    actor === 'system' ? 'the system' : actor === viewerId ? 'you' : actor === order.user?.id ? 'the customer' : `an admin (${actor.slice(0, 8)})`;
   return (
     <>
       <div className="page-head">
@@ -351,7 +353,7 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
                 <strong>{humanize(step.to)}</strong> · <When at={step.at} />
                 <br />
                 <span className="muted">
-                  by {step.actor}
+                  by {who(step.actor)}
                   {step.reason ? ` — ${step.reason}` : ''}
                 </span>
               </li>
