@@ -29,13 +29,41 @@ function liveClient(url: string): Promise<Client> {
  * is shown is always what the graph says, through the same admin check.
  * Says when it is live, for sighted users and screen readers alike.
  */
-export function LiveRefresh({ url, query, variables, label }: { url: string; query: string; variables: Record<string, unknown>; label: string }) {
+export function LiveRefresh({
+  url,
+  query,
+  variables,
+  label,
+  minIntervalMs = 0,
+}: {
+  url: string;
+  query: string;
+  variables: Record<string, unknown>;
+  label: string;
+  /** A list that many events touch re-renders at most this often (the last event is never dropped). */
+  minIntervalMs?: number;
+}) {
   const router = useRouter();
   const [state, setState] = useState<'connecting' | 'live' | 'off'>('connecting');
   const key = JSON.stringify(variables);
   useEffect(() => {
     let stop: (() => void) | undefined;
     let cancelled = false;
+    let last = 0;
+    let pending: ReturnType<typeof setTimeout> | undefined;
+    const refresh = () => {
+      const wait = last + minIntervalMs - Date.now();
+      if (wait <= 0) {
+        last = Date.now();
+        router.refresh();
+      } else {
+        pending ??= setTimeout(() => {
+          pending = undefined;
+          last = Date.now();
+          router.refresh();
+        }, wait);
+      }
+    };
     void liveClient(url).then((live) => {
       if (cancelled) return;
       let first = true;
@@ -50,7 +78,7 @@ export function LiveRefresh({ url, query, variables, label }: { url: string; que
               return;
             }
             first = false;
-            router.refresh();
+            refresh();
           },
           error: () => setState('off'),
           complete: () => setState('off'),
@@ -60,9 +88,10 @@ export function LiveRefresh({ url, query, variables, label }: { url: string; que
     });
     return () => {
       cancelled = true;
+      if (pending) clearTimeout(pending);
       stop?.();
     };
-  }, [url, query, key, router]);
+  }, [url, query, key, router, minIntervalMs]);
   return (
     <p className="live muted" role="status" data-live={state}>
       {state === 'live' ? `Live: ${label} update by themselves.` : state === 'connecting' ? 'Connecting for live updates…' : 'Live updates are off; reload to see changes.'}

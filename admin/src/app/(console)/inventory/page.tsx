@@ -1,6 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { LiveRefresh } from '@/components/live/live-refresh';
 import { PageHead, Pager, TableWrap, param } from '@/components/ui';
+import { AdminStockLevelLiveDocument } from '@/graphql/generated/graphql';
+import { publicRouterWsUrl } from '@/lib/config';
 import { graphql } from '@/graphql/generated';
 import { requireAdmin } from '@/lib/auth';
 import { executeGraphQL } from '@/lib/graphql';
@@ -66,6 +69,7 @@ export default async function InventoryPage({ searchParams }: { searchParams: Pr
         {low ? 'Variants at or below their low-stock threshold (sold out included).' : 'Stock per variant, summed over warehouses.'} Choose a SKU to adjust its
         stock or threshold.
       </p>
+      <LiveRefresh url={publicRouterWsUrl()} query={AdminStockLevelLiveDocument.toString()} variables={{ sku: null }} label="stock levels" minIntervalMs={3_000} />
       <form className="filters" method="get" aria-label="Find stock">
         <div className="field">
           <label htmlFor="stock-sku">SKU contains</label>
