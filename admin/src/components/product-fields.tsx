@@ -6,11 +6,13 @@ export interface ProductDefaults {
   brand?: string | null;
   description?: string;
   categoryId?: string;
-  imageUrl?: string;
-  imageAlt?: string;
+  images?: { url: string; altText: string }[];
 }
 
-/** The product's own fields, shared by the create and edit forms. */
+/** How many images the forms offer. */
+export const IMAGE_SLOTS = [0, 1, 2] as const;
+
+/** The product's own fields, shared by the create and edit forms. Image inputs are named as the graph's fields (images[1].url), so its errors land on them. */
 export function ProductFields({ categories, defaults = {} }: { categories: CategoryOption[]; defaults?: ProductDefaults }) {
   return (
     <>
@@ -29,10 +31,23 @@ export function ProductFields({ categories, defaults = {} }: { categories: Categ
         </SelectField>
       </div>
       <TextAreaField name="description" label="Description" maxLength={5000} defaultValue={defaults.description} />
-      <div className="row">
-        <Field name="imageUrl" label="Image URL" maxLength={2000} defaultValue={defaults.imageUrl} hint="http(s) URL or a path like /media/products/x.svg" />
-        <Field name="imageAlt" label="Image description (alt text)" maxLength={300} defaultValue={defaults.imageAlt} />
-      </div>
+      <fieldset>
+        <legend>Images (in display order)</legend>
+        {IMAGE_SLOTS.map((slot) => (
+          <div className="row" key={slot}>
+            <Field
+              name={`images[${slot}].url`}
+              label={`Image ${slot + 1} URL`}
+              maxLength={2000}
+              pattern="(https?://\S+|/[^\/]\S*)"
+              title="An http(s) URL, or a path like /media/products/x.svg"
+              defaultValue={defaults.images?.[slot]?.url}
+              hint={slot === 0 ? 'http(s) URL or a path like /media/products/x.svg' : undefined}
+            />
+            <Field name={`images[${slot}].altText`} label={`Image ${slot + 1} description (alt text)`} maxLength={300} defaultValue={defaults.images?.[slot]?.altText} />
+          </div>
+        ))}
+      </fieldset>
     </>
   );
 }

@@ -72,6 +72,8 @@ const RestoreProductMutation = graphql(`
   }
 `);
 
+const IMAGE_COUNT = 3;
+const IMAGE_FIELDS = [0, 1, 2].flatMap((slot) => [`images[${slot}].url`, `images[${slot}].altText`]);
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -97,14 +99,23 @@ function readProductFields(form: FormData, fields: ProductFields) {
   const brand = text(form, 'brand').trim();
   const description = text(form, 'description').trim();
   const categoryId = text(form, 'categoryId');
-  const imageUrl = text(form, 'imageUrl').trim();
-  const imageAlt = text(form, 'imageAlt').trim();
-  Object.assign(fields.values, { name, brand, description, categoryId, imageUrl, imageAlt });
+  Object.assign(fields.values, { name, brand, description, categoryId });
+  const images: { url: string; altText: string }[] = [];
+  for (let slot = 0; slot < IMAGE_COUNT; slot += 1) {
+    const url = text(form, `images[${slot}].url`).trim();
+    const altText = text(form, `images[${slot}].altText`).trim();
+    Object.assign(fields.values, { [`images[${slot}].url`]: url, [`images[${slot}].altText`]: altText });
+    if (!url) {
+      if (altText) fields.fieldErrors[`images[${slot}].url`] = 'Give the image’s URL, or clear its description.';
+      continue;
+    }
+    if (!/^(https?:\/\/\S+|\/[^/]\S*)$/.test(url)) fields.fieldErrors[`images[${slot}].url`] = 'An http(s) URL or a path starting with /.';
+    images.push({ url, altText });
+  }
   if (!name) fields.fieldErrors.name = 'Enter the product’s name.';
   else if (name.length > 200) fields.fieldErrors.name = 'At most 200 characters.';
   if (!ID.test(categoryId)) fields.fieldErrors.categoryId = 'Choose a category.';
-  if (imageUrl && !/^(https?:\/\/\S+|\/[^/]\S*)$/.test(imageUrl)) fields.fieldErrors.imageUrl = 'An http(s) URL or a path starting with /.';
-  return { name, brand, description, categoryId, images: imageUrl ? [{ url: imageUrl, altText: imageAlt }] : [] };
+  return { name, brand, description, categoryId, images };
 }
 
 /** The prices of one row: `${prefix}price.USD`… typed as decimals, read into minor units by string work. */
@@ -160,7 +171,7 @@ export async function createProduct(_previous: FormState, form: FormData): Promi
   if (Object.keys(fields.fieldErrors).length) return { status: 'error', fieldErrors: fields.fieldErrors, values: fields.values };
 
   // The graph names fields by the variants it was sent; map them back to the form's rows.
-  const aliases: Record<string, string> = { images: 'imageUrl', 'images[0].url': 'imageUrl', 'images[0].altText': 'imageAlt', variants: 'v0.sku' };
+  const aliases: Record<string, string> = { images: 'images[0].url', variants: 'v0.sku' };
   variants.forEach((variant, index) => {
     const prefix = `v${rowOf[index]}.`;
     aliases[`variants[${index}]`] = `${prefix}sku`;
@@ -185,7 +196,7 @@ export async function createProduct(_previous: FormState, form: FormData): Promi
     return formError(error, {
       values: fields.values,
       aliases,
-      fieldNames: ['name', 'slug', 'brand', 'categoryId', 'description'],
+      fieldNames: ['name', 'slug', 'brand', 'categoryId', 'description', ...IMAGE_FIELDS],
       codeFields: { NOT_FOUND: 'categoryId' },
     });
   }
@@ -206,8 +217,8 @@ export async function updateProduct(_previous: FormState, form: FormData): Promi
   } catch (error) {
     return formError(error, {
       values: fields.values,
-      aliases: { images: 'imageUrl', 'images[0].url': 'imageUrl', 'images[0].altText': 'imageAlt' },
-      fieldNames: ['name', 'brand', 'categoryId', 'description'],
+      aliases: { images: 'images[0].url' },
+      fieldNames: ['name', 'brand', 'categoryId', 'description', ...IMAGE_FIELDS],
       codeFields: { NOT_FOUND: 'categoryId' },
       messages: { CONFLICT: 'Another admin saved this product meanwhile: reload to see their change, then apply yours again.' },
     });

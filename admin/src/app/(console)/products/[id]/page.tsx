@@ -73,7 +73,6 @@ export default async function ProductPage({
     categoryOptions(token),
   ]);
   if (!product) notFound();
-  const image = product.images[0];
   return (
     <>
       <div className="page-head">
@@ -104,8 +103,7 @@ export default async function ProductPage({
               brand: product.brand,
               description: product.description,
               categoryId: product.category.id,
-              imageUrl: image?.url,
-              imageAlt: image?.altText,
+              images: product.images,
             }}
           />
         </ActionForm>
