@@ -3,8 +3,8 @@ import { graphql } from '@/graphql/generated';
 import { executeGraphQL } from './graphql';
 
 const AdminDashboardQuery = graphql(`
-  query AdminDashboard($from: DateTime!, $to: DateTime!) {
-    stats: orderStats(from: $from, to: $to, timeZone: "UTC") {
+  query AdminDashboard($from: DateTime!, $to: DateTime!, $timeZone: String!) {
+    stats: orderStats(from: $from, to: $to, timeZone: $timeZone) {
       orders
       confirmed
       cancelled
@@ -67,6 +67,22 @@ export interface DashboardData {
 
 const DAY_MS = 86_400_000;
 
+/** Time zones the dashboard offers (IANA names; the graph accepts any). */
+export const TIME_ZONES = ['UTC', 'Europe/London', 'Europe/Berlin', 'America/New_York', 'America/Los_Angeles', 'Asia/Tokyo', 'Australia/Sydney'] as const;
+
+/** The instant today's midnight falls at in the zone (a day's length from it is tomorrow's, give or take a DST hour). */
+function startOfDayIn(timeZone: string, now: Date): number {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+    .formatToParts(now)
+    .reduce<Record<string, string>>((acc, part) => {
+      acc[part.type] = part.value;
+      return acc;
+    }, {});
+  const wallClock = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  const offset = wallClock - Math.floor(now.getTime() / 1000) * 1000;
+  return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day)) - offset;
+}
+
 function toRecord(money: readonly { amountMinor: number; currency: string }[], currencies: readonly string[]): Record<string, number> {
   const record: Record<string, number> = Object.fromEntries(currencies.map((c) => [c, 0]));
   for (const m of money) record[m.currency] = (record[m.currency] ?? 0) + m.amountMinor;
@@ -79,11 +95,12 @@ function toRecord(money: readonly { amountMinor: number; currency: string }[], c
  * CONFIRMED, cancellations, failed payments, revenue per currency in minor
  * units, per day) and what is at or below its low-stock threshold.
  */
-export async function dashboardData(token: string, now = new Date()): Promise<DashboardData> {
-  const tomorrow = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
-  const from = new Date(tomorrow - 7 * DAY_MS).toISOString();
-  const to = new Date(tomorrow).toISOString();
-  const { stats, lowStock } = await executeGraphQL(AdminDashboardQuery, { variables: { from, to }, accessToken: token });
+export async function dashboardData(token: string, timeZone = 'UTC', now = new Date()): Promise<DashboardData> {
+  // Seven calendar days in the zone, today included: a window wide enough in UTC, cut to whole days by the graph.
+  const midnight = startOfDayIn(timeZone, now);
+  const from = new Date(midnight - 6 * DAY_MS).toISOString();
+  const to = new Date(midnight + DAY_MS).toISOString();
+  const { stats, lowStock } = await executeGraphQL(AdminDashboardQuery, { variables: { from, to, timeZone }, accessToken: token });
   const currencies = [...new Set(['EUR', 'USD', ...stats.revenue.map((m) => m.currency)])].sort();
   const days: DayTotals[] = stats.days.map((day) => ({
     date: day.date,
@@ -101,7 +118,7 @@ export async function dashboardData(token: string, now = new Date()): Promise<Da
     paymentFailed: stats.paymentFailed,
     revenue: toRecord(stats.revenue, currencies),
   };
-  const empty: DayTotals = { date: new Date(tomorrow - DAY_MS).toISOString().slice(0, 10), orders: 0, confirmed: 0, cancelled: 0, paymentFailed: 0, revenue: toRecord([], currencies) };
+  const empty: DayTotals = { date: new Date(midnight).toISOString().slice(0, 10), orders: 0, confirmed: 0, cancelled: 0, paymentFailed: 0, revenue: toRecord([], currencies) };
   return {
     today: days.at(-1) ?? empty,
     week,

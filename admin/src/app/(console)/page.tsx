@@ -1,26 +1,45 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { OrdersChart, RevenueChart } from '@/components/dashboard-charts';
-import { PageHead, TableWrap } from '@/components/ui';
+import { PageHead, TableWrap, param } from '@/components/ui';
 import { requireAdmin } from '@/lib/auth';
-import { dashboardData } from '@/lib/dashboard';
+import { TIME_ZONES, dashboardData } from '@/lib/dashboard';
 import { formatMoney } from '@/lib/money';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 
+// Day keys are calendar dates (YYYY-MM-DD) in the chosen zone: read as UTC midnight, they label as themselves.
 const dayLabel = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', timeZone: 'UTC' });
 
 function moneyList(revenue: Record<string, number>, currencies: string[]): string {
   return currencies.map((currency) => formatMoney({ amountMinor: revenue[currency] ?? 0, currency })).join(' · ');
 }
 
-export default async function DashboardPage() {
+export default async function DashboardPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { token } = await requireAdmin();
-  const data = await dashboardData(token);
+  const tzParam = param((await searchParams).tz);
+  const timeZone = TIME_ZONES.find((zone) => zone === tzParam) ?? 'UTC';
+  const data = await dashboardData(token, timeZone);
   const points = data.days.map((day) => ({ day: dayLabel.format(new Date(`${day.date}T00:00:00Z`)), orders: day.orders, confirmed: day.confirmed, cancelled: day.cancelled, revenue: day.revenue }));
   return (
     <>
-      <PageHead title="Dashboard" count="Days in UTC" />
+      <PageHead title="Dashboard" count={`Days in ${timeZone}`}>
+        <form method="get" className="form--inline inline-filter" aria-label="Time zone">
+          <label htmlFor="dashboard-tz" className="visually-hidden">
+            Time zone
+          </label>
+          <select id="dashboard-tz" name="tz" defaultValue={timeZone}>
+            {TIME_ZONES.map((zone) => (
+              <option key={zone} value={zone}>
+                {zone}
+              </option>
+            ))}
+          </select>
+          <button type="submit" className="button button--secondary">
+            Show
+          </button>
+        </form>
+      </PageHead>
       <ul className="stats" aria-label="Key figures">
         <li className="stat">
           <p className="stat__label">Orders today</p>
@@ -74,7 +93,7 @@ export default async function DashboardPage() {
           <table>
             <thead>
               <tr>
-                <th scope="col">Day (UTC)</th>
+                <th scope="col">Day ({timeZone})</th>
                 <th scope="col" className="num">
                   Orders
                 </th>
