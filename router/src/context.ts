@@ -10,4 +10,8 @@ export type RouterContext = {
   requestId: string;
   /** Raw incoming headers, for trace context propagation. */
   incomingHeaders: IncomingHttpHeaders;
+  /** Noted by the metrics plugin (metrics.ts) for the request's one observation. */
+  operationName?: string | undefined;
+  operationType?: string | undefined;
+  errorCode?: string | undefined;
 };

@@ -15,6 +15,7 @@ import { PublicFetches } from './public-fetches.ts';
 import { isIncomingOperation, isSharableOperation, type IncomingOperation } from './operation-kind.ts';
 import { BufferedResponse } from './fetcher.ts';
 import type { SubgraphFetchCache } from './cache/fetch-cache.ts';
+import type { SubgraphFetchObserver } from './metrics.ts';
 
 type Fetcher = RemoteGraphQLDataSource['fetcher'];
 type FetcherResponse = Awaited<ReturnType<Fetcher>>;
@@ -35,18 +36,22 @@ export interface RouterDataSourceConfig {
   dedupe?: boolean;
   /** The shared cache of public subgraph answers (src/cache/fetch-cache.ts); queries only. */
   fetchCache?: SubgraphFetchCache | undefined;
+  /** Duration and errors of each call, for the router's metrics (metrics.ts). */
+  metrics?: SubgraphFetchObserver | undefined;
 }
 
 export class RouterDataSource extends RemoteGraphQLDataSource<RouterContext> {
   private readonly inflight: InflightRequests<FetcherResponse> | undefined;
   private readonly publicFetches: PublicFetches | undefined;
   private readonly fetchCache: SubgraphFetchCache | undefined;
+  private readonly metrics: SubgraphFetchObserver | undefined;
 
   constructor(config: RouterDataSourceConfig) {
     super({ url: config.url, fetcher: config.fetcher });
     this.inflight = config.dedupe === false ? undefined : new InflightRequests();
     this.publicFetches = config.dedupe === false ? undefined : new PublicFetches();
     this.fetchCache = config.fetchCache;
+    this.metrics = config.metrics;
   }
 
   /** Calls sent for this subgraph that other identical ones are waiting on now. */
@@ -98,6 +103,7 @@ export class RouterDataSource extends RemoteGraphQLDataSource<RouterContext> {
     if (!own.ok) throw await this.errorFromResponse(own);
     const parsed = await this.parseBody(own);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`Expected JSON response body, but received: ${String(parsed)}`);
+    if (this.metrics && 'errors' in parsed && Array.isArray(parsed.errors) && parsed.errors.length > 0) this.metrics.graphqlErrors(parsed.errors);
     const result: GatewayResponse = { ...parsed, http: own };
     restrictCachePolicy(this.honorSubgraphCacheControlHeader, options, own);
     return result;
@@ -108,7 +114,15 @@ export class RouterDataSource extends RemoteGraphQLDataSource<RouterContext> {
    * (`callers` counts them when the call is shared: see BufferedResponse.json).
    */
   private async fetchReplayable(headers: Record<string, string>, body: string, callers?: () => number): Promise<FetcherResponse> {
-    const response = await this.fetcher(this.url, { method: 'POST', headers, body });
+    const started = performance.now();
+    let response: FetcherResponse;
+    try {
+      response = await this.fetcher(this.url, { method: 'POST', headers, body });
+    } catch (error) {
+      this.metrics?.failed((performance.now() - started) / 1000, error);
+      throw error;
+    }
+    this.metrics?.fetched((performance.now() - started) / 1000, response.status);
     let replayable: BufferedResponse;
     if (response instanceof BufferedResponse) replayable = response;
     else {

@@ -15,7 +15,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Identity } from '@commerce/auth';
-import { isProduction, readEnv, readIntEnv, routerPort } from '@commerce/config';
+import { appEnv, isProduction, readEnv, readIntEnv, routerPort } from '@commerce/config';
 import { ErrorCode } from '@commerce/errors';
 import {
   createHttpServer,
@@ -27,6 +27,7 @@ import {
   writeGraphQLResponse,
   type RequestTarget,
 } from '@commerce/http-server';
+import { startMetricsServer, type MetricsServer } from '@commerce/metrics';
 import { createLogger, type Logger } from '@commerce/observability';
 import { TokenCache } from './auth.ts';
 import { responseCacheFromEnv, startResponseCache, type ResponseCacheOptions, type ResponseCacheStats } from './cache/index.ts';
@@ -36,6 +37,7 @@ import { createErrorFormatter } from './errors.ts';
 import { installGatewayPatches } from './gateway-patches.ts';
 import { createSubgraphFetcher } from './fetcher.ts';
 import { complexityRule, type ComplexityLimits } from './limits.ts';
+import { countRejection, didResolveQueryPlan, observeSubscriptions, requestMetrics, requestMetricsPlugin, subgraphFetchObserver, timeQueryPlanning } from './metrics.ts';
 import { operationResolutionPlugin } from './operation-resolution.ts';
 import { fileSupergraph, pollSupergraph, resolveSubgraphUrl } from './supergraph.ts';
 import { SubscriptionPlanner } from './subscriptions/planner.ts';
@@ -104,12 +106,30 @@ export interface RouterOptions {
    * (never mutations). Default on; `false` or ROUTER_DEDUPE=false sends each.
    */
   dedupe?: boolean;
+  /**
+   * Port of the Prometheus endpoint (`/metrics`, a server of its own, never the
+   * GraphQL port): ROUTER_METRICS_PORT, default 9464; 0 picks a free one;
+   * `false` (or ROUTER_METRICS_PORT=off) serves none. Under APP_ENV=test the
+   * default is none, so tests starting several routers do not collide.
+   */
+  metricsPort?: number | false;
 }
+
+/** ROUTER_METRICS_PORT: a port, or off/false. */
+export function metricsPortFromEnv(): number | false {
+  const raw = readEnv('ROUTER_METRICS_PORT');
+  if (raw === undefined) return appEnv() === 'test' ? false : DEFAULT_METRICS_PORT;
+  if (raw === 'off' || raw === 'false') return false;
+  return readIntEnv('ROUTER_METRICS_PORT', DEFAULT_METRICS_PORT);
+}
+const DEFAULT_METRICS_PORT = 9464;
 
 export interface RunningRouter {
   /** http://host:port/graphql */
   url: string;
   port: number;
+  /** http://127.0.0.1:<metrics port>/metrics; undefined when not served. */
+  metricsUrl: string | undefined;
   /** Subscribe to schema loads and swaps; returns an unsubscribe function. */
   onSchemaChange(listener: (schema: GraphQLSchema) => void): () => void;
   /** Live subscription counts (all zero when subscriptions are off). */
@@ -173,6 +193,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
 
   // Cheaper per-request execution inside the gateway (see gateway-patches.ts); ROUTER_FAST_EXECUTION=false keeps it stock.
   if (readEnv('ROUTER_FAST_EXECUTION') !== 'false') installGatewayPatches(logger);
+  timeQueryPlanning();
   // Unless told otherwise, the gateway reports usage to Apollo hourly and probes cloud metadata endpoints at start.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
 
@@ -186,8 +207,16 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
     logger,
     // Validate every supergraph we load, production included: a bad hot reload must be rejected, not served.
     validateSupergraph: true,
+    // Plan-cache hits and misses (metrics.ts); the planner itself is timed by timeQueryPlanning().
+    experimental_didResolveQueryPlan: didResolveQueryPlan,
     buildService: ({ name, url }) => {
-      const dataSource = new RouterDataSource({ url: resolveSubgraphUrl(name, url ?? '', subgraphUrls), fetcher: fetcher.fetch, dedupe, fetchCache: responseCache?.fetches });
+      const dataSource = new RouterDataSource({
+        url: resolveSubgraphUrl(name, url ?? '', subgraphUrls),
+        fetcher: fetcher.fetch,
+        dedupe,
+        fetchCache: responseCache?.fetches,
+        metrics: subgraphFetchObserver(name),
+      });
       dataSources.set(name, dataSource);
       return dataSource;
     },
@@ -207,6 +236,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
     parseOptions: { maxTokens: limits.maxTokens },
     validationRules: [complexityRule(limits)],
     plugins: [
+      requestMetricsPlugin(),
       operationResolutionPlugin(),
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
       ...(responseCache ? [responseCache.plugin] : []),
@@ -224,12 +254,30 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
     }
   };
 
+  /** One observation per request (metrics.ts): rate, errors and duration by operation. */
+  const observe = (req: IncomingMessage, status: number, started: number, context?: RouterContext, errorCode?: string): void => {
+    requestMetrics.observe({
+      method: req.method ?? 'GET',
+      status,
+      operationName: context?.operationName,
+      operationType: context?.operationType,
+      errorType: errorCode ?? context?.errorCode,
+      seconds: (performance.now() - started) / 1000,
+    });
+  };
+
   const handleGraphQL = async (req: IncomingMessage, res: ServerResponse, search: string): Promise<void> => {
+    const started = performance.now();
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     cors(req, res);
     const read = await readGraphQLBody(req, res, limits.maxBodyBytes);
-    if (read.answered) return;
+    if (read.answered) {
+      const code = res.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+      countRejection(code);
+      observe(req, res.statusCode, started, undefined, code);
+      return;
+    }
 
     // Authenticate before Apollo parses, validates or plans anything: a bad token costs one lookup.
     const authorization = req.headers.authorization;
@@ -244,6 +292,8 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
         extensions: { reason },
         headers: { 'www-authenticate': `Bearer error="invalid_token"` },
       });
+      countRejection(ErrorCode.UNAUTHENTICATED);
+      observe(req, 401, started, undefined, ErrorCode.UNAUTHENTICATED);
       return;
     }
 
@@ -253,6 +303,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
       context: () => Promise.resolve(context),
     });
     await writeGraphQLResponse(res, response);
+    observe(req, response.status ?? 200, started, context);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse, { path, search }: RequestTarget): Promise<void> => {
@@ -299,11 +350,23 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
   const bound = await http.listen(options.port ?? routerPort(), options.host);
   const shownHost = !options.host || options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${bound}/graphql`;
-  logger.info({ url, production, poll: Boolean(options.poll), limits, dedupe }, 'router ready');
+  const stopObservingSubscriptions = observeSubscriptions(() => subscriptionServer?.stats() ?? { connections: 0, subscriptions: 0, subgraphConnections: 0 });
+  const metricsPort = options.metricsPort ?? metricsPortFromEnv();
+  let metricsServer: MetricsServer | undefined;
+  if (metricsPort !== false) {
+    try {
+      metricsServer = await startMetricsServer({ port: metricsPort, ...(options.host ? { host: options.host } : {}) });
+    } catch (error) {
+      // Metrics are not worth refusing traffic for (a second router in one process, a taken port).
+      logger.warn({ err: error, metricsPort }, 'router: metrics port unavailable; /metrics is not served');
+    }
+  }
+  logger.info({ url, production, poll: Boolean(options.poll), limits, dedupe, metrics: metricsServer?.url }, 'router ready');
 
   return {
     url,
     port: bound,
+    metricsUrl: metricsServer?.url,
     onSchemaChange: (listener) => gateway.onSchemaLoadOrUpdate(({ apiSchema }) => listener(apiSchema)),
     subscriptionStats: () => subscriptionServer?.stats() ?? { connections: 0, subscriptions: 0, subgraphConnections: 0 },
     responseCacheStats: () => responseCache?.stats(),
@@ -314,6 +377,8 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
       await server.stop();
       await responseCache?.stop();
       fetcher.close();
+      stopObservingSubscriptions();
+      await metricsServer?.stop();
     },
   };
 }

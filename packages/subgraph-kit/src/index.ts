@@ -60,3 +60,9 @@ export {
   type MaybePromise,
 } from './loaders.js';
 export { timeOrderedUuid } from './ids.js';
+import { observeAllPgPools } from '@commerce/metrics/collectors';
+export { domainMetrics, observePool, type DomainMetrics, type DomainMetricsOptions, type SqlGauge } from '@commerce/metrics/collectors';
+
+// Before any subgraph opens a database: every pg.Pool of the process reports its
+// connections on /metrics (db_client_connection_*), Prisma adapter's pools included.
+observeAllPgPools();

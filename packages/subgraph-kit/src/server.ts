@@ -36,6 +36,7 @@ import {
   traceLogFields,
   type Logger,
 } from '@commerce/observability';
+import { firstErrorCode, graphqlRequestMetrics, serveMetrics, type GraphQLRequestMetrics } from '@commerce/metrics';
 import { cachePolicyPlugin } from './cache-policy.js';
 import { MAX_DOCUMENT_TOKENS } from './document-limits.js';
 import { applyPermissions } from './permissions.js';
@@ -60,7 +61,32 @@ export interface StartSubgraphOptions {
   logger?: Logger;
 }
 
-const RESERVED_PATHS = new Set(['/graphql', '/health', '/ready']);
+const RESERVED_PATHS = new Set(['/graphql', '/health', '/ready', '/metrics']);
+
+/**
+ * Request rate, errors and duration per operation (http_server_request_duration_seconds,
+ * @commerce/metrics): one histogram observation per request, no per-field hook.
+ */
+function requestMetricsPlugin<TContext extends BaseContext>(metrics: GraphQLRequestMetrics): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart({ request }) {
+      const started = performance.now();
+      return {
+        async willSendResponse({ response, operation, operationName, errors }) {
+          const single = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          metrics.observe({
+            method: request.http?.method ?? 'POST',
+            status: response.http.status ?? 200,
+            operationName: operationName ?? request.operationName,
+            operationType: operation?.operation,
+            errorType: firstErrorCode(errors ?? single?.errors),
+            seconds: (performance.now() - started) / 1000,
+          });
+        },
+      };
+    },
+  };
+}
 
 /** `def.routes` checked once at start: exact absolute paths, none of the kit's own. */
 function routeTable(routes: Record<string, RouteHandler> | undefined): Map<string, RouteHandler> {
@@ -114,7 +140,7 @@ function apolloLogger(logger: Logger) {
  * in the hot path; the router in front of us is benchmarked).
  *
  * POST/GET /graphql, GET /health (process alive), GET /ready (`def.ready()`
- * passes and not shutting down), and POST on each of `def.routes` (raw body
+ * passes and not shutting down), GET /metrics (Prometheus text), and POST on each of `def.routes` (raw body
  * handed to the route; 405 for other methods). Every GraphQL request verifies the forwarded
  * Authorization header again; errors are masked by `maskError`.
  */
@@ -159,6 +185,7 @@ export async function startSubgraph<TContext extends BaseContext>(
     ApolloServerPluginCacheControlDisabled(),
     cachePolicyPlugin<TContext>(),
     { requestDidStart: async () => requestListener },
+    requestMetricsPlugin<TContext>(graphqlRequestMetrics(def.name)),
   ];
   if (production) plugins.push(ApolloServerPluginLandingPageDisabled());
 
@@ -239,6 +266,8 @@ export async function startSubgraph<TContext extends BaseContext>(
     const route = routes.get(path);
     if (route) return handleRoute(req, res, route);
     if (path === '/graphql') return handleGraphQL(req, res, search);
+    // Internal: subgraphs are not public, and the router never proxies this path.
+    if (path === '/metrics') return serveMetrics(req, res);
     sendJson(res, 404, { error: 'Not found' });
   };
 
@@ -259,6 +288,7 @@ export async function startSubgraph<TContext extends BaseContext>(
       await http.stop({ beforeClose: async () => subscriptions?.close() });
       await apollo.stop();
       await def.stop?.();
+      await def.metrics?.close();
       logger.info(`${def.name} subgraph stopped`);
     })());
 

@@ -79,9 +79,14 @@ export interface SubgraphDefinition<TContext extends BaseContext = BaseContext> 
    * Extra POST endpoints by exact path, e.g. `{ '/webhooks/stripe': handler }`.
    * Not GraphQL: no identity, no shield; the handler authenticates the caller
    * itself (a webhook checks its signature). Other methods on these paths get
-   * 405. `/graphql`, `/health` and `/ready` cannot be taken.
+   * 405. `/graphql`, `/health`, `/ready` and `/metrics` cannot be taken.
    */
   routes?: Record<string, RouteHandler>;
+  /**
+   * The subgraph's scrape-time readings (outbox, Kafka lag, domain gauges):
+   * `domainMetrics({...})` from this package. Closed after `stop()`.
+   */
+  metrics?: { close(): Promise<void> };
 }
 
 export interface RunningSubgraph {

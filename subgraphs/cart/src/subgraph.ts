@@ -1,7 +1,7 @@
 import { type AppEnv, databaseUrl as configuredDatabaseUrl, kafkaBrokers, redisUrl } from '@commerce/config';
 import { startOutboxRelay, type EventConsumer, type OutboxRelay } from '@commerce/events';
 import { createLogger, type Logger } from '@commerce/observability';
-import { loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
+import { domainMetrics, loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
 import { Redis } from 'ioredis';
 import type { CartContext } from './context.js';
 import { RedisCartLive, type CartLive } from './data/live.js';
@@ -91,6 +91,7 @@ export function cartSubgraph(options: CartSubgraphOptions = {}): SubgraphDefinit
 
   return {
     name: 'cart',
+    metrics: domainMetrics({ domain: 'cart', databaseUrl: url, consumerGroups: ['cart'] }),
     typeDefs: loadSchema(new URL('../schema.graphql', import.meta.url)),
     resolvers,
     permissions,

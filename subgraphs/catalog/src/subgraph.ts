@@ -1,7 +1,7 @@
 import { type AppEnv, databaseUrl as configuredDatabaseUrl, kafkaBrokers } from '@commerce/config';
 import { startOutboxRelay, type OutboxRelay } from '@commerce/events';
 import { createLogger, type Logger } from '@commerce/observability';
-import { loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
+import { domainMetrics, loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
 import type { CatalogContext } from './context.js';
 import { createLoaders } from './data/loaders.js';
 import { openCatalogDatabase, type CatalogDatabase } from './data/prisma.js';
@@ -52,6 +52,7 @@ export function catalogSubgraph(options: CatalogSubgraphOptions = {}): SubgraphD
 
   return {
     name: 'catalog',
+    metrics: domainMetrics({ domain: 'catalog', databaseUrl: url }),
     typeDefs: loadSchema(new URL('../schema.graphql', import.meta.url)),
     resolvers,
     permissions,

@@ -1,7 +1,7 @@
 import { type AppEnv, databaseUrl as configuredDatabaseUrl, kafkaBrokers, redisUrl } from '@commerce/config';
 import { startOutboxRelay, type DomainEventDefinition, type EventConsumer, type EventRegistry, type OutboxRelay } from '@commerce/events';
 import { createLogger, type Logger } from '@commerce/observability';
-import { loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
+import { domainMetrics, loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
 import type { InventoryContext, InventoryHooks, InventoryServiceContext } from './context.js';
 import { RedisStockLive, type StockLive } from './data/live.js';
 import { createLoaders } from './data/loaders.js';
@@ -139,6 +139,7 @@ export function inventorySubgraph(options: InventorySubgraphOptions = {}): Subgr
 
   return {
     name: 'inventory',
+    metrics: domainMetrics({ domain: 'inventory', databaseUrl: url, consumerGroups: ['inventory', 'inventory-live'] }),
     typeDefs: loadSchema(new URL('../schema.graphql', import.meta.url)),
     resolvers,
     permissions,

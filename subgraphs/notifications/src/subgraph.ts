@@ -1,7 +1,7 @@
 import { type AppEnv, databaseUrl as configuredDatabaseUrl, redisUrl } from '@commerce/config';
 import type { EventConsumer } from '@commerce/events';
 import { createLogger, type Logger } from '@commerce/observability';
-import { loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
+import { domainMetrics, loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
 import {
   EmailChannel,
   InAppChannel,
@@ -138,6 +138,7 @@ export function notificationsSubgraph(options: NotificationsSubgraphOptions = {}
 
   return {
     name: 'notifications',
+    metrics: domainMetrics({ domain: 'notifications', databaseUrl: url, consumerGroups: ['notifications'] }),
     typeDefs: loadSchema(new URL('../schema.graphql', import.meta.url)),
     resolvers,
     permissions,

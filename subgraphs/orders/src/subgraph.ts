@@ -1,13 +1,14 @@
 import { type AppEnv, databaseUrl as configuredDatabaseUrl, kafkaBrokers, redisUrl, subgraphUrl } from '@commerce/config';
 import { startOutboxRelay, type EventConsumer, type OutboxRelay } from '@commerce/events';
 import { createLogger, type Logger } from '@commerce/observability';
-import { loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
+import { domainMetrics, loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
 import type { OrdersContext } from './context.js';
 import { HttpCartReader, type CartReader } from './data/cart-client.js';
 import { RedisOrderLive, type OrderLive } from './data/live.js';
 import { createLoaders } from './data/loaders.js';
 import { createOrdersPrisma, type OrdersPrisma } from './data/prisma.js';
 import { startOrdersConsumer } from './events/consumer.js';
+import { ORDER_SAGA_GAUGES } from './metrics.js';
 import { permissions } from './permissions.js';
 import { resolvers } from './resolvers/index.js';
 
@@ -86,6 +87,7 @@ export function ordersSubgraph(options: OrdersSubgraphOptions = {}): SubgraphDef
 
   return {
     name: 'orders',
+    metrics: domainMetrics({ domain: 'orders', databaseUrl: url, consumerGroups: ['orders'], sqlGauges: ORDER_SAGA_GAUGES }),
     typeDefs: loadSchema(new URL('../schema.graphql', import.meta.url)),
     resolvers,
     permissions,

@@ -2,7 +2,7 @@ import Stripe from 'stripe';
 import { type AppEnv, databaseUrl as configuredDatabaseUrl, kafkaBrokers, readEnv } from '@commerce/config';
 import { startOutboxRelay, type EventConsumer, type OutboxRelay } from '@commerce/events';
 import { createLogger, type Logger } from '@commerce/observability';
-import { loadSchema, type BaseContext, type RouteHandler, type SubgraphDefinition } from '@commerce/subgraph-kit';
+import { domainMetrics, loadSchema, type BaseContext, type RouteHandler, type SubgraphDefinition } from '@commerce/subgraph-kit';
 import type { PaymentsContext } from './context.js';
 import { createLoaders } from './data/loaders.js';
 import { createPaymentsPrisma, type PaymentsPrisma } from './data/prisma.js';
@@ -98,6 +98,7 @@ export function paymentsSubgraph(options: PaymentsSubgraphOptions = {}): Subgrap
 
   return {
     name: 'payments',
+    metrics: domainMetrics({ domain: 'payments', databaseUrl: url, consumerGroups: ['payments'] }),
     typeDefs: loadSchema(new URL('../schema.graphql', import.meta.url)),
     resolvers,
     permissions,

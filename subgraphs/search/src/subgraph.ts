@@ -1,7 +1,7 @@
 import { type AppEnv, databaseUrl as configuredDatabaseUrl, kafkaBrokers } from '@commerce/config';
 import type { EventConsumer } from '@commerce/events';
 import { createLogger, type Logger } from '@commerce/observability';
-import { loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
+import { domainMetrics, loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
 import type { SearchContext } from './context.js';
 import { createSearchPrisma, type SearchPrisma } from './data/prisma.js';
 import { startSearchConsumer } from './events/consumer.js';
@@ -77,6 +77,7 @@ export function searchSubgraph(options: SearchSubgraphOptions = {}): SubgraphDef
 
   return {
     name: 'search',
+    metrics: domainMetrics({ domain: 'search', databaseUrl: url, consumerGroups: ['search'] }),
     typeDefs: loadSchema(new URL('../schema.graphql', import.meta.url)),
     resolvers,
     permissions,

@@ -1,7 +1,7 @@
 import { appEnv, databaseUrl as defaultDatabaseUrl, readEnv } from '@commerce/config';
 import { startOutboxRelay, type OutboxRelay } from '@commerce/events';
 import { createLogger, type Logger } from '@commerce/observability';
-import { loadSchema, type SubgraphDefinition } from '@commerce/subgraph-kit';
+import { domainMetrics, loadSchema, type SubgraphDefinition } from '@commerce/subgraph-kit';
 import { systemContext, type UsersContext } from './context.js';
 import { createLoaders } from './data/loaders.js';
 import { createPrismaClient, type UsersDb } from './data/prisma.js';
@@ -61,6 +61,7 @@ export function usersSubgraph(options: UsersSubgraphOptions = {}): SubgraphDefin
 
   return {
     name: 'users',
+    metrics: domainMetrics({ domain: 'users', databaseUrl: url }),
     typeDefs: loadSchema(new URL('../schema.graphql', import.meta.url)),
     resolvers,
     permissions,
