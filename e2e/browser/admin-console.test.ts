@@ -185,7 +185,7 @@ async function expectStockMessage(shop: Page, text: string | RegExp): Promise<vo
 }
 
 describe('orders', () => {
-  it('an order is found by its status, fulfilled, shipped and refunded, and the customer gets both emails', async () => {
+  it('an order is found by its status, fulfilled, shipped and refunded, and the customer gets both emails (the shipping one again on a resend)', async () => {
     const [product] = await seededProducts(5);
     const variant = product?.variants.find((v) => v.inStock);
     if (!product || !variant) throw new Error('no seeded product in stock');
@@ -221,6 +221,20 @@ describe('orders', () => {
     await page.reload();
     await page.getByRole('region', { name: 'Refunds' }).getByText('Returned: wrong size').waitFor();
     await screenshot(page, 'admin-order-refunded');
+
+    // The delivery log shows the shipping email; a resend delivers it again.
+    await visit(page, `/notifications?recipient=${encodeURIComponent(order.email)}&channel=EMAIL`, 'Notifications');
+    const row = page.getByRole('region', { name: 'Deliveries' }).locator('tbody tr', { hasText: 'Order shipped' });
+    await row.getByRole('button', { name: 'Resend' }).click();
+    await row.first().waitFor();
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const latest = await readLatestMail(order.email, { subject: 'Your order has shipped' });
+      if (latest.receivedAt > mail.receivedAt) break;
+      if (Date.now() > deadline) throw new Error('the resent shipping email did not arrive');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    await page.getByRole('region', { name: 'Deliveries' }).getByText('a resend').first().waitFor();
     await page.context().close();
   });
 });
