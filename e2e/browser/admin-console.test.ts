@@ -326,6 +326,40 @@ describe('two admins on one product', () => {
   });
 });
 
+describe('categories', () => {
+  it('moves a category to the top level and back; its products move with it', async () => {
+    const page = await signedInAdmin();
+    await visit(page, '/categories', 'Categories');
+    // The last category of the tree: a leaf (three levels are shown).
+    const link = page.getByRole('region', { name: 'Tree' }).getByRole('link').last();
+    const name = (await link.textContent()) ?? '';
+    await link.click();
+    await page.getByRole('heading', { level: 1, name }).waitFor();
+    const id = new URL(page.url()).pathname.split('/').pop() ?? '';
+    const form = page.getByRole('form', { name: 'Edit category' });
+    const parentId = await form.getByLabel('Parent').inputValue();
+    expect(parentId).not.toBe('');
+    const count = async () => (await page.locator('.page-head .muted').textContent()) ?? '';
+    const before = await count();
+    try {
+      await form.getByLabel('Parent').selectOption('');
+      await form.getByRole('button', { name: 'Save category' }).click();
+      await form.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+      await page.reload();
+      expect(await page.getByRole('form', { name: 'Edit category' }).getByLabel('Parent').inputValue()).toBe('');
+      expect(await count()).toBe(before);
+      await visit(page, '/categories', 'Categories');
+      expect(await page.getByRole('region', { name: 'Tree' }).locator('li[style*="margin-left:0rem"]', { hasText: name }).count()).toBe(1);
+    } finally {
+      await routerGraphql('mutation($input: UpdateCategoryInput!) { updateCategory(input: $input) { id } }', { input: { id, parentId } }, await adminToken());
+    }
+    await page.goto(adminUrl(`/categories/${id}`));
+    expect(await page.getByRole('form', { name: 'Edit category' }).getByLabel('Parent').inputValue()).toBe(parentId);
+    expect(await count()).toBe(before);
+    await page.context().close();
+  });
+});
+
 describe('customers', () => {
   it('grants the admin role to a customer, who can then enter the console, and revokes it', async () => {
     const shopper = await registeredShopper('admin-grant');
