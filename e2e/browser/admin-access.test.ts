@@ -109,6 +109,16 @@ describe('the admin console, for the admin', () => {
     expect(await nav.getByRole('link', { name: 'Dashboard' }).getAttribute('aria-current')).toBe('page');
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
 
+    // Keyboard: the skip link comes first and moves focus to the content; the nav works with Tab and Enter.
+    await page.keyboard.press('Tab');
+    expect(await page.locator(':focus').textContent()).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.locator(':focus').getAttribute('id')).toBe('main');
+    await nav.getByRole('link', { name: 'Orders' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Orders' }).waitFor();
+    expect(await nav.getByRole('link', { name: 'Orders' }).getAttribute('aria-current')).toBe('page');
+
     // Nothing of it is kept by the browser or a proxy.
     const response = await page.reload();
     expect(response?.headers()['cache-control']).toContain('no-store');
