@@ -108,3 +108,4 @@ export async function ensureInfrastructure(options: InfrastructureOptions): Prom
   log(`ready in ${(durationMs / 1000).toFixed(1)}s`);
   return { postgres: postgres.value.outcome, redis: redis.value, kafka: kafka.value, databases: postgres.value.databases, durationMs };
 }
+export { ensurePrometheus, PROMETHEUS_PATH, PROMTOOL_PATH } from './prometheus.js';
