@@ -488,7 +488,8 @@ describe('bulk price change', () => {
     expect(await usdPrices()).toEqual({ 'BA-1': 999 + 111, 'BA-2': 1999 + 111, 'BB-1': 5 + 111, 'BO-1': 3000 + 110 });
     // The last snapshot of each product carries its final USD prices.
     const last = (await outboxRows(server.db, b.id)).filter((row) => row.event_type === 'product.updated').at(-1);
-    expect((last?.envelope.payload.variants as { prices: { currency: string; amountMinor: number }[] }[])[0]?.prices).toEqual([
+    expect(last).toBeDefined();
+    expect((last?.envelope.payload.variants as { prices: { currency: string; amountMinor: number }[] }[] | undefined)?.[0]?.prices).toEqual([
       { currency: 'EUR', amountMinor: 1000 },
       { currency: 'USD', amountMinor: 116 },
     ]);
