@@ -212,6 +212,14 @@ describe('orders', () => {
     // A full refund (the amount and the units left empty: everything), restocked: requested, then completed
     // by payments, the order REFUNDED, and the customer told. (A partial refund sends no email: only REFUNDED does.)
     const refund = page.getByRole('form', { name: 'Refund' });
+    // More than was captured: the graph's BAD_USER_INPUT lands next to the amount, and nothing is refunded.
+    await refund.getByLabel('Reason for the refund').fill('Too much');
+    await refund.getByLabel(/^Amount/).fill('99999.99');
+    await refund.getByRole('button', { name: 'Refund' }).click();
+    await refund.locator('.field__error', { hasText: /^At most \$[\d,.]+ can be refunded now\.$/ }).waitFor();
+    expect(await refund.getByLabel(/^Amount/).getAttribute('aria-invalid')).toBe('true');
+    await screenshot(page, 'admin-refund-error');
+    await refund.getByLabel(/^Amount/).fill('');
     await refund.getByLabel('Reason for the refund').fill('Returned: wrong size');
     await refund.getByLabel('Put the returned units back on hand').check();
     await refund.getByRole('button', { name: 'Refund' }).click();

@@ -4,8 +4,8 @@ import { graphql } from '@/graphql/generated';
 import { requireAdmin } from '@/lib/auth';
 import { formError, text } from '@/lib/form-errors';
 import type { FormState } from '@/lib/form-state';
-import { executeGraphQL } from '@/lib/graphql';
-import { parseMoneyInput } from '@/lib/money';
+import { GraphQLRequestError, executeGraphQL } from '@/lib/graphql';
+import { formatMoney, isCurrency, parseMoneyInput } from '@/lib/money';
 
 const FulfillOrderMutation = graphql(`
   mutation AdminFulfillOrder($input: FulfillOrderInput!) {
@@ -164,6 +164,12 @@ export async function refundOrder(_previous: FormState, form: FormData): Promise
       accessToken: token,
     });
   } catch (error) {
+    // The graph says it in minor units; say it in the order's money.
+    const refundable = text(form, 'refundableMinor');
+    const currency = text(form, 'currency');
+    if (error instanceof GraphQLRequestError && error.code === 'BAD_USER_INPUT' && error.extensions?.field === 'amountMinor' && /^\d+$/.test(refundable) && isCurrency(currency)) {
+      return { status: 'error', fieldErrors: { amount: `At most ${formatMoney({ amountMinor: Number(refundable), currency })} can be refunded now.` }, values, code: error.code };
+    }
     return formError(error, {
       values,
       fieldNames: ['reason', 'amount'],

@@ -146,7 +146,9 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
         </div>
       </div>
       <LiveRefresh url={publicRouterWsUrl()} query={AdminOrderLiveDocument.toString()} variables={{ orderId: order.id }} label="the status and timeline" />
-      {order.statusReason ? <p className="notice notice--warn">{order.statusReason}</p> : null}
+      {order.statusReason ? (
+        <p className={['CANCELLED', 'PAYMENT_FAILED'].includes(order.status) ? 'notice notice--warn' : 'notice'}>{order.statusReason}</p>
+      ) : null}
 
       <section className="panel" aria-labelledby="order-actions">
         <h2 id="order-actions">Actions</h2>
@@ -192,6 +194,8 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
               <h3>Refund</h3>
               <ActionForm action={refundOrder} submitLabel="Refund" label="Refund" danger confirm="Refund this order?">
               {hidden}
+              <input type="hidden" name="refundableMinor" value={refundable} />
+              <input type="hidden" name="currency" value={order.currency} />
               <Field name="reason" label="Reason for the refund" required maxLength={500} />
               <MoneyField
                 name="amount"
