@@ -12,6 +12,11 @@ export const metadata: Metadata = { title: 'Inventory' };
 
 const AdminStockLevelsQuery = graphql(`
   query AdminStockLevels($first: Int!, $after: String, $filter: StockLevelFilter) {
+    warehouses {
+      id
+      code
+      name
+    }
     stockLevels(first: $first, after: $after, filter: $filter) {
       totalCount
       pageInfo {
@@ -56,8 +61,10 @@ export default async function InventoryPage({ searchParams }: { searchParams: Pr
   const low = param(params.low) === '1';
   const after = param(params.after);
   const sku = param(params.sku)?.trim().slice(0, 64);
-  const { stockLevels } = await executeGraphQL(AdminStockLevelsQuery, {
-    variables: { first: 50, after, filter: { lowStockOnly: low, search: sku || undefined } },
+  const warehouseParam = param(params.warehouse);
+  const warehouseId = warehouseParam && /^[0-9a-f-]{36}$/i.test(warehouseParam) ? warehouseParam : undefined;
+  const { stockLevels, warehouses } = await executeGraphQL(AdminStockLevelsQuery, {
+    variables: { first: 50, after, filter: { lowStockOnly: low, search: sku || undefined, warehouseId } },
     accessToken: token,
   });
   return (
@@ -74,6 +81,17 @@ export default async function InventoryPage({ searchParams }: { searchParams: Pr
         <div className="field">
           <label htmlFor="stock-sku">SKU contains</label>
           <input id="stock-sku" name="sku" type="search" defaultValue={sku} maxLength={64} />
+        </div>
+        <div className="field">
+          <label htmlFor="stock-warehouse">Warehouse</label>
+          <select id="stock-warehouse" name="warehouse" defaultValue={warehouseId ?? ''}>
+            <option value="">Every warehouse</option>
+            {warehouses.map((w) => (
+              <option key={w.id} value={w.id}>
+                {w.name} ({w.code})
+              </option>
+            ))}
+          </select>
         </div>
         {low ? <input type="hidden" name="low" value="1" /> : null}
         <button type="submit" className="button button--secondary">
@@ -129,7 +147,7 @@ export default async function InventoryPage({ searchParams }: { searchParams: Pr
       )}
       <Pager
         basePath="/inventory"
-        params={{ low: low ? '1' : undefined, sku }}
+        params={{ low: low ? '1' : undefined, sku, warehouse: warehouseId }}
         endCursor={stockLevels.pageInfo.endCursor}
         hasNextPage={stockLevels.pageInfo.hasNextPage}
         onFirstPage={!after}
