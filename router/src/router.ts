@@ -39,6 +39,7 @@ import { createSubgraphFetcher } from './fetcher.ts';
 import { complexityRule, type ComplexityLimits } from './limits.ts';
 import { countRejection, didResolveQueryPlan, observeSubscriptions, requestMetrics, requestMetricsPlugin, subgraphFetchObserver, timeQueryPlanning } from './metrics.ts';
 import { operationResolutionPlugin } from './operation-resolution.ts';
+import { startProtection, type ProtectionOptions } from './protection.ts';
 import { fileSupergraph, pollSupergraph, resolveSubgraphUrl } from './supergraph.ts';
 import { SubscriptionPlanner } from './subscriptions/planner.ts';
 import {
@@ -113,6 +114,8 @@ export interface RouterOptions {
    * default is none, so tests starting several routers do not collide.
    */
   metricsPort?: number | false;
+  /** Safelist, cost and rate limits (protection.ts, README "Known operations, cost and rate limits"); default from the environment. */
+  protection?: ProtectionOptions;
 }
 
 /** ROUTER_METRICS_PORT: a port, or off/false. */
@@ -167,6 +170,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
   const fetcher = createSubgraphFetcher({ timeoutMs: readIntEnv('ROUTER_SUBGRAPH_TIMEOUT_MS', 30_000) });
   const subgraphUrls = options.subgraphUrls ?? {};
   const dedupe = options.dedupe ?? readEnv('ROUTER_DEDUPE') !== 'false';
+  const protection = startProtection(options.protection ?? {}, production, logger);
 
   let supergraphSource: SupergraphSdlHook | SupergraphManager;
   if (options.poll) {
@@ -238,6 +242,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
     plugins: [
       requestMetricsPlugin(),
       operationResolutionPlugin(),
+      protection.plugin,
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
       ...(responseCache ? [responseCache.plugin] : []),
     ],
@@ -278,6 +283,13 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
       observe(req, res.statusCode, started, undefined, code);
       return;
     }
+    const known = protection.safelist.check(req.method ?? 'GET', read.body, search);
+    if (!known.ok) {
+      sendGraphQLError(res, known.status, known.code, known.message);
+      countRejection(known.code);
+      observe(req, known.status, started, undefined, known.code);
+      return;
+    }
 
     // Authenticate before Apollo parses, validates or plans anything: a bad token costs one lookup.
     const authorization = req.headers.authorization;
@@ -297,9 +309,9 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
       return;
     }
 
-    const context: RouterContext = { identity, authorization, requestId, incomingHeaders: req.headers };
+    const context: RouterContext & { clientAddress: string } = { identity, authorization, requestId, incomingHeaders: req.headers, clientAddress: protection.clientAddress(req) };
     const response = await server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers: new HeaderMap(headerEntries(req.headers)), search, body: read.body },
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers: new HeaderMap(headerEntries(req.headers)), search: known.search, body: known.body },
       context: () => Promise.resolve(context),
     });
     await writeGraphQLResponse(res, response);
@@ -379,6 +391,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
       fetcher.close();
       stopObservingSubscriptions();
       await metricsServer?.stop();
+      await protection.stop();
     },
   };
 }

@@ -1,0 +1,91 @@
+/**
+ * Cost per operation, as an Apollo Server plugin: after the operation is
+ * resolved (parsed and validated, both cached by document), its requested cost
+ * is computed (cost.ts: a plan per document), refused over the maximum, spent
+ * from the caller's budgets (rate-limit.ts), and reported in
+ * `extensions.cost` like Shopify's:
+ *
+ *   "cost": { "requestedQueryCost": 42, "actualQueryCost": 17,
+ *             "throttleStatus": { "maximumAvailable": 2000, "currentlyAvailable": 1958, "restoreRate": 100 } }
+ *
+ * Over the maximum: 400 QUERY_TOO_COMPLEX with `extensions.limit: 'cost'`.
+ * Over the budget: 429 RATE_LIMITED with `Retry-After` (seconds) and
+ * `extensions.retryAfter`. The budget is spent by the requested cost (no refund
+ * of the difference to the actual cost: one Redis call per request).
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import { appEnv, readEnv, readIntEnv } from '@commerce/config';
+import type { Identity } from '@commerce/auth';
+import { ErrorCode } from '@commerce/errors';
+import { actualCost, CostCalculator, countRootFields, type CostOptions } from './cost.ts';
+import type { RateLimiter, SpendResult } from './rate-limit.ts';
+
+export interface CostLimits extends CostOptions {
+  /** Most requested cost of one operation (ROUTER_MAX_COST). */
+  maxCost: number;
+  /** Report `extensions.cost` on every answer (ROUTER_COST_EXTENSIONS=on|off; default on, off under APP_ENV=test). */
+  report: boolean;
+}
+
+export function costLimitsFromEnv(): CostLimits {
+  return {
+    maxCost: readIntEnv('ROUTER_MAX_COST', 1_000),
+    defaultListSize: readIntEnv('ROUTER_COST_DEFAULT_LIST_SIZE', 10),
+    mutationCost: readIntEnv('ROUTER_COST_MUTATION', 10),
+    // Default on; off under APP_ENV=test, whose tests compare whole answers (the cost tests turn it on).
+    report: (readEnv('ROUTER_COST_EXTENSIONS') ?? (appEnv() === 'test' ? 'off' : 'on')) !== 'off',
+  };
+}
+
+/** What the plugin needs of the router's context; `clientAddress` is set by the HTTP path (absent over WebSocket). */
+interface CostContext {
+  identity: Identity | null;
+  incomingHeaders?: IncomingHttpHeaders;
+  clientAddress?: string;
+}
+
+export function costPlugin<TContext extends CostContext>(limits: CostLimits, limiter: RateLimiter | undefined): ApolloServerPlugin<TContext> {
+  const calculator = new CostCalculator(limits);
+  return {
+    async requestDidStart() {
+      let requested: number | undefined;
+      let mutationRootFields = 0;
+      let throttle: SpendResult['throttleStatus'] | undefined;
+      return {
+        async didResolveOperation({ schema, document, operation, request, contextValue }) {
+          if (!operation) return; // Apollo Server reports that itself
+          requested = calculator.cost(schema, document, operation, request.variables);
+          if (operation.operation === 'mutation') mutationRootFields = countRootFields(operation.selectionSet, new Map());
+          if (requested > limits.maxCost) {
+            throw new GraphQLError(`${operation.name ? `Operation "${operation.name.value}"` : 'The operation'} costs ${requested}; the limit is ${limits.maxCost}.`, {
+              extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit: 'cost', actual: requested, max: limits.maxCost, http: { status: 400 } },
+            });
+          }
+          if (!limiter) return;
+          const spent = await limiter.spend({ userId: contextValue.identity?.userId, ip: contextValue.clientAddress ?? 'unknown' }, requested);
+          if (!spent) return; // Redis unavailable: fail open (rate-limit.ts)
+          throttle = spent.throttleStatus;
+          if (!spent.allowed) {
+            throw new GraphQLError(`Too many requests: this operation costs ${requested} and the budget has ${spent.throttleStatus.currentlyAvailable} left. Retry in ${spent.retryAfterSeconds} s.`, {
+              extensions: {
+                code: ErrorCode.RATE_LIMITED,
+                retryAfter: spent.retryAfterSeconds,
+                http: { status: 429, headers: new HeaderMap([['retry-after', String(spent.retryAfterSeconds)]]) },
+              },
+            });
+          }
+        },
+        async willSendResponse({ response }) {
+          if (!limits.report || requested === undefined || response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          const cost: Record<string, unknown> = { requestedQueryCost: requested };
+          if (result.data !== undefined) cost.actualQueryCost = actualCost(result.data, mutationRootFields, limits.mutationCost);
+          if (throttle) cost.throttleStatus = throttle;
+          result.extensions = { ...result.extensions, cost };
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * "Only known operations, at a known cost": the safelist (safelist.ts), the
+ * cost per operation and its maximum (cost.ts, cost-plugin.ts) and the shared
+ * budgets (rate-limit.ts), built from options or the environment in one place
+ * so that router.ts only wires them.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { isProduction, readEnv } from '@commerce/config';
+import type { Logger } from '@commerce/observability';
+import { costLimitsFromEnv, costPlugin, type CostLimits } from './cost-plugin.ts';
+import { RateLimiter, rateLimitDefaults, rateLimitFromEnv, type RateLimitOptions } from './rate-limit.ts';
+import { Safelist, safelistFromEnv, type SafelistOptions } from './safelist.ts';
+import type { RouterContext } from './context.ts';
+
+export interface ProtectionOptions {
+  /** Default from ROUTER_SAFELIST / ROUTER_SAFELIST_MANIFESTS; `false` is mode off. */
+  safelist?: false | Partial<SafelistOptions>;
+  /** Default from ROUTER_MAX_COST, ROUTER_COST_DEFAULT_LIST_SIZE, ROUTER_COST_MUTATION. */
+  cost?: Partial<CostLimits>;
+  /** Default from ROUTER_RATE_LIMIT* (on in production); `false` is off. */
+  rateLimit?: false | Partial<RateLimitOptions>;
+  /** Addresses whose X-Forwarded-For is believed (ROUTER_TRUSTED_PROXIES, comma-separated), e.g. the storefront's server. */
+  trustedProxies?: readonly string[];
+}
+
+export interface Protection {
+  safelist: Safelist;
+  plugin: ApolloServerPlugin<RouterContext>;
+  /** The client's address for its budget: the socket's, or the last X-Forwarded-For hop added by a trusted proxy. */
+  clientAddress(req: IncomingMessage): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Defaults follow the deployment (APP_ENV=production), not the router's
+ * `production` option: tests start "production" routers (no introspection)
+ * without the apps' built manifests or a budget, and opt in explicitly.
+ */
+export function startProtection(options: ProtectionOptions, production: boolean, logger: Logger): Protection {
+  const deployed = isProduction();
+  const safelistOptions = options.safelist === false ? { mode: 'off' as const, manifests: [] } : { ...safelistFromEnv(deployed), ...options.safelist };
+  const safelist = new Safelist(safelistOptions, logger, production);
+  const limits = { ...costLimitsFromEnv(), ...options.cost };
+  const rateLimit = options.rateLimit === false ? false : options.rateLimit ? { ...rateLimitDefaults(), ...options.rateLimit } : rateLimitFromEnv(deployed);
+  const limiter = rateLimit ? new RateLimiter(rateLimit, logger) : undefined;
+  if (limiter && limits.maxCost > Math.min(limiter.buckets.identity.capacity, limiter.buckets.ip.capacity)) {
+    logger.warn({ maxCost: limits.maxCost, buckets: limiter.buckets }, 'router: ROUTER_MAX_COST is above a rate-limit bucket; such operations need a full bucket');
+  }
+  const trusted = new Set(
+    options.trustedProxies ??
+      (readEnv('ROUTER_TRUSTED_PROXIES') ?? '')
+        .split(',')
+        .map((address) => address.trim())
+        .filter(Boolean),
+  );
+  return {
+    safelist,
+    plugin: costPlugin<RouterContext>(limits, limiter),
+    clientAddress(req) {
+      const socket = req.socket.remoteAddress ?? 'unknown';
+      const forwarded = req.headers['x-forwarded-for'];
+      if (!trusted.has(socket) || typeof forwarded !== 'string') return socket;
+      const hops = forwarded.split(',').map((hop) => hop.trim()).filter(Boolean);
+      // From the right: the first hop not added by one of our proxies is the client.
+      for (let i = hops.length - 1; i >= 0; i -= 1) if (!trusted.has(hops[i] as string)) return hops[i] as string;
+      return socket;
+    },
+    async stop() {
+      await limiter?.stop();
+    },
+  };
+}
