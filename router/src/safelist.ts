@@ -139,8 +139,9 @@ export class Safelist {
     if (id !== undefined) {
       const known = this.operations.get(id);
       if (!known) return this.missingId(id, body, search);
-      const { documentId: _documentId, ...rest } = body;
-      return { ok: true, body: { ...rest, query: known.document, extensions: withoutPersistedQuery(rest.extensions) }, search };
+      const { documentId: _documentId, extensions: _extensions, ...rest } = body;
+      const extensions = withoutPersistedQuery(body.extensions);
+      return { ok: true, body: { ...rest, query: known.document, ...(extensions ? { extensions } : {}) }, search };
     }
     if (this.mode === 'off') return { ok: true, body, search };
     return this.checkText(typeof body.query === 'string' ? body.query : undefined, body, search, typeof body.operationName === 'string' ? body.operationName : undefined);
