@@ -1,6 +1,7 @@
 export {
   initTelemetry,
   shutdownTelemetry,
+  flushTelemetry,
   telemetryStatus,
   telemetryModeFromEnv,
   getFinishedSpans,

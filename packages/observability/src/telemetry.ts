@@ -54,6 +54,7 @@ interface TelemetryState {
   serviceName: string | null;
   sdk?: NodeSDK;
   memoryExporter?: InMemorySpanExporter;
+  spanProcessors?: SpanProcessor[];
 }
 
 // Kept on globalThis, not in module scope: register.ts may be loaded by the
@@ -110,11 +111,13 @@ export function initTelemetry(options: TelemetryOptions): TelemetryStatus {
   const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof HttpInstrumentationModule;
   const { GraphQLInstrumentation } = require('@opentelemetry/instrumentation-graphql') as typeof GraphQLInstrumentationModule;
 
+  const spanProcessors = createSpanProcessors(mode, state);
+  state.spanProcessors = spanProcessors;
   const sdk = new NodeSDK({
     serviceName: options.serviceName,
     // Only W3C trace context: what the router, subgraphs and Kafka envelopes speak.
     textMapPropagator: new W3CTraceContextPropagator(),
-    spanProcessors: createSpanProcessors(mode, state),
+    spanProcessors,
     // Logs go to stdout through pino and metrics are not collected here; without
     // these the SDK would start default OTLP log/metric exporters on its own.
     metricReaders: [],
@@ -158,6 +161,14 @@ export async function shutdownTelemetry(): Promise<void> {
   if (!state || !sdk) return;
   state.sdk = undefined;
   await sdk.shutdown();
+}
+
+/**
+ * Exports every span ended so far now, without stopping the SDK (the OTLP
+ * exporter batches for up to OTEL_BSP_SCHEDULE_DELAY, 5 s by default). Safe when off.
+ */
+export async function flushTelemetry(): Promise<void> {
+  await Promise.all((globalState[STATE_KEY]?.spanProcessors ?? []).map((processor) => processor.forceFlush()));
 }
 
 /** Test helper: spans ended so far. Only with OTEL_TRACES_EXPORTER=memory (or mode 'memory'). */
