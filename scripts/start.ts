@@ -20,6 +20,8 @@ import { installSignalHandlers, startSubgraph, type Stoppable } from '@commerce/
 import { createRouter } from '@commerce/router';
 
 process.env.APP_ENV ??= 'development';
+// One readable line an event, with the service's name (LOG_FORMAT=json for raw JSON).
+process.env.LOG_FORMAT ??= 'pretty';
 const started = performance.now();
 const say = (message: string): void => void process.stderr.write(`${message}\n`);
 

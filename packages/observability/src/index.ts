@@ -25,4 +25,4 @@ export {
   type ParsedTraceparent,
   type TraceLogFields,
 } from './trace-context.js';
-export { createLogger, logLevelFromEnv, type Logger, type LoggerOptions } from './logger.js';
+export { createLogger, logFormatFromEnv, logLevelFromEnv, type LogFormat, type Logger, type LoggerOptions } from './logger.js';

@@ -1,5 +1,7 @@
+import { createRequire } from 'node:module';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { pino, stdSerializers, stdTimeFunctions, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import type * as PinoPrettyModule from 'pino-pretty';
 
 /** The logger every package passes around: a pino logger (JSON lines on stdout). */
 export type Logger = PinoLogger;
@@ -11,6 +13,16 @@ export interface LoggerOptions {
   level?: string;
   /** Where lines go; stdout by default. Tests pass a stream to assert on output. */
   destination?: DestinationStream;
+  /** Overrides LOG_FORMAT. */
+  format?: LogFormat;
+}
+
+/** `json`: one JSON object a line (production, log shippers). `pretty`: one readable line an event (`npm start`). */
+export type LogFormat = 'json' | 'pretty';
+
+/** LOG_FORMAT=pretty gives readable lines; anything else (and unset) keeps raw JSON. */
+export function logFormatFromEnv(env: NodeJS.ProcessEnv = process.env): LogFormat {
+  return env.LOG_FORMAT?.trim().toLowerCase() === 'pretty' ? 'pretty' : 'json';
 }
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -23,6 +35,32 @@ export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 
+
+const require = createRequire(import.meta.url);
+// One prettifier per process (the dev runner starts every subgraph in one), on
+// globalThis for the same reason as telemetry's state.
+const PRETTY_KEY = Symbol.for('@commerce/observability/pretty-stream');
+type GlobalWithPretty = typeof globalThis & { [PRETTY_KEY]?: DestinationStream };
+
+/**
+ * `[12:00:25.391] INFO: orders        order placed {"orderId":"…","trace_id":"…"}`.
+ * pino-pretty as an in-process stream (no worker thread), loaded only when asked for.
+ */
+function prettyStream(): DestinationStream {
+  const globals = globalThis as GlobalWithPretty;
+  const existing = globals[PRETTY_KEY];
+  if (existing) return existing;
+  const { PinoPretty } = require('pino-pretty') as typeof PinoPrettyModule;
+  const stream = PinoPretty({
+    singleLine: true,
+    sync: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service',
+    messageFormat: (log, messageKey) => `${String(log.service ?? '').padEnd(13)} ${String(log[messageKey] ?? '')}`,
+  });
+  globals[PRETTY_KEY] = stream;
+  return stream;
+}
 
 /**
  * Adds the active span's ids to each line so logs and traces join up. With the
@@ -65,5 +103,6 @@ export function createLogger(options: LoggerOptions): Logger {
       censor: '[redacted]',
     },
   };
-  return options.destination ? pino(pinoOptions, options.destination) : pino(pinoOptions);
+  const destination = options.destination ?? ((options.format ?? logFormatFromEnv()) === 'pretty' ? prettyStream() : undefined);
+  return destination ? pino(pinoOptions, destination) : pino(pinoOptions);
 }
