@@ -107,7 +107,7 @@ describe('admin sections', () => {
 
 describe('inventory', () => {
   it('stock set to zero in the console makes the storefront say out of stock, and back', async () => {
-    const products = await seededProducts(40);
+    const products = await seededProducts(20);
     // The product with the fewest variants at the end of the list: the shop's other journeys use the first ones.
     const product = products.at(-1);
     const variant = product?.variants.find((v) => v.inStock);

@@ -2,10 +2,9 @@ import 'server-only';
 import { graphql } from '@/graphql/generated';
 import { executeGraphQL } from './graphql';
 
-const AdminCategoryTreeQuery = graphql(`
-  query AdminCategoryTree {
+const AdminTopCategoriesQuery = graphql(`
+  query AdminTopCategories {
     categories(first: 100) {
-      totalCount
       edges {
         node {
           id
@@ -13,27 +12,24 @@ const AdminCategoryTreeQuery = graphql(`
           slug
           position
           version
-          children(first: 100) {
-            edges {
-              node {
-                id
-                name
-                slug
-                position
-                version
-                children(first: 100) {
-                  edges {
-                    node {
-                      id
-                      name
-                      slug
-                      position
-                      version
-                    }
-                  }
-                }
-              }
-            }
+        }
+      }
+    }
+  }
+`);
+
+const AdminCategoryChildrenQuery = graphql(`
+  query AdminCategoryChildren($id: ID!) {
+    category(id: $id) {
+      id
+      children(first: 100) {
+        edges {
+          node {
+            id
+            name
+            slug
+            position
+            version
           }
         }
       }
@@ -53,18 +49,41 @@ export interface CategoryOption {
   path: string;
 }
 
-/** The category tree (three levels) flattened in display order, for selects and the Categories section. */
+/** The tree's levels the console shows (the storefront's departments, their categories, and those's subcategories). */
+const DEPTHS = 3;
+
+/**
+ * The category tree (three levels) flattened in display order, for selects
+ * and the Categories section. Read a level at a time, each level's children
+ * in parallel: one query for the whole tree would ask for 100 × 100 × 100
+ * places, far over the router's cost limit, while the tree itself is small.
+ */
 export async function categoryOptions(token: string): Promise<CategoryOption[]> {
-  const { categories } = await executeGraphQL(AdminCategoryTreeQuery, { accessToken: token });
-  const out: CategoryOption[] = [];
-  for (const { node: top } of categories.edges) {
-    out.push({ id: top.id, name: top.name, slug: top.slug, depth: 0, path: top.name, parentId: null, position: top.position, version: top.version });
-    for (const { node: child } of top.children.edges) {
-      out.push({ id: child.id, name: child.name, slug: child.slug, depth: 1, path: `${top.name} › ${child.name}`, parentId: top.id, position: child.position, version: child.version });
-      for (const { node: leaf } of child.children.edges) {
-        out.push({ id: leaf.id, name: leaf.name, slug: leaf.slug, depth: 2, path: `${top.name} › ${child.name} › ${leaf.name}`, parentId: child.id, position: leaf.position, version: leaf.version });
-      }
-    }
+  const { categories } = await executeGraphQL(AdminTopCategoriesQuery, { accessToken: token });
+  const top: CategoryOption[] = categories.edges.map(({ node }) => ({ ...node, depth: 0, parentId: null, path: node.name }));
+  const childrenOf = new Map<string, CategoryOption[]>();
+  let level = top;
+  for (let depth = 1; depth < DEPTHS && level.length > 0; depth += 1) {
+    const answers = await Promise.all(level.map((parent) => executeGraphQL(AdminCategoryChildrenQuery, { variables: { id: parent.id }, accessToken: token })));
+    const next: CategoryOption[] = [];
+    answers.forEach((answer, index) => {
+      const parent = level[index] as CategoryOption;
+      const children = (answer.category?.children.edges ?? []).map(({ node }) => ({
+        ...node,
+        depth,
+        parentId: parent.id,
+        path: `${parent.path} › ${node.name}`,
+      }));
+      childrenOf.set(parent.id, children);
+      next.push(...children);
+    });
+    level = next;
   }
+  const out: CategoryOption[] = [];
+  const visit = (option: CategoryOption) => {
+    out.push(option);
+    for (const child of childrenOf.get(option.id) ?? []) visit(child);
+  };
+  for (const option of top) visit(option);
   return out;
 }

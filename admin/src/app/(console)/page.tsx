@@ -1,4 +1,7 @@
 import type { Metadata } from 'next';
+import { LiveRefresh } from '@/components/live/live-refresh';
+import { AdminOrderEventsDocument } from '@/graphql/generated/graphql';
+import { publicRouterWsUrl } from '@/lib/config';
 import Link from 'next/link';
 import { OrdersChart, RevenueChart } from '@/components/dashboard-charts';
 import { PageHead, TableWrap, param } from '@/components/ui';
@@ -40,6 +43,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           </button>
         </form>
       </PageHead>
+      <LiveRefresh url={publicRouterWsUrl()} query={AdminOrderEventsDocument.toString()} variables={{}} label="the figures" minIntervalMs={5000} />
       <ul className="stats" aria-label="Key figures">
         <li className="stat">
           <p className="stat__label">Orders today</p>

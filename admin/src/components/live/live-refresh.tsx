@@ -5,6 +5,18 @@ import { useEffect, useState } from 'react';
 
 let client: Promise<Client> | undefined;
 
+/**
+ * The router ends an admin's subscriptions when the access token they were
+ * opened with expires (UNAUTHENTICATED, reason TOKEN_EXPIRED; 5 minutes for
+ * an admin): the socket is dropped and opened again, which fetches a fresh
+ * token (src/proxy.ts renews the cookie), and the subscriptions start again.
+ */
+function renewClient(): void {
+  const old = client;
+  client = undefined;
+  void old?.then((live) => live.dispose());
+}
+
 /** One graphql-ws connection per tab, with a fresh token from /api/live-token at every (re)connection. */
 function liveClient(url: string): Promise<Client> {
   client ??= import('graphql-ws').then(({ createClient }) =>
@@ -44,7 +56,7 @@ export function LiveRefresh({
   minIntervalMs?: number;
 }) {
   const router = useRouter();
-  const [state, setState] = useState<'connecting' | 'live' | 'off'>('connecting');
+  const [state, setState] = useState<'connecting' | 'live' | 'off' | 'done'>('connecting');
   const key = JSON.stringify(variables);
   useEffect(() => {
     let stop: (() => void) | undefined;
@@ -64,37 +76,60 @@ export function LiveRefresh({
         }, wait);
       }
     };
-    void liveClient(url).then((live) => {
-      if (cancelled) return;
-      let first = true;
-      stop = live.subscribe(
-        { query, variables: JSON.parse(key) as Record<string, unknown> },
-        {
-          next: () => {
-            setState('live');
-            // orderStatusChanged starts with the order as it is now: nothing to refresh for that one.
-            if (first && query.includes('orderStatusChanged')) {
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let first = true;
+    const start = () => {
+      void liveClient(url).then((live) => {
+        if (cancelled) return;
+        stop = live.subscribe(
+          { query, variables: JSON.parse(key) as Record<string, unknown> },
+          {
+            next: () => {
+              setState('live');
+              // orderStatusChanged starts with the order as it is now: nothing to refresh for that one.
+              if (first && query.includes('orderStatusChanged')) {
+                first = false;
+                return;
+              }
               first = false;
-              return;
-            }
-            first = false;
-            refresh();
+              refresh();
+            },
+            error: (error: unknown) => {
+              const expired = Array.isArray(error) && error.some((e: { extensions?: { code?: string } }) => e.extensions?.code === 'UNAUTHENTICATED');
+              if (!expired || cancelled) {
+                setState('off');
+                return;
+              }
+              // A fresh token, then the same subscription again; what changed meanwhile is read with a refresh.
+              renewClient();
+              retry = setTimeout(() => {
+                start();
+                router.refresh();
+              }, 1_000);
+            },
+            complete: () => setState(query.includes('orderStatusChanged') ? 'done' : 'off'),
           },
-          error: () => setState('off'),
-          complete: () => setState('off'),
-        },
-      );
-      setState('live');
-    });
+        );
+        setState('live');
+      });
+    };
+    start();
     return () => {
       cancelled = true;
       if (pending) clearTimeout(pending);
+      if (retry) clearTimeout(retry);
       stop?.();
     };
   }, [url, query, key, router, minIntervalMs]);
   return (
     <p className="live muted" role="status" data-live={state}>
-      {state === 'live' ? `Live: ${label} update by themselves.` : state === 'connecting' ? 'Connecting for live updates…' : 'Live updates are off; reload to see changes.'}
+      {state === 'live'
+        ? `Live: ${label} update by themselves.`
+        : state === 'connecting'
+          ? 'Connecting for live updates…'
+          : state === 'done'
+            ? 'This order has reached a final status.'
+            : 'Live updates are off; reload to see changes.'}
     </p>
   );
 }

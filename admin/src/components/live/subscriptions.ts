@@ -25,3 +25,15 @@ export const OrderLive = graphql(`
     }
   }
 `);
+
+export const OrderEventsLive = graphql(`
+  subscription AdminOrderEvents {
+    orderEvents {
+      kind
+      to
+      order {
+        id
+      }
+    }
+  }
+`);

@@ -64,7 +64,7 @@ export default async function InventoryPage({ searchParams }: { searchParams: Pr
   const warehouseParam = param(params.warehouse);
   const warehouseId = warehouseParam && /^[0-9a-f-]{36}$/i.test(warehouseParam) ? warehouseParam : undefined;
   const { stockLevels, warehouses } = await executeGraphQL(AdminStockLevelsQuery, {
-    variables: { first: 50, after, filter: { lowStockOnly: low, search: sku || undefined, warehouseId } },
+    variables: { first: 25, after, filter: { lowStockOnly: low, search: sku || undefined, warehouseId } },
     accessToken: token,
   });
   return (

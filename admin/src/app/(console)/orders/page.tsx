@@ -1,4 +1,7 @@
 import type { Metadata } from 'next';
+import { LiveRefresh } from '@/components/live/live-refresh';
+import { AdminOrderEventsDocument } from '@/graphql/generated/graphql';
+import { publicRouterWsUrl } from '@/lib/config';
 import Link from 'next/link';
 import { PageHead, Pager, StatusPill, TableWrap, When, humanize, param } from '@/components/ui';
 import { graphql } from '@/graphql/generated';
@@ -85,6 +88,7 @@ export default async function OrdersPage({ searchParams }: { searchParams: Promi
   return (
     <>
       <PageHead title="Orders" count={`${orders.totalCount} ${orders.totalCount === 1 ? 'order' : 'orders'}`} />
+      <LiveRefresh url={publicRouterWsUrl()} query={AdminOrderEventsDocument.toString()} variables={{}} label="the list" minIntervalMs={3000} />
       <form className="filters" method="get" aria-label="Filter orders">
         <div className="field">
           <label htmlFor="order-status">Status</label>

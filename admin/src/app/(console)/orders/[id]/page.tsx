@@ -37,6 +37,8 @@ const AdminOrderQuery = graphql(`
         sku
         title
         quantity
+        returnedQuantity
+        refundedQuantity
         unitPrice {
           amountMinor
           currency
@@ -89,6 +91,10 @@ const AdminOrderQuery = graphql(`
         to
         at
         actor
+        actedBy {
+          id
+          name
+        }
         reason
       }
       payment {
@@ -134,8 +140,14 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
   const address = order.shippingAddress;
   const hidden = <input type="hidden" name="orderId" value={order.id} />;
   const refundable = order.capturedAmount.amountMinor - order.refundedAmount.amountMinor;
-  const who = (actor: string): string =>
-    actor === 'system' ? 'the system' : actor === viewerId ? 'you' : actor === order.user?.id ? 'the customer' : `an admin (${actor.slice(0, 8)})`;
+  const who = (step: { actor: string; actedBy?: { id: string; name: string } | null }): string => {
+    if (step.actor === 'system') return 'the system';
+    if (step.actor === 'guest') return 'the guest';
+    if (step.actor === viewerId) return 'you';
+    const name = step.actedBy?.name;
+    if (step.actor === order.user?.id) return name ? `the customer (${name})` : 'the customer';
+    return name ?? `an admin (${step.actor.slice(0, 8)})`;
+  };
   return (
     <>
       <div className="page-head">
@@ -204,9 +216,20 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
               />
               <fieldset>
                 <legend>Units returned (optional)</legend>
-                {order.lines.map((line) => (
-                  <Field key={line.id} name={`line:${line.id}`} label={`${line.title} (${line.sku}), of ${line.quantity}`} type="number" min={0} max={line.quantity} step={1} inputMode="numeric" />
-                ))}
+                {order.lines
+                  .filter((line) => line.returnedQuantity < line.quantity)
+                  .map((line) => (
+                    <Field
+                      key={line.id}
+                      name={`line:${line.id}`}
+                      label={`${line.title} (${line.sku}), of ${line.quantity - line.returnedQuantity}`}
+                      type="number"
+                      min={0}
+                      max={line.quantity - line.returnedQuantity}
+                      step={1}
+                      inputMode="numeric"
+                    />
+                  ))}
               </fieldset>
               <CheckboxField name="restock" label="Put the returned units back on hand" />
             </ActionForm>
@@ -326,6 +349,9 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
                   Quantity
                 </th>
                 <th scope="col" className="num">
+                  Refunded · returned
+                </th>
+                <th scope="col" className="num">
                   Unit price
                 </th>
                 <th scope="col" className="num">
@@ -339,6 +365,9 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
                   <td>{line.title}</td>
                   <td>{line.sku}</td>
                   <td className="num">{line.quantity}</td>
+                  <td className="num">
+                    {line.refundedQuantity} · {line.returnedQuantity}
+                  </td>
                   <td className="num">{formatMoney(line.unitPrice)}</td>
                   <td className="num">{formatMoney(line.lineTotal)}</td>
                 </tr>
@@ -357,7 +386,7 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
                 <strong>{humanize(step.to)}</strong> · <When at={step.at} />
                 <br />
                 <span className="muted">
-                  by {who(step.actor)}
+                  by {who(step)}
                   {step.reason ? ` — ${step.reason}` : ''}
                 </span>
               </li>
