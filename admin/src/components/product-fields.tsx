@@ -33,6 +33,7 @@ export function ProductFields({ categories, defaults = {} }: { categories: Categ
       <TextAreaField name="description" label="Description" maxLength={5000} defaultValue={defaults.description} />
       <fieldset>
         <legend>Images (in display order)</legend>
+        <p className="field__hint">An http(s) URL, or a path on the storefront like /media/products/x.svg. Empty rows are left out.</p>
         {IMAGE_SLOTS.map((slot) => (
           <div className="row" key={slot}>
             <Field
@@ -42,7 +43,6 @@ export function ProductFields({ categories, defaults = {} }: { categories: Categ
               pattern="(https?://\S+|/[^\/]\S*)"
               title="An http(s) URL, or a path like /media/products/x.svg"
               defaultValue={defaults.images?.[slot]?.url}
-              hint={slot === 0 ? 'http(s) URL or a path like /media/products/x.svg' : undefined}
             />
             <Field name={`images[${slot}].altText`} label={`Image ${slot + 1} description (alt text)`} maxLength={300} defaultValue={defaults.images?.[slot]?.altText} />
           </div>
