@@ -113,12 +113,14 @@ export function observeSubscriptions(stats: () => SubscriptionStats): () => void
 export function requestMetricsPlugin(): ApolloServerPlugin<RouterContext> {
   const listener: GraphQLRequestListener<RouterContext> = {
     async didResolveOperation({ contextValue, operation, operationName }) {
-      contextValue.operationName = operationName ?? undefined;
-      contextValue.operationType = operation?.operation;
+      const observed = contextValue.observed;
+      if (!observed) return;
+      observed.operationName = operationName ?? undefined;
+      observed.operationType = operation?.operation;
     },
     async didEncounterErrors({ contextValue, errors }) {
       const code = firstErrorCode(errors);
-      contextValue.errorCode ??= code;
+      if (contextValue.observed) contextValue.observed.errorCode ??= code;
       countRejection(code);
     },
   };

@@ -264,9 +264,9 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
     requestMetrics.observe({
       method: req.method ?? 'GET',
       status,
-      operationName: context?.operationName,
-      operationType: context?.operationType,
-      errorType: errorCode ?? context?.errorCode,
+      operationName: context?.observed?.operationName,
+      operationType: context?.observed?.operationType,
+      errorType: errorCode ?? context?.observed?.errorCode,
       seconds: (performance.now() - started) / 1000,
     });
   };
@@ -309,7 +309,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
       return;
     }
 
-    const context: RouterContext & { clientAddress: string } = { identity, authorization, requestId, incomingHeaders: req.headers, clientAddress: protection.clientAddress(req) };
+    const context: RouterContext & { clientAddress: string } = { identity, authorization, requestId, incomingHeaders: req.headers, clientAddress: protection.clientAddress(req), observed: {} };
     const response = await server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers: new HeaderMap(headerEntries(req.headers)), search: known.search, body: known.body },
       context: () => Promise.resolve(context),
