@@ -15,23 +15,31 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError } from 'graphql';
-import { appEnv, readEnv, readIntEnv } from '@commerce/config';
+import { GraphQLError, type DocumentNode } from 'graphql';
+import { appEnv, isProduction, readEnv, readIntEnv } from '@commerce/config';
 import type { Identity } from '@commerce/auth';
 import { ErrorCode } from '@commerce/errors';
 import { actualCost, CostCalculator, countRootFields, type CostOptions } from './cost.ts';
 import type { RateLimiter, SpendResult } from './rate-limit.ts';
 
 export interface CostLimits extends CostOptions {
-  /** Most requested cost of one operation (ROUTER_MAX_COST). */
+  /**
+   * Most requested cost of an operation that is not in the apps' manifests
+   * (ROUTER_MAX_COST; default 5,000 under APP_ENV=production, else no limit).
+   * Known operations are reviewed code: never refused for cost, and they spend
+   * at most this much of a budget (the category trees ask for 100×100×100).
+   */
   maxCost: number;
   /** Report `extensions.cost` on every answer (ROUTER_COST_EXTENSIONS=on|off; default on, off under APP_ENV=test). */
   report: boolean;
 }
 
+/** ROUTER_MAX_COST in production: 5× the storefront's heaviest operation (Departments, 861), README "Known operations, cost and rate limits". */
+export const DEFAULT_MAX_COST = 5_000;
+
 export function costLimitsFromEnv(): CostLimits {
   return {
-    maxCost: readIntEnv('ROUTER_MAX_COST', 1_000),
+    maxCost: readEnv('ROUTER_MAX_COST') === 'off' ? Number.POSITIVE_INFINITY : readIntEnv('ROUTER_MAX_COST', isProduction() ? DEFAULT_MAX_COST : Number.POSITIVE_INFINITY),
     defaultListSize: readIntEnv('ROUTER_COST_DEFAULT_LIST_SIZE', 10),
     mutationCost: readIntEnv('ROUTER_COST_MUTATION', 10),
     // Default on; off under APP_ENV=test, whose tests compare whole answers (the cost tests turn it on).
@@ -39,14 +47,17 @@ export function costLimitsFromEnv(): CostLimits {
   };
 }
 
-/** What the plugin needs of the router's context; `clientAddress` is set by the HTTP path (absent over WebSocket). */
+/** What the plugin needs of the router's context; `clientAddress` is set by the HTTP path (absent over WebSocket, and empty for a trusted proxy that names no client: no address budget then). */
 interface CostContext {
   identity: Identity | null;
   incomingHeaders?: IncomingHttpHeaders;
   clientAddress?: string;
 }
 
-export function costPlugin<TContext extends CostContext>(limits: CostLimits, limiter: RateLimiter | undefined): ApolloServerPlugin<TContext> {
+/** Tells the apps' own operations (the safelist's manifests) from the rest. */
+export type KnownOperations = (document: DocumentNode) => boolean;
+
+export function costPlugin<TContext extends CostContext>(limits: CostLimits, limiter: RateLimiter | undefined, isKnown: KnownOperations): ApolloServerPlugin<TContext> {
   const calculator = new CostCalculator(limits);
   return {
     async requestDidStart() {
@@ -58,13 +69,13 @@ export function costPlugin<TContext extends CostContext>(limits: CostLimits, lim
           if (!operation) return; // Apollo Server reports that itself
           requested = calculator.cost(schema, document, operation, request.variables);
           if (operation.operation === 'mutation') mutationRootFields = countRootFields(operation.selectionSet, new Map());
-          if (requested > limits.maxCost) {
+          if (requested > limits.maxCost && !isKnown(document)) {
             throw new GraphQLError(`${operation.name ? `Operation "${operation.name.value}"` : 'The operation'} costs ${requested}; the limit is ${limits.maxCost}.`, {
               extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit: 'cost', actual: requested, max: limits.maxCost, http: { status: 400 } },
             });
           }
           if (!limiter) return;
-          const spent = await limiter.spend({ userId: contextValue.identity?.userId, ip: contextValue.clientAddress ?? 'unknown' }, requested);
+          const spent = await limiter.spend({ userId: contextValue.identity?.userId, ip: contextValue.clientAddress || undefined }, Math.min(requested, limits.maxCost));
           if (!spent) return; // Redis unavailable: fail open (rate-limit.ts)
           throttle = spent.throttleStatus;
           if (!spent.allowed) {

@@ -85,6 +85,11 @@ export class CostCalculator {
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
     let dependsOnVariables = false;
+    // `query ($first: Int = 20)`: the operation's own default comes before the argument's.
+    const variableDefaults = new Map<string, number>();
+    for (const variable of operation.variableDefinitions ?? []) {
+      if (variable.defaultValue?.kind === Kind.INT) variableDefaults.set(variable.variable.name.value, Number(variable.defaultValue.value));
+    }
 
     const sizeOf = (field: GraphQLField<unknown, unknown>, node: FieldNode): Size | undefined => {
       for (const name of SIZE_ARGUMENTS) {
@@ -97,7 +102,8 @@ export class CostCalculator {
           if (value.kind === Kind.INT) return { value: Number(value.value) };
           if (value.kind === Kind.VARIABLE) {
             dependsOnVariables = true;
-            return { variable: value.name.value, fallback };
+            const declared = variableDefaults.get(value.name.value);
+            return { variable: value.name.value, fallback: declared ?? fallback };
           }
         } else if (fallback !== undefined) {
           return { value: fallback };

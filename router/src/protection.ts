@@ -27,7 +27,12 @@ export interface ProtectionOptions {
 export interface Protection {
   safelist: Safelist;
   plugin: ApolloServerPlugin<RouterContext>;
-  /** The client's address for its budget: the socket's, or the last X-Forwarded-For hop added by a trusted proxy. */
+  /**
+   * The client's address for its budget: the socket's, or the last
+   * X-Forwarded-For hop before our trusted proxies; '' (no address budget, the
+   * user's still applies) for a trusted proxy that names no client, such as
+   * the storefront's server rendering for many shoppers.
+   */
   clientAddress(req: IncomingMessage): string;
   stop(): Promise<void>;
 }
@@ -56,15 +61,16 @@ export function startProtection(options: ProtectionOptions, production: boolean,
   );
   return {
     safelist,
-    plugin: costPlugin<RouterContext>(limits, limiter),
+    plugin: costPlugin<RouterContext>(limits, limiter, (document) => safelist.isKnown(document)),
     clientAddress(req) {
       const socket = req.socket.remoteAddress ?? 'unknown';
       const forwarded = req.headers['x-forwarded-for'];
-      if (!trusted.has(socket) || typeof forwarded !== 'string') return socket;
+      if (!trusted.has(socket)) return socket;
+      if (typeof forwarded !== 'string') return '';
       const hops = forwarded.split(',').map((hop) => hop.trim()).filter(Boolean);
       // From the right: the first hop not added by one of our proxies is the client.
       for (let i = hops.length - 1; i >= 0; i -= 1) if (!trusted.has(hops[i] as string)) return hops[i] as string;
-      return socket;
+      return '';
     },
     async stop() {
       await limiter?.stop();

@@ -52,8 +52,8 @@ export function rateLimitDefaults(): RateLimitOptions {
   return {
     redisUrl: readEnv('ROUTER_RATE_LIMIT_REDIS_URL') ?? redisUrl(),
     prefix: readEnv('ROUTER_RATE_LIMIT_PREFIX') ?? 'router:rl:',
-    identity: { capacity: readIntEnv('ROUTER_RATE_LIMIT_USER_CAPACITY', 2_000), refillPerSecond: readIntEnv('ROUTER_RATE_LIMIT_USER_REFILL', 100) },
-    ip: { capacity: readIntEnv('ROUTER_RATE_LIMIT_IP_CAPACITY', 4_000), refillPerSecond: readIntEnv('ROUTER_RATE_LIMIT_IP_REFILL', 200) },
+    identity: { capacity: readIntEnv('ROUTER_RATE_LIMIT_USER_CAPACITY', 10_000), refillPerSecond: readIntEnv('ROUTER_RATE_LIMIT_USER_REFILL', 500) },
+    ip: { capacity: readIntEnv('ROUTER_RATE_LIMIT_IP_CAPACITY', 20_000), refillPerSecond: readIntEnv('ROUTER_RATE_LIMIT_IP_REFILL', 1_000) },
     timeoutMs: readIntEnv('ROUTER_RATE_LIMIT_TIMEOUT_MS', 100),
   };
 }
@@ -128,15 +128,18 @@ export class RateLimiter {
   }
 
   /** Spends `cost` from the user's bucket (when signed in) and the address's, both or neither. undefined: Redis unavailable, let it through. */
-  async spend(who: { userId: string | undefined; ip: string }, cost: number): Promise<SpendResult | undefined> {
+  async spend(who: { userId: string | undefined; ip: string | undefined }, cost: number): Promise<SpendResult | undefined> {
     const keys: string[] = [];
     const buckets: Bucket[] = [];
     if (who.userId) {
       keys.push(`${this.options.prefix}u:${who.userId}`);
       buckets.push(this.options.identity);
     }
-    keys.push(`${this.options.prefix}ip:${who.ip}`);
-    buckets.push(this.options.ip);
+    if (who.ip) {
+      keys.push(`${this.options.prefix}ip:${who.ip}`);
+      buckets.push(this.options.ip);
+    }
+    if (keys.length === 0) return undefined;
     if (this.redis.status !== 'ready') {
       this.warn(new Error(`Redis ${this.redis.status}`));
       return undefined;

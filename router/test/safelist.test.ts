@@ -84,7 +84,7 @@ function lines(): { stream: Writable; seen: Record<string, unknown>[] } {
   return { stream, seen };
 }
 
-async function start(mode: 'log' | 'enforce', manifest: string, logger = silent): Promise<RunningRouter> {
+async function start(mode: 'log' | 'enforce', manifest: string, logger = silent, maxCost = Number.POSITIVE_INFINITY): Promise<RunningRouter> {
   const router = await createRouter({
     port: 0,
     host: '127.0.0.1',
@@ -94,7 +94,7 @@ async function start(mode: 'log' | 'enforce', manifest: string, logger = silent)
     production: true,
     logger,
     subgraphUrls: { accounts: accounts.url, shop: shop.url },
-    protection: { safelist: { mode, manifests: [manifest] }, rateLimit: false },
+    protection: { safelist: { mode, manifests: [manifest] }, rateLimit: false, cost: { maxCost } },
   });
   routers.push(router);
   return router;
@@ -164,6 +164,15 @@ describe('safelist', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.data).toEqual({ products: [{ id: 'p1', brand: 'Acme' }, { id: 'p2', brand: 'Brew' }] });
     expect(seen.some((line) => line.msg === 'router: operation not in the safelist (allowed: ROUTER_SAFELIST=log)' && line.mode === 'log')).toBe(true);
+  });
+
+  it('the maximum cost refuses unknown operations only: a manifest operation over it still runs', async () => {
+    const router = await start('log', await buildManifest(PRODUCTS_SOURCE), silent, 5);
+    // ProductNames: products (no first: 10 assumed) = 10 > 5, but known.
+    expect((await post(router.url, { query: PRETTY_PRODUCTS })).status).toBe(200);
+    const unknown = await post(router.url, { query: '{ products { id } }' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', actual: 10, max: 5 });
   });
 
   it('enforce with a missing manifest refuses to start', async () => {
