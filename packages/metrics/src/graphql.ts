@@ -78,10 +78,22 @@ export function graphqlRequestMetrics(service: string, route = '/graphql'): Grap
   };
 }
 
-/** The `extensions.code` of the first error, `_OTHER` when it has none (OpenTelemetry's fallback for error.type). */
-export function firstErrorCode(errors: readonly { extensions?: Record<string, unknown> }[] | undefined): string | undefined {
+/**
+ * The `extensions.code` of the first error, `_OTHER` when it has none
+ * (OpenTelemetry's fallback for error.type). Apollo Server wraps validation
+ * errors as GRAPHQL_VALIDATION_FAILED; a code of the original error (a
+ * validation rule's own, e.g. QUERY_TOO_COMPLEX) wins.
+ */
+export function firstErrorCode(
+  errors: readonly { extensions?: Record<string, unknown>; originalError?: unknown }[] | undefined,
+): string | undefined {
   const first = errors?.[0];
   if (!first) return undefined;
-  const code = first.extensions?.code;
+  const original = first.originalError;
+  const originalCode =
+    typeof original === 'object' && original !== null && 'extensions' in original && typeof original.extensions === 'object' && original.extensions !== null && 'code' in original.extensions
+      ? original.extensions.code
+      : undefined;
+  const code = typeof originalCode === 'string' ? originalCode : first.extensions?.code;
   return typeof code === 'string' && code.length <= 64 ? code : '_OTHER';
 }
