@@ -5,11 +5,12 @@ import { errorMessage } from '../logger.js';
 import { restoreTraceContext } from '../trace.js';
 import type { Delivery } from './types.js';
 
-const tracer = trace.getTracer('@commerce/events');
-
 export function runTraced<R>(group: string, envelope: EventEnvelope, delivery: Delivery, fn: () => Promise<R>): Promise<R> {
   const { topic, partition, message } = delivery;
   const parent = restoreTraceContext(envelope);
+  // Asked for at each call, not at module load: a tracer taken before telemetry starts (this module may load first,
+  // and two copies of @opentelemetry/api are installed) never records anything.
+  const tracer = trace.getTracer('@commerce/events');
   return context.with(parent, () =>
     tracer.startActiveSpan(
       `${envelope.type} process`,
