@@ -79,13 +79,14 @@ export function costPlugin<TContext extends CostContext>(limits: CostLimits, lim
           if (!spent) return; // Redis unavailable: fail open (rate-limit.ts)
           throttle = spent.throttleStatus;
           if (!spent.allowed) {
-            throw new GraphQLError(`Too many requests: this operation costs ${requested} and the budget has ${spent.throttleStatus.currentlyAvailable} left. Retry in ${spent.retryAfterSeconds} s.`, {
-              extensions: {
-                code: ErrorCode.RATE_LIMITED,
-                retryAfter: spent.retryAfterSeconds,
-                http: { status: 429, headers: new HeaderMap([['retry-after', String(spent.retryAfterSeconds)]]) },
-              },
-            });
+            // Apollo Server takes the answer's status and headers from `extensions.http` (and leaves it out of the answer).
+            const extensions: Record<string, unknown> = {
+              code: ErrorCode.RATE_LIMITED,
+              retryAfter: spent.retryAfterSeconds,
+              http: { status: 429, headers: new HeaderMap([['retry-after', String(spent.retryAfterSeconds)]]) },
+            };
+            const message = `Too many requests: this operation costs ${requested} and the budget has ${spent.throttleStatus.currentlyAvailable} left. Retry in ${spent.retryAfterSeconds} s.`;
+            throw new GraphQLError(message, { extensions });
           }
         },
         async willSendResponse({ response }) {
