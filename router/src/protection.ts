@@ -5,6 +5,7 @@
  * so that router.ts only wires them.
  */
 import type { IncomingMessage } from 'node:http';
+import { BlockList, isIP, isIPv4, isIPv6 } from 'node:net';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { isProduction, readEnv } from '@commerce/config';
 import type { Logger } from '@commerce/observability';
@@ -20,7 +21,7 @@ export interface ProtectionOptions {
   cost?: Partial<CostLimits>;
   /** Default from ROUTER_RATE_LIMIT* (on in production); `false` is off. */
   rateLimit?: false | Partial<RateLimitOptions>;
-  /** Addresses whose X-Forwarded-For is believed (ROUTER_TRUSTED_PROXIES, comma-separated), e.g. the storefront's server. */
+  /** Addresses or CIDR ranges whose X-Forwarded-For is believed (ROUTER_TRUSTED_PROXIES, comma-separated), e.g. the storefront's servers (in Kubernetes, the pod range). */
   trustedProxies?: readonly string[];
 }
 
@@ -52,7 +53,7 @@ export function startProtection(options: ProtectionOptions, production: boolean,
   if (limiter && limits.maxCost > Math.min(limiter.buckets.identity.capacity, limiter.buckets.ip.capacity)) {
     logger.warn({ maxCost: limits.maxCost, buckets: limiter.buckets }, 'router: ROUTER_MAX_COST is above a rate-limit bucket; such operations need a full bucket');
   }
-  const trusted = new Set(
+  const trusted = trustedProxies(
     options.trustedProxies ??
       (readEnv('ROUTER_TRUSTED_PROXIES') ?? '')
         .split(',')
@@ -63,11 +64,14 @@ export function startProtection(options: ProtectionOptions, production: boolean,
     safelist,
     plugin: costPlugin<RouterContext>(limits, limiter, (document) => safelist.isKnown(document)),
     clientAddress(req) {
-      const socket = req.socket.remoteAddress ?? 'unknown';
+      const socket = plainAddress(req.socket.remoteAddress ?? 'unknown');
       const forwarded = req.headers['x-forwarded-for'];
       if (!trusted.has(socket)) return socket;
       if (typeof forwarded !== 'string') return '';
-      const hops = forwarded.split(',').map((hop) => hop.trim()).filter(Boolean);
+      const hops = forwarded
+        .split(',')
+        .map((hop) => plainAddress(hop.trim()))
+        .filter(Boolean);
       // From the right: the first hop not added by one of our proxies is the client.
       for (let i = hops.length - 1; i >= 0; i -= 1) if (!trusted.has(hops[i] as string)) return hops[i] as string;
       return '';
@@ -76,4 +80,22 @@ export function startProtection(options: ProtectionOptions, production: boolean,
       await limiter?.stop();
     },
   };
+}
+
+/** `::ffff:10.0.0.1` (an IPv4 client on a dual-stack socket) as `10.0.0.1`. */
+function plainAddress(address: string): string {
+  return address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
+}
+
+/** Exact addresses and CIDR ranges (`10.0.0.0/8`, `fd00::/8`). */
+function trustedProxies(entries: readonly string[]): { has(address: string): boolean } {
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [address = '', bits] = entry.split('/');
+    const family = isIPv6(address) ? 'ipv6' : 'ipv4';
+    if (!isIP(address)) throw new Error(`ROUTER_TRUSTED_PROXIES: "${entry}" is not an address or a CIDR range`);
+    if (bits === undefined) list.addAddress(address, family);
+    else list.addSubnet(address, Number(bits), family);
+  }
+  return { has: (address) => isIP(address) !== 0 && list.check(address, isIPv6(address) ? 'ipv6' : 'ipv4') };
 }
