@@ -345,6 +345,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
       formatError,
       logger,
       production,
+      safelist: protection.safelist,
       async executeSingle(request, context) {
         const response = await server.executeOperation(
           { query: request.query, variables: request.variables ?? undefined, operationName: request.operationName ?? undefined, extensions: request.extensions ?? undefined },

@@ -22,6 +22,7 @@ import { isAbsolute, join } from 'node:path';
 import { printExecutableGraphQLDocument } from '@graphql-tools/documents';
 import { Kind, parse, type DocumentNode } from 'graphql';
 import { readEnv, repoRoot } from '@commerce/config';
+import { ErrorCode } from '@commerce/errors';
 import type { Logger } from '@commerce/observability';
 
 export type SafelistMode = 'off' | 'log' | 'enforce';
@@ -34,7 +35,7 @@ export interface SafelistOptions {
 
 /** Error codes: an id we do not have (400), a document not on the list (403). */
 export const PERSISTED_QUERY_NOT_FOUND = 'PERSISTED_QUERY_NOT_FOUND';
-export const OPERATION_NOT_IN_SAFELIST = 'OPERATION_NOT_IN_SAFELIST';
+export const OPERATION_NOT_IN_SAFELIST = ErrorCode.OPERATION_NOT_IN_SAFELIST;
 
 const DEFAULT_MANIFESTS = ['storefront/.next/operations.json', 'admin/.next/operations.json'];
 

@@ -14,6 +14,8 @@ import { Supergraph } from '@apollo/federation-internals';
 import { generate } from '@graphql-codegen/cli';
 import { preset as clientPreset } from '@graphql-codegen/client-preset';
 import { printSchema } from 'graphql';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@commerce/observability';
 import storefrontCodegen from '../../storefront/codegen.ts';
@@ -173,6 +175,38 @@ describe('safelist', () => {
     const unknown = await post(router.url, { query: '{ products { id } }' });
     expect(unknown.status).toBe(400);
     expect(unknown.body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', actual: 10, max: 5 });
+  });
+
+  it('over the WebSocket too: a hand-made operation is refused, a manifest one runs', async () => {
+    const manifestPath = await buildManifest(PRODUCTS_SOURCE);
+    const id = (JSON.parse(readFileSync(manifestPath, 'utf8')) as { operations: { id: string }[] }).operations[0]?.id as string;
+    const router = await createRouter({
+      port: 0,
+      host: '127.0.0.1',
+      supergraphPath,
+      watch: false,
+      production: true,
+      logger: silent,
+      subgraphUrls: { accounts: accounts.url, shop: shop.url },
+      protection: { safelist: { mode: 'enforce', manifests: [manifestPath] }, rateLimit: false },
+    });
+    routers.push(router);
+    const client = createClient({ url: router.url.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+    const run = (payload: { query: string; extensions?: Record<string, unknown> }): Promise<unknown> =>
+      new Promise((resolve) => {
+        const seen: unknown[] = [];
+        client.subscribe(payload, { next: (value) => seen.push(value), error: (cause) => resolve({ error: cause }), complete: () => resolve(seen) });
+      });
+    try {
+      expect(await run({ query: PRETTY_PRODUCTS })).toEqual([{ data: { products: [{ id: 'p1', name: 'Kettle' }, { id: 'p2', name: 'Teapot' }] } }]);
+      expect(await run({ query: '', extensions: { persistedQuery: { version: 1, sha256Hash: id.slice('sha256:'.length) } } })).toEqual([
+        { data: { products: [{ id: 'p1', name: 'Kettle' }, { id: 'p2', name: 'Teapot' }] } },
+      ]);
+      const refused = (await run({ query: HAND_MADE })) as { error: { extensions?: { code?: string } }[] };
+      expect(refused.error[0]?.extensions?.code).toBe('OPERATION_NOT_IN_SAFELIST');
+    } finally {
+      await client.dispose();
+    }
   });
 
   it('enforce with a missing manifest refuses to start', async () => {

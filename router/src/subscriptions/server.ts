@@ -43,6 +43,7 @@ import { ErrorCode } from '@commerce/errors';
 import { currentTraceContext, type Logger } from '@commerce/observability';
 import type { TokenCache } from '../auth.ts';
 import type { RouterContext } from '../context.ts';
+import type { Safelist } from '../safelist.ts';
 import type { ErrorFormatter } from '../errors.ts';
 import type { PreparedSingle, PreparedSubscription, SubscriptionPlanner } from './planner.ts';
 import { UpstreamPool, upstreamOptionsFrom, type UpstreamFailure, type UpstreamOptions } from './upstream.ts';
@@ -101,6 +102,8 @@ export interface SubscriptionServerDeps {
   formatError: ErrorFormatter;
   logger: Logger;
   production: boolean;
+  /** Only known operations (safelist.ts); absent: every operation is planned. */
+  safelist?: Pick<Safelist, 'check'>;
 }
 
 /** Per client connection, from connection_init on. */
@@ -408,9 +411,16 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
             }),
           ];
         }
+        // Only known operations (safelist.ts), as over HTTP; a persisted id becomes its document here.
+        let known = payload;
+        if (deps.safelist) {
+          const decision = deps.safelist.check('POST', payload, '');
+          if (!decision.ok) return [error(decision.code, decision.message)];
+          known = decision.body as typeof payload;
+        }
         let prepared: ReturnType<SubscriptionPlanner['prepare']>;
         try {
-          prepared = planner.prepare(payload.query, payload.operationName ?? undefined);
+          prepared = planner.prepare(known.query, known.operationName ?? undefined);
         } catch (cause) {
           logger.error({ err: cause }, 'subscription could not be planned');
           return [internal()];
@@ -419,18 +429,18 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
         const ready = prepared as PreparedSubscription | PreparedSingle;
         if (ready.kind === 'subscription') {
           // Bad variables are refused here, with an `error` message, rather than by the subgraph once running.
-          const coerced = getVariableValues(ready.schema, ready.operationContext.operation.variableDefinitions ?? [], payload.variables ?? {});
+          const coerced = getVariableValues(ready.schema, ready.operationContext.operation.variableDefinitions ?? [], known.variables ?? {});
           if (coerced.errors) {
             return coerced.errors.map((cause) => new GraphQLError(cause.message, { nodes: cause.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT } }));
           }
         }
 
-        const incomingId = stringField(payload.extensions, 'requestId');
+        const incomingId = stringField(known.extensions, 'requestId');
         const requestId = incomingId && /^[\w.:-]{1,128}$/.test(incomingId) ? incomingId : randomUUID();
         // Trace context per operation (extensions), else connection_init's, else the upgrade request's headers.
         const traceHeaders: IncomingHttpHeaders = {};
         for (const name of ['traceparent', 'tracestate'] as const) {
-          const value = stringField(payload.extensions, name) ?? stringField(connection.params, name) ?? stringField(connection.headers, name);
+          const value = stringField(known.extensions, name) ?? stringField(connection.params, name) ?? stringField(connection.headers, name);
           if (value) traceHeaders[name] = value;
         }
         const context: RouterContext = {
@@ -442,9 +452,9 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
         return {
           schema: ready.schema,
           document: ready.document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue: new PendingOperation(id, payload, ready, connection, context),
+          operationName: known.operationName,
+          variableValues: known.variables,
+          contextValue: new PendingOperation(id, known, ready, connection, context),
         };
       },
       subscribe(args) {
