@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { ensurePrometheus } from '../../packages/infra/src/prometheus.ts';
 import { metricsRegistry } from '../../packages/metrics/src/index.ts';
 import { domainMetrics } from '../../packages/metrics/src/collectors.ts';
@@ -128,6 +128,28 @@ describe('Prometheus config and alert rules', () => {
       expect.arrayContaining(['GraphQLErrorRateHigh', 'LatencyP99High', 'KafkaConsumerLagHigh', 'OutboxNotPublishing', 'DeadLetterNotEmpty', 'SagaStuck', 'SubscriptionsDropping']),
     );
     for (const rule of rules) expect(problems(rule.expr, series), rule.alert).toEqual([]);
+  });
+
+  it('the router and every subgraph Deployment carry the annotations that job keeps, on a port the pod exposes', () => {
+    const baseDir = join(deployDir, 'k8s', 'base');
+    const annotated: string[] = [];
+    for (const file of readdirSync(baseDir).filter((name) => name.endsWith('.yaml'))) {
+      for (const document of parseAllDocuments(readFileSync(join(baseDir, file), 'utf8'))) {
+        const object = document.toJS() as {
+          kind?: string;
+          metadata?: { name: string };
+          spec?: { template: { metadata: { annotations?: Record<string, string> }; spec: { containers: { ports?: { containerPort: number }[] }[] } } };
+        } | null;
+        if (object?.kind !== 'Deployment' || !object.spec || !object.metadata) continue;
+        const annotations = object.spec.template.metadata.annotations ?? {};
+        if (annotations['prometheus.io/scrape'] !== 'true') continue;
+        annotated.push(object.metadata.name);
+        const ports = object.spec.template.spec.containers.flatMap((c) => c.ports ?? []).map((p) => String(p.containerPort));
+        expect(ports, object.metadata.name).toContain(annotations['prometheus.io/port']);
+        expect(annotations['prometheus.io/path']).toBe('/metrics');
+      }
+    }
+    expect(annotated.sort()).toEqual(['cart', 'catalog', 'inventory', 'notifications', 'orders', 'payments', 'router', 'search', 'users']);
   });
 
   it('the Kubernetes scrape job is YAML with the annotations it documents', () => {

@@ -328,8 +328,24 @@ spec:
 `;
 }
 
-function k8sDeployment(name: string, port: number, env: string[], probes: K8sProbes): string {
+/** The router's Prometheus endpoint (router/src/router.ts: ROUTER_METRICS_PORT, default 9464); subgraphs serve /metrics on their own port. */
+export const ROUTER_METRICS_PORT = 9464;
+
+/** Pod annotations for Prometheus (deploy/prometheus/kubernetes-scrape.yml keeps annotated pods). */
+function scrapeAnnotations(metricsPort: number | undefined): string {
+  if (metricsPort === undefined) return '';
+  return `
+      annotations: { prometheus.io/scrape: "true", prometheus.io/port: "${metricsPort}", prometheus.io/path: /metrics }`;
+}
+
+function k8sDeployment(name: string, port: number, env: string[], probes: K8sProbes, metricsPort?: number): string {
   const r = resourcesOf(name);
+  const metricsContainerPort =
+    metricsPort !== undefined && metricsPort !== port
+      ? `
+            - name: metrics
+              containerPort: ${metricsPort}`
+      : '';
   return `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -344,7 +360,7 @@ spec:
     rollingUpdate: { maxSurge: 1, maxUnavailable: 0 }
   template:
     metadata:
-      labels: ${labels(name)}
+      labels: ${labels(name)}${scrapeAnnotations(metricsPort)}
     spec:
       terminationGracePeriodSeconds: ${TERMINATION_GRACE_SECONDS}
       securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000 }
@@ -353,7 +369,7 @@ spec:
           image: commerce/${name}:latest
           ports:
             - name: http
-              containerPort: ${port}
+              containerPort: ${port}${metricsContainerPort}
           envFrom:
             - configMapRef: { name: commerce-config }
           env:
@@ -416,8 +432,8 @@ spec:
 `;
 }
 
-function k8sWorkload(name: string, port: number, env: string[], probes: K8sProbes, serviceType: 'ClusterIP' | 'LoadBalancer'): string {
-  return [k8sDeployment(name, port, env, probes), k8sService(name, port, serviceType), k8sAutoscaler(name), k8sDisruptionBudget(name)].join('---\n');
+function k8sWorkload(name: string, port: number, env: string[], probes: K8sProbes, serviceType: 'ClusterIP' | 'LoadBalancer', metricsPort?: number): string {
+  return [k8sDeployment(name, port, env, probes, metricsPort), k8sService(name, port, serviceType), k8sAutoscaler(name), k8sDisruptionBudget(name)].join('---\n');
 }
 
 const secretEnv = (name: string, key: string, optional = false): string =>
@@ -433,7 +449,7 @@ export function renderK8sSubgraph(subgraph: SubgraphSpec): string {
   ];
   return `${GENERATED_HEADER}
 # Image: docker build -f deploy/Dockerfile --build-arg SERVICE=subgraphs/${subgraph.name} -t commerce/${subgraph.name} .
-${k8sWorkload(subgraph.name, subgraph.port, env, SERVICE_PROBES, 'ClusterIP')}`;
+${k8sWorkload(subgraph.name, subgraph.port, env, SERVICE_PROBES, 'ClusterIP', subgraph.port)}`;
 }
 
 export function renderK8sRouter(subgraphs: SubgraphSpec[]): string {
@@ -444,7 +460,7 @@ export function renderK8sRouter(subgraphs: SubgraphSpec[]): string {
   ];
   return `${GENERATED_HEADER}
 # Image: docker build -f deploy/Dockerfile --build-arg SERVICE=router -t commerce/router .
-${k8sWorkload('router', DEFAULT_ROUTER_PORT, env, SERVICE_PROBES, 'LoadBalancer')}`;
+${k8sWorkload('router', DEFAULT_ROUTER_PORT, env, SERVICE_PROBES, 'LoadBalancer', ROUTER_METRICS_PORT)}`;
 }
 
 /** The storefront (:3000) and the admin console (:3001): `next start` of their production builds, talking to the router. */
