@@ -171,6 +171,12 @@ export function observeAllPgPools(): void {
       super(...args);
       trackedPools.add(new WeakRef(this));
     }
+
+    // A pool made before the swap is still a pg.Pool (`instanceof pg.Pool` decides
+    // whether Prisma's adapter takes a pool or a config).
+    static override [Symbol.hasInstance](value: unknown): boolean {
+      return value instanceof Base;
+    }
   };
 }
 

@@ -112,6 +112,15 @@ describe('subgraph collectors on the real PostgreSQL and Kafka', () => {
     await admin.disconnect();
   });
 
+  it('keeps a pool made before the swap a pg.Pool', () => {
+    const before = new pg.Pool({ connectionString: databaseUrl });
+    observeAllPgPools();
+    const after = new pg.Pool({ connectionString: databaseUrl });
+    expect(before).toBeInstanceOf(pg.Pool);
+    expect(after).toBeInstanceOf(pg.Pool);
+    return Promise.all([before.end(), after.end()]);
+  });
+
   it('reports the outbox backlog and its oldest row, every pool by database, consumer lag and the dead-letter topics', async () => {
     observeAllPgPools();
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
