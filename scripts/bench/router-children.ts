@@ -49,6 +49,12 @@ export class Children {
         APOLLO_TELEMETRY_DISABLED: 'true',
         LOG_LEVEL: readEnv('LOG_LEVEL', 'warn'),
         OTEL_SDK_DISABLED: 'true',
+        // The router as deployed, less what the bench cannot satisfy: its queries are not in the apps' manifests
+        // (safelist), all load comes from one address (rate limit), and two routers run side by side (metrics on
+        // an ephemeral port each). The cost of every operation is still computed and reported.
+        ROUTER_SAFELIST: 'off',
+        ROUTER_RATE_LIMIT: 'off',
+        ROUTER_METRICS_PORT: '0',
         ...options.env,
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
