@@ -121,6 +121,7 @@ function routerComposeService(subgraphs: SubgraphSpec[]): string {
     '    environment:',
     '      APP_ENV: production',
     `      ROUTER_PORT: "${DEFAULT_ROUTER_PORT}"`,
+    `      ROUTER_TRUSTED_PROXIES: "${PRIVATE_NETWORKS}"`,
     '      REDIS_URL: redis://redis:6379',
     '      KAFKA_BROKERS: kafka:9092',
     `      JWT_PUBLIC_KEY: ${composeRequired('JWT_PUBLIC_KEY', 'the Ed25519 public key (PEM)')}`,
@@ -328,6 +329,14 @@ spec:
 `;
 }
 
+/**
+ * The router's trusted proxies: the private networks, where the ingress and the
+ * apps' servers run. Their X-Forwarded-For names the client, and a call of
+ * theirs that names none (a storefront's cached catalog read) spends no address
+ * budget: otherwise every shopper behind one storefront pod would share one.
+ */
+const PRIVATE_NETWORKS = '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7';
+
 /** The router's Prometheus endpoint (router/src/router.ts: ROUTER_METRICS_PORT, default 9464); subgraphs serve /metrics on their own port. */
 export const ROUTER_METRICS_PORT = 9464;
 
@@ -455,6 +464,7 @@ ${k8sWorkload(subgraph.name, subgraph.port, env, SERVICE_PROBES, 'ClusterIP', su
 export function renderK8sRouter(subgraphs: SubgraphSpec[]): string {
   const env = [
     plainEnv('ROUTER_PORT', String(DEFAULT_ROUTER_PORT)),
+    plainEnv('ROUTER_TRUSTED_PROXIES', PRIVATE_NETWORKS),
     secretEnv('JWT_PUBLIC_KEY', 'jwt-public-key'),
     ...subgraphs.map((s) => plainEnv(`${s.envPrefix}_URL`, `http://${s.name}:${s.port}/graphql`)),
   ];

@@ -1,4 +1,5 @@
 import 'server-only';
+import { headers as requestHeaders } from 'next/headers';
 import type { TypedDocumentString } from '@/graphql/generated/graphql';
 import { routerUrl } from './config';
 
@@ -72,9 +73,13 @@ export async function executeGraphQLResult<TResult, TVariables>(
 ): Promise<GraphQLResult<TResult>> {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (accessToken) headers.authorization = `Bearer ${accessToken}`;
+  const personal = cache === 'no-store' || Boolean(accessToken);
+  // A shopper's own request spends the shopper's address budget at the router (it trusts this server as a proxy);
+  // a shared, cached catalog read names no one.
+  const forwardedFor = personal ? await shopperForwardedFor() : undefined;
+  if (forwardedFor) headers['x-forwarded-for'] = forwardedFor;
   const body = JSON.stringify({ query: document.toString(), variables: variables ?? {}, operationName: operationName(document) });
-  const caching: RequestInit =
-    cache === 'no-store' || accessToken ? { cache: 'no-store' } : { next: { tags: cache.tags, revalidate: cache.revalidate } };
+  const caching: RequestInit = cache === 'no-store' || accessToken ? { cache: 'no-store' } : { next: { tags: cache.tags, revalidate: cache.revalidate } };
   let response: Response;
   try {
     response = await fetch(routerUrl(), { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs), ...caching });
@@ -90,6 +95,15 @@ export async function executeGraphQLResult<TResult, TVariables>(
   }
   if (response.status === 503 && !payload.data) throw new RouterUnavailableError(new Error('router answered 503'));
   return { data: payload.data, errors: payload.errors };
+}
+
+/** The X-Forwarded-For chain of the shopper's request to this server (Next sets it), outside a request: none. */
+async function shopperForwardedFor(): Promise<string | undefined> {
+  try {
+    return (await requestHeaders()).get('x-forwarded-for') ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function operationName(document: { toString(): string }): string | undefined {
