@@ -40,6 +40,7 @@ import { complexityRule, type ComplexityLimits } from './limits.ts';
 import { countRejection, didResolveQueryPlan, observeSubscriptions, requestMetrics, requestMetricsPlugin, subgraphFetchObserver, timeQueryPlanning } from './metrics.ts';
 import { operationResolutionPlugin } from './operation-resolution.ts';
 import { startProtection, type ProtectionOptions } from './protection.ts';
+import { studioPlugins } from './studio.ts';
 import { fileSupergraph, pollSupergraph, resolveSubgraphUrl } from './supergraph.ts';
 import { SubscriptionPlanner } from './subscriptions/planner.ts';
 import {
@@ -240,6 +241,8 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
     parseOptions: { maxTokens: limits.maxTokens },
     validationRules: [complexityRule(limits)],
     plugins: [
+      // Apollo Studio usage and schema reporting, only with APOLLO_KEY and APOLLO_GRAPH_REF (first, as Apollo installs it).
+      ...studioPlugins<RouterContext>({ logger }),
       requestMetricsPlugin(),
       operationResolutionPlugin(),
       protection.plugin,
