@@ -2,6 +2,7 @@
 import { refresh } from 'next/cache';
 import { graphql } from '@/graphql/generated';
 import { requireAdmin } from '@/lib/auth';
+import { forgetCategoryTree } from '@/lib/categories';
 import { formError, text } from '@/lib/form-errors';
 import type { FormState } from '@/lib/form-state';
 import { executeGraphQL } from '@/lib/graphql';
@@ -52,6 +53,7 @@ export async function createCategory(_previous: FormState, form: FormData): Prom
   } catch (error) {
     return formError(error, { values, fieldNames: ['name', 'slug', 'parentId', 'description'], codeFields: { NOT_FOUND: 'parentId', CONFLICT: 'slug' } });
   }
+  forgetCategoryTree();
   refresh();
   return { status: 'success', message: `Category ${created.name} (${created.slug}) created.` };
 }
@@ -98,6 +100,7 @@ export async function updateCategory(_previous: FormState, form: FormData): Prom
       messages: { CONFLICT: 'That slug is taken, or another admin changed this category meanwhile: reload and try again.' },
     });
   }
+  forgetCategoryTree();
   refresh();
   return { status: 'success', message: 'Saved. Its products moved with it.', values };
 }
