@@ -11,7 +11,7 @@
  *           → handled: collected into a chunk (maxEventsPerTransaction)
  *   chunk   → BEGIN
  *             INSERT processed_events SELECT unnest(ids) ON CONFLICT DO NOTHING RETURNING event_id
- *             handler(envelope, tx) for each newly claimed id, in offset order
+ *             handler(ctx, envelope) for each newly claimed id, in offset order
  *             COMMIT → offsets resolved
  *   chunk fails (handler throws, deadlock, timeout) → rolled back; its events
  *           run one by one, each in its own transaction: retry with backoff
@@ -28,6 +28,7 @@
 import type { Consumer, Producer } from 'kafkajs';
 import { appEnv, readEnv } from '@commerce/config';
 import { sleep, type BackoffOptions } from './backoff.js';
+import type { EventContext } from './context.js';
 import type { AnyEventDefinition, EnvelopeForType, EventRegistry } from './define.js';
 import { eventRegistry, type DomainEventDefinition } from './definitions/index.js';
 import { claimMembershipSlot, evictPreviousIncarnation } from './group-membership.js';
@@ -42,23 +43,29 @@ import { Offsets } from './consumer/offsets.js';
 import { createOneByOne } from './consumer/one-by-one.js';
 import type { ConsumerScope, ConsumerTransaction, Handler, TransactionOptions, TransactionRunner } from './consumer/types.js';
 
+export { createEventContext, type EventContext, type EventContextSource } from './context.js';
 export type { ConsumerTransaction, DeadLetterReason, TransactionOptions, TransactionRunner } from './consumer/types.js';
 
-/** Handlers by event type; each receives the validated envelope (every registered version) and the transaction. */
-export type EventHandlers<D extends AnyEventDefinition, Tx> = {
-  [T in D['type']]?: (envelope: EnvelopeForType<D, T>, tx: Tx) => Promise<void>;
+/**
+ * Handlers by event type; each receives the EventContext (transaction, bound
+ * logger, trace context, event id) and the validated envelope (every
+ * registered version).
+ */
+export type EventHandlers<D extends AnyEventDefinition, Tx, L extends EventLogger = EventLogger> = {
+  [T in D['type']]?: (ctx: EventContext<Tx, L>, envelope: EnvelopeForType<D, T>) => Promise<void>;
 };
 
-export interface ConsumerOptions<Tx extends ConsumerTransaction, D extends AnyEventDefinition>
+export interface ConsumerOptions<Tx extends ConsumerTransaction, D extends AnyEventDefinition, L extends EventLogger = EventLogger>
   extends Pick<KafkaClientOptions, 'kafkaLogLevel' | 'kafkaConfig'> {
   /** Consumer group id; also the `consumer` column of processed_events. */
   group: string;
   brokers?: string[];
   prisma: TransactionRunner<Tx>;
-  handlers: EventHandlers<D, Tx>;
+  handlers: EventHandlers<D, Tx, L>;
   /** Definitions to validate against; defaults to every domain event (eventRegistry). */
   registry?: EventRegistry<D>;
-  logger?: EventLogger;
+  /** Bound per event (EventContext.logger): pino's child() when it has one. */
+  logger?: L;
   /** Handler attempts before the message goes to the dead-letter topic (default 5). */
   maxAttempts?: number;
   /** Delays between handler attempts (default 100 ms doubling up to 5 s). */
@@ -119,8 +126,8 @@ const FINAL_COMMIT_TIMEOUT_MS = 5_000;
 const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
 const DEFAULT_HEARTBEAT_INTERVAL_MS = 1_000;
 
-export async function startConsumer<Tx extends ConsumerTransaction, D extends AnyEventDefinition = DomainEventDefinition>(
-  options: ConsumerOptions<Tx, D>,
+export async function startConsumer<Tx extends ConsumerTransaction, D extends AnyEventDefinition = DomainEventDefinition, L extends EventLogger = EventLogger>(
+  options: ConsumerOptions<Tx, D, L>,
 ): Promise<EventConsumer> {
   const { group, prisma } = options;
   const registry = (options.registry ?? eventRegistry) as EventRegistry<D>;

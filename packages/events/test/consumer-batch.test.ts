@@ -206,7 +206,7 @@ describe('batch consumer', () => {
     let traceId: string | undefined;
     await s.start(
       {
-        'order.placed': async (event, tx) => {
+        'order.placed': async ({ tx }, event) => {
           seen.push(event.payload.seq);
           if (event.traceparent) traceId = trace.getSpanContext(context.active())?.traceId;
           await s.effect(tx, event.eventId);
@@ -238,7 +238,7 @@ describe('batch consumer', () => {
     const badAttempts: number[] = [];
     await s.start(
       {
-        'order.placed': async (event, tx) => {
+        'order.placed': async ({ tx }, event) => {
           await s.effect(tx, event.eventId); // written first, so the failure must roll it back
           if (event.eventId === bad) {
             badAttempts.push(Date.now());
@@ -275,7 +275,7 @@ describe('batch consumer', () => {
     await s.produce([first, first, second, first]);
     const calls: string[] = [];
     await s.start({
-      'order.placed': async (event, tx) => {
+      'order.placed': async ({ tx }, event) => {
         calls.push(event.eventId);
         await s.effect(tx, event.eventId);
       },
@@ -292,7 +292,7 @@ describe('batch consumer', () => {
     const s = await scenario('redeliver');
     const events = Array.from({ length: 10 }, (_, i) => s.envelope(i + 1));
     await s.produce(events);
-    const handle = async (event: { eventId: string }, tx: PgTx) => s.effect(tx, event.eventId);
+    const handle = async ({ tx }: { tx: PgTx }, event: { eventId: string }) => s.effect(tx, event.eventId);
     // A long interval: only stop() commits the offsets.
     const first = await s.start({ 'order.placed': handle }, { commitIntervalMs: 60_000 });
     await waitFor(async () => (await s.effects()).length >= events.length, 15_000, 'the first delivery');
@@ -304,9 +304,9 @@ describe('batch consumer', () => {
     const transactionsBefore = s.runner.transactions;
     const calls: string[] = [];
     await s.start({
-      'order.placed': async (event, tx) => {
+      'order.placed': async ({ tx }, event) => {
         calls.push(event.eventId);
-        await handle(event, tx);
+        await handle({ tx }, event);
       },
     });
     const next = s.envelope(11);
@@ -329,7 +329,7 @@ describe('batch consumer', () => {
     const calls = new Map<string, number>();
     await s.start(
       {
-        'order.placed': async (event, tx) => {
+        'order.placed': async ({ tx }, event) => {
           calls.set(event.eventId, (calls.get(event.eventId) ?? 0) + 1);
           await s.effect(tx, event.eventId);
           if (event.eventId === flaky && calls.get(event.eventId) === 1) throw new Error('transient');
@@ -353,7 +353,7 @@ describe('batch consumer', () => {
     // A 200 ms timeout gives a 100 ms budget: about four 30 ms handlers per chunk.
     await s.start(
       {
-        'order.placed': async (event, tx) => {
+        'order.placed': async ({ tx }, event) => {
           await delay(30);
           await s.effect(tx, event.eventId);
         },

@@ -378,14 +378,21 @@ describe('idempotent consumer', () => {
     const key = `idem-${run}`;
     const traceIds: (string | undefined)[] = [];
     const calls: string[] = [];
-    const first = await consumer(group, {
-      'order.placed': async (event, tx) => {
-        if (event.aggregateId !== key) return; // history from the other tests on this topic
-        calls.push(event.eventId);
-        traceIds.push(trace.getSpanContext(context.active())?.traceId);
-        await tx.$executeRawUnsafe('INSERT INTO test_effects (consumer, event_id, note) VALUES ($1, $2::uuid, $3)', group, event.eventId, String(event.payload.seq));
+    const logged: Record<string, unknown>[] = [];
+    const capture = { info: (obj: object) => void logged.push({ ...obj }), warn() {}, error() {} };
+    const first = await consumer(
+      group,
+      {
+        'order.placed': async ({ tx, logger, eventId, traceContext }, event) => {
+          if (event.aggregateId !== key) return; // history from the other tests on this topic
+          calls.push(eventId);
+          traceIds.push(trace.getSpanContext(context.active())?.traceId);
+          if (traceContext.traceparent) logger.info({ seq: event.payload.seq }, 'handled');
+          await tx.$executeRawUnsafe('INSERT INTO test_effects (consumer, event_id, note) VALUES ($1, $2::uuid, $3)', group, event.eventId, String(event.payload.seq));
+        },
       },
-    });
+      { logger: capture },
+    );
     const envelope = envelopeOf(
       { orderId: 'o', seq: 42, totalMinor: 1 },
       { aggregateId: key, traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
@@ -398,12 +405,19 @@ describe('idempotent consumer', () => {
     await delay(300);
     expect((await effects(group)).map((e) => e.event_id)).toEqual([envelope.eventId, marker.eventId]);
     expect(traceIds[0]).toBe('0af7651916cd43dd8448eb211c80319c');
+    // The handler's EventContext logger is bound with the event and its trace id.
+    expect(logged.find((line) => line.seq === 42)).toMatchObject({
+      eventId: envelope.eventId,
+      eventType: 'order.placed',
+      group,
+      trace_id: '0af7651916cd43dd8448eb211c80319c',
+    });
 
     // Redelivery of everything (offsets rewound, as after a crash before the offset commit).
     await first.stop();
     await admin.setOffsets({ groupId: kafkaGroupId(group), topic: ORDERS, partitions: [0, 1, 2].map((partition) => ({ partition, offset: '0' })) });
     const callsBefore = calls.length;
-    const again = await consumer(group, { 'order.placed': async (e) => void (e.aggregateId === key && calls.push(e.eventId)) });
+    const again = await consumer(group, { 'order.placed': async (_ctx, e) => void (e.aggregateId === key && calls.push(e.eventId)) });
     const next = envelopeOf({ orderId: 'o', seq: 44, totalMinor: 1 }, { aggregateId: key });
     await produce(ORDERS, key, JSON.stringify(next));
     await waitFor(() => calls.includes(next.eventId), 15_000, 'rewound consumer to catch up');
@@ -420,7 +434,7 @@ describe('idempotent consumer', () => {
     let calls = 0;
     /** Writes the side effect in the handler's transaction; `then` runs before that transaction commits. */
     const effectThen = (then: () => Promise<void> | void): EventHandlers<TestEvent, PgTx> => ({
-      'stock.reserved': async (event, tx) => {
+      'stock.reserved': async ({ tx }, event) => {
         if (event.aggregateId !== key) return;
         calls++;
         await tx.$executeRawUnsafe('INSERT INTO test_effects (consumer, event_id) VALUES ($1, $2::uuid)', group, event.eventId);
@@ -455,7 +469,7 @@ describe('idempotent consumer', () => {
     const group = `test-poison-${run}`;
     const handled: string[] = [];
     const poisoned = await consumer(group, {
-      'order.placed': async (event) => void (event.aggregateId.startsWith('poison-') && handled.push(event.eventId)),
+      'order.placed': async (_ctx, event) => void (event.aggregateId.startsWith('poison-') && handled.push(event.eventId)),
     });
     const key = `poison-${run}`;
     const unknownVersion = envelopeOf({ orderId: 'o', seq: 1, totalMinor: 1 }, { version: 7, aggregateId: key });
@@ -492,7 +506,7 @@ describe('idempotent consumer', () => {
     const retrying = await consumer(
       group,
       {
-        'order.placed': async (event, tx) => {
+        'order.placed': async ({ tx }, event) => {
           if (event.aggregateId !== key) return;
           const times = attemptsAt.get(event.eventId) ?? [];
           times.push(Date.now());

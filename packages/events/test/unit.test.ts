@@ -6,6 +6,7 @@ import {
   ALL_TOPICS,
   backoffDelay,
   captureTraceContext,
+  createEventContext,
   createEventRegistry,
   decodePositionRanges,
   defineEvent,
@@ -19,6 +20,7 @@ import {
   TOPICS,
   UserRegistered,
   type EnvelopeForType,
+  type EventLogger,
 } from '../src/index.js';
 
 const uuid = '0190a5b4-8c1e-7c3e-9d1a-2b3c4d5e6f70';
@@ -156,5 +158,40 @@ describe('trace context', () => {
     expect(restored).toMatchObject({ traceId: spanContext.traceId, spanId: spanContext.spanId, isRemote: true });
     expect(captureTraceContext(context.active())).toEqual({});
     expect(restoreTraceContext({ traceparent: 'garbage' })).toBe(context.active());
+  });
+});
+
+describe('EventContext', () => {
+  const envelope = {
+    eventId: uuid,
+    type: 'order.placed',
+    traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    tracestate: 'vendor=x',
+  };
+
+  it('binds the event id, type, group and, with no span active, the trace id of the envelope to every log line', () => {
+    const lines: object[] = [];
+    const capture: EventLogger = { info: (obj) => void lines.push(obj), warn() {}, error() {} };
+    const ctx = createEventContext({ tx: 'tx', envelope, group: 'orders', logger: capture });
+    ctx.logger.info({ orderId: 'o-1' }, 'handled');
+    expect(lines).toEqual([
+      { eventId: uuid, eventType: 'order.placed', group: 'orders', trace_id: '0af7651916cd43dd8448eb211c80319c', parent_span_id: 'b7ad6b7169203331', orderId: 'o-1' },
+    ]);
+    expect(ctx).toMatchObject({ tx: 'tx', eventId: uuid, eventType: 'order.placed', group: 'orders' });
+    expect(ctx.traceContext).toEqual({ traceparent: envelope.traceparent, tracestate: 'vendor=x' });
+  });
+
+  it("uses a pino-style logger's child(), and leaves out trace fields an envelope does not have", () => {
+    const bindings: object[] = [];
+    const child = { info() {}, warn() {}, error() {} };
+    const pinoLike = { info() {}, warn() {}, error() {}, child: (b: object) => {
+        bindings.push(b);
+        return child;
+      },
+    };
+    const ctx = createEventContext({ tx: null, envelope: { eventId: uuid, type: 'user.deleted' }, group: 'users', logger: pinoLike });
+    expect(ctx.logger).toBe(child);
+    expect(bindings).toEqual([{ eventId: uuid, eventType: 'user.deleted', group: 'users' }]);
+    expect(ctx.traceContext).toEqual({});
   });
 });

@@ -6,6 +6,7 @@
  * transaction timeout, gives back the claims it did not reach, and commits.
  */
 import type { ConsumerScope, ConsumerTransaction, Delivery, Handled, TransactionOptions, TransactionRunner } from './types.js';
+import { createEventContext } from '../context.js';
 import { runTraced } from './process-span.js';
 
 /** One statement claims a chunk's event ids; the ids it returns are the ones not handled before. */
@@ -70,7 +71,7 @@ export function createChunkRunner<Tx extends ConsumerTransaction>(scope: Consume
           // here (a rebalance) surfaces at the heartbeat after the chunk.
           if (index > 0) await heartbeat().catch(() => undefined);
           running = index;
-          await runTraced(group, envelope, { ...delivery, message }, () => handler(envelope, tx));
+          await runTraced(group, envelope, { ...delivery, message }, () => handler(createEventContext({ tx, envelope, group, logger }), envelope));
           running = undefined;
         }
         return events.length;

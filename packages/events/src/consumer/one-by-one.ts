@@ -6,6 +6,7 @@
 import type { EachBatchPayload } from 'kafkajs';
 import { backoffDelay, sleep, type BackoffOptions } from '../backoff.js';
 import type { EventEnvelope } from '../define.js';
+import { createEventContext } from '../context.js';
 import { errorInfo } from '../logger.js';
 import { runTraced } from './process-span.js';
 import { BatchAbandoned, type ConsumerScope, type ConsumerTransaction, type DeadLetter, type Delivery, type Handled, type Handler, type TransactionOptions, type TransactionRunner } from './types.js';
@@ -44,7 +45,7 @@ export function createOneByOne<Tx extends ConsumerTransaction>(scope: ConsumerSc
     return prisma.$transaction(async (tx) => {
       const claimed = await tx.$executeRawUnsafe(CLAIM_ONE_SQL, group, envelope.eventId);
       if (claimed === 0) return 'duplicate';
-      await handler(envelope, tx);
+      await handler(createEventContext({ tx, envelope, group, logger }), envelope);
       return 'handled';
     }, transactionOptions);
   }

@@ -4,6 +4,7 @@
  * ../consumer.ts.
  */
 import type { KafkaMessage } from 'kafkajs';
+import type { EventContext } from '../context.js';
 import type { EventEnvelope } from '../define.js';
 import type { EventLogger } from '../logger.js';
 
@@ -47,7 +48,8 @@ export interface Delivery {
   message: KafkaMessage;
 }
 
-export type Handler<Tx> = (envelope: EventEnvelope, tx: Tx) => Promise<void>;
+/** A handler as the consumer runs it; the typed ones are in ../consumer.ts (EventHandlers). */
+export type Handler<Tx> = (ctx: EventContext<Tx>, envelope: EventEnvelope) => Promise<void>;
 
 /** A fetched message, classified. */
 export type Decoded<Tx> =

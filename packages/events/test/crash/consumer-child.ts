@@ -88,7 +88,7 @@ const consumer = await startConsumer({
   ...(heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs }),
   evictPreviousIncarnation: process.env.EVICT !== '0',
   handlers: {
-    'crash.tick': async (event, tx) => {
+    'crash.tick': async ({ tx }, event) => {
       await tx.$executeRawUnsafe('INSERT INTO test_effects (consumer, event_id, note) VALUES ($1, $2::uuid, $3)', group, event.eventId, String(event.payload.seq));
       if (event.payload.seq === blockSeq && blockMs) {
         const until = Date.now() + blockMs;
