@@ -22,6 +22,8 @@ export const ErrorCode = {
   INVALID_DISCOUNT_CODE: 'INVALID_DISCOUNT_CODE',
   /** createDiscountCode: a code with that name (case-insensitive) already exists. */
   DISCOUNT_CODE_TAKEN: 'DISCOUNT_CODE_TAKEN',
+  /** addProductVariant / updateProductVariant: another variant already has that SKU (case-insensitive); field `sku`. */
+  SKU_TAKEN: 'SKU_TAKEN',
   INSUFFICIENT_STOCK: 'INSUFFICIENT_STOCK',
   INVALID_STATE_TRANSITION: 'INVALID_STATE_TRANSITION',
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',

@@ -24,6 +24,8 @@ export const permissions: ShieldRules = {
     publishProduct: isAdmin,
     restoreProduct: isAdmin,
     setVariantPrices: isAdmin,
+    addProductVariant: isAdmin,
+    updateProductVariant: isAdmin,
     applyBulkPriceChange: isAdmin,
     createReview: isAuthenticated,
   },

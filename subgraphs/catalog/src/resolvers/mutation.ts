@@ -4,6 +4,7 @@ import * as categories from '../service/category.service.js';
 import * as pricing from '../service/pricing.service.js';
 import * as products from '../service/product.service.js';
 import * as reviews from '../service/review.service.js';
+import * as variants from '../service/variant.service.js';
 
 /** Mutations; who may call each one is in permissions.ts. */
 export const Mutation = {
@@ -21,6 +22,10 @@ export const Mutation = {
     products.changeProductStatus(ctx, 'restoreProduct', args.input),
   setVariantPrices: (_: unknown, args: { input: pricing.SetVariantPricesInput }, ctx: CatalogContext) =>
     pricing.setVariantPrices(ctx, args.input),
+  addProductVariant: (_: unknown, args: { input: variants.AddProductVariantInput }, ctx: CatalogContext) =>
+    variants.addProductVariant(ctx, args.input),
+  updateProductVariant: (_: unknown, args: { input: variants.UpdateProductVariantInput }, ctx: CatalogContext) =>
+    variants.updateProductVariant(ctx, args.input),
   applyBulkPriceChange: (_: unknown, args: { input: bulk.BulkPriceChangeInput }, ctx: CatalogContext) =>
     bulk.applyBulkPriceChange(ctx, args.input),
   updateCategory: (_: unknown, args: { input: categories.UpdateCategoryInput }, ctx: CatalogContext) =>
