@@ -3,7 +3,7 @@
  * and is photographed at 1280 and 390 px; stock adjusted in the console
  * shows in the storefront; an order is fulfilled and shipped, and the
  * customer gets the shipping email; a product is created with two variants
- * priced in EUR and USD.
+ * priced in EUR and USD, gets a third one added and edited, and the shop offers it.
  */
 import { describe, expect, it } from 'vitest';
 import { DESKTOP, MOBILE, expectNoSeriousAxeViolations, openPage, readLatestMail, screenshot, type Page } from './support/browser.ts';
@@ -288,6 +288,29 @@ describe('products', () => {
     expect(await prices(`LAMP-${suffix}-S`)).toEqual(['19.99', '18.50']);
     expect(await prices(`LAMP-${suffix}-L`)).toEqual(['0.29', '1.10']);
 
+    // A third variant added after creation: a SKU another variant holds is refused next to the SKU field, then it is added
+    // and its options edited; the product's version moves on, so the page's other forms are re-rendered with it.
+    const add = page.getByRole('form', { name: 'Add a variant' });
+    await add.getByLabel('SKU').fill(`LAMP-${suffix}-s`);
+    await add.getByLabel('Options').fill('Size: Medium');
+    await add.getByLabel('Price (USD)').fill('24.90');
+    await add.getByLabel('Price (EUR)').fill('22');
+    await add.getByRole('button', { name: 'Add variant' }).click();
+    await add.locator('.field__error', { hasText: 'already has this SKU' }).waitFor();
+    expect(await add.getByLabel('SKU').getAttribute('aria-invalid')).toBe('true');
+    await add.getByLabel('SKU').fill(`LAMP-${suffix}-M`);
+    await add.getByRole('button', { name: 'Add variant' }).click();
+    await add.getByRole('status').filter({ hasText: 'Variant added' }).waitFor();
+    expect(await prices(`LAMP-${suffix}-M`)).toEqual(['24.90', '22.00']);
+    const edit = page.getByRole('form', { name: `Variant LAMP-${suffix}-M` });
+    expect(await edit.getByLabel('Options').inputValue()).toBe('Size: Medium');
+    await edit.getByLabel('Options').fill('Size: M');
+    await edit.getByRole('button', { name: 'Save variant' }).click();
+    await edit.getByRole('status').filter({ hasText: 'Variant saved.' }).waitFor();
+    await page.locator('.panel', { hasText: `LAMP-${suffix}-M` }).getByText('Size: M ·').waitFor();
+    await page.setViewportSize(DESKTOP);
+    await screenshot(page, 'admin-product-variants');
+
     // A draft is not in the shop; published, the storefront's search finds it (search follows within about a second).
     await page.getByText('Draft', { exact: true }).first().waitFor();
     await page.getByRole('form', { name: 'Publish' }).getByRole('button', { name: 'Publish' }).click();
@@ -300,6 +323,9 @@ describe('products', () => {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       await shop.reload();
     }
+    // The variant added in the console is one of the product's choices in the shop.
+    await shop.getByRole('link', { name: `Admin Test Lamp ${suffix}` }).first().click();
+    await shop.locator(`.variant-picker a[href*="variant=LAMP-${suffix}-M"]`, { hasText: 'M' }).waitFor();
     await shop.context().close();
     await page.context().close();
   });

@@ -42,6 +42,24 @@ const SetVariantPricesMutation = graphql(`
   }
 `);
 
+const AddProductVariantMutation = graphql(`
+  mutation AdminAddProductVariant($input: AddProductVariantInput!) {
+    addProductVariant(input: $input) {
+      id
+      sku
+    }
+  }
+`);
+
+const UpdateProductVariantMutation = graphql(`
+  mutation AdminUpdateProductVariant($input: UpdateProductVariantInput!) {
+    updateProductVariant(input: $input) {
+      id
+      sku
+    }
+  }
+`);
+
 const ArchiveProductMutation = graphql(`
   mutation AdminArchiveProduct($input: ArchiveProductInput!) {
     archiveProduct(input: $input) {
@@ -246,6 +264,85 @@ export async function setVariantPrices(_previous: FormState, form: FormData): Pr
   }
   refresh();
   return { status: 'success', message: 'Prices saved.', values: fields.values };
+}
+
+/** Where the graph's variant errors land in the variant forms (`prices[1].amountMinor` → that currency's input). */
+const VARIANT_FIELDS = ['sku', 'name', 'options'];
+const SKU_TAKEN = 'Another variant already has this SKU (SKUs ignore case).';
+
+/**
+ * A new variant of an existing product: SKU, optional name, options as
+ * "Size: M, Colour: Blue", and at least one price (typed as decimals, read
+ * into integer minor units). Sent against the product's version shown.
+ */
+export async function addProductVariant(_previous: FormState, form: FormData): Promise<FormState> {
+  const { token } = await requireAdmin();
+  const productId = text(form, 'productId');
+  if (!ID.test(productId)) return { status: 'error', message: 'This form does not name a product. Reload the page.' };
+  const fields: ProductFields = { values: {}, fieldErrors: {} };
+  const sku = text(form, 'sku').trim();
+  const name = text(form, 'name').trim();
+  const optionsText = text(form, 'options').trim();
+  Object.assign(fields.values, { sku, name, options: optionsText });
+  if (!sku) fields.fieldErrors.sku = 'Enter the SKU.';
+  else if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(sku)) fields.fieldErrors.sku = 'Letters, digits, dots, underscores or hyphens (at most 64).';
+  if (name.length > 200) fields.fieldErrors.name = 'At most 200 characters.';
+  const options = parseOptions(optionsText);
+  if (options === null) fields.fieldErrors.options = 'Write options as "Size: M, Colour: Blue".';
+  const prices = readPrices(form, '', fields, true);
+  prices.forEach((price) => {
+    if (price.amountMinor <= 0) fields.fieldErrors[`price.${price.currency}`] = 'A price must be above zero.';
+  });
+  if (Object.keys(fields.fieldErrors).length) return { status: 'error', fieldErrors: fields.fieldErrors, values: fields.values };
+  const aliases: Record<string, string> = { prices: `price.${CURRENCIES[0]}` };
+  prices.forEach((price, index) => {
+    aliases[`prices[${index}]`] = `price.${price.currency}`;
+  });
+  try {
+    await executeGraphQL(AddProductVariantMutation, {
+      variables: { input: { productId, expectedVersion: versionOf(form), sku, name: name || undefined, options: options ?? [], prices } },
+      accessToken: token,
+    });
+  } catch (error) {
+    return formError(error, {
+      values: fields.values,
+      aliases,
+      fieldNames: VARIANT_FIELDS,
+      messages: { SKU_TAKEN, CONFLICT: 'Another admin changed this product meanwhile: reload to see their change, then add the variant again.' },
+    });
+  }
+  refresh();
+  return { status: 'success', message: 'Variant added: it is listed above with its prices.' };
+}
+
+/** An existing variant's SKU and options (its prices have their own form). */
+export async function updateProductVariant(_previous: FormState, form: FormData): Promise<FormState> {
+  const { token } = await requireAdmin();
+  const variantId = text(form, 'variantId');
+  if (!ID.test(variantId)) return { status: 'error', message: 'This form does not name a variant. Reload the page.' };
+  const fields: ProductFields = { values: {}, fieldErrors: {} };
+  const sku = text(form, 'sku').trim();
+  const optionsText = text(form, 'options').trim();
+  Object.assign(fields.values, { sku, options: optionsText });
+  if (!sku) fields.fieldErrors.sku = 'Enter the SKU.';
+  else if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(sku)) fields.fieldErrors.sku = 'Letters, digits, dots, underscores or hyphens (at most 64).';
+  const options = parseOptions(optionsText);
+  if (options === null) fields.fieldErrors.options = 'Write options as "Size: M, Colour: Blue".';
+  if (Object.keys(fields.fieldErrors).length) return { status: 'error', fieldErrors: fields.fieldErrors, values: fields.values };
+  try {
+    await executeGraphQL(UpdateProductVariantMutation, {
+      variables: { input: { variantId, expectedVersion: versionOf(form), sku, options: options ?? [] } },
+      accessToken: token,
+    });
+  } catch (error) {
+    return formError(error, {
+      values: fields.values,
+      fieldNames: VARIANT_FIELDS,
+      messages: { SKU_TAKEN, CONFLICT: 'Another admin changed this product meanwhile: reload to see their change, then apply yours again.' },
+    });
+  }
+  refresh();
+  return { status: 'success', message: 'Variant saved.', values: fields.values };
 }
 
 /** The version the form was rendered with (a hidden input), for optimistic concurrency; undefined when absent. */

@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { changeProductStatus, setVariantPrices, updateProduct } from '@/app/actions/products';
-import { ActionForm, MoneyField } from '@/components/form';
+import { addProductVariant, changeProductStatus, setVariantPrices, updateProduct, updateProductVariant } from '@/app/actions/products';
+import { ActionForm, Field, MoneyField } from '@/components/form';
 import { ProductFields } from '@/components/product-fields';
 import { StatusPill, When, param } from '@/components/ui';
 import { graphql } from '@/graphql/generated';
@@ -120,6 +120,18 @@ export default async function ProductPage({
                 {variant.options.map((o) => `${o.name}: ${o.value}`).join(', ') || 'No options'} · {variant.availability.available} available ·{' '}
                 <Link href={`/inventory/${variant.id}`}>Stock</Link>
               </p>
+              <ActionForm action={updateProductVariant} submitLabel="Save variant" label={`Variant ${variant.sku}`} className="form form--inline">
+                <input type="hidden" name="variantId" value={variant.id} />
+                <input type="hidden" name="expectedVersion" value={product.version} />
+                <Field name="sku" label="SKU" defaultValue={variant.sku} required maxLength={64} autoComplete="off" />
+                <Field
+                  name="options"
+                  label="Options"
+                  hint='e.g. "Size: M, Colour: Blue"'
+                  defaultValue={variant.options.map((o) => `${o.name}: ${o.value}`).join(', ')}
+                  autoComplete="off"
+                />
+              </ActionForm>
               <ActionForm action={setVariantPrices} submitLabel="Save prices" label={`Prices of ${variant.sku}`} className="form form--inline">
                 <input type="hidden" name="variantId" value={variant.id} />
                 {CURRENCIES.map((currency) => {
@@ -138,6 +150,19 @@ export default async function ProductPage({
             </div>
           ))}
         </div>
+      </section>
+      <section className="panel" aria-labelledby="add-variant-heading">
+        <h2 id="add-variant-heading">Add a variant</h2>
+        <ActionForm action={addProductVariant} submitLabel="Add variant" label="Add a variant" className="form form--inline">
+          <input type="hidden" name="productId" value={product.id} />
+          <input type="hidden" name="expectedVersion" value={product.version} />
+          <Field name="sku" label="SKU" required maxLength={64} autoComplete="off" />
+          <Field name="name" label="Name" hint="The option values when left empty" maxLength={200} autoComplete="off" />
+          <Field name="options" label="Options" hint='e.g. "Size: M, Colour: Blue"' autoComplete="off" />
+          {CURRENCIES.map((currency) => (
+            <MoneyField key={currency} name={`price.${currency}`} label="Price" currency={currency} />
+          ))}
+        </ActionForm>
       </section>
       <section className="panel" aria-labelledby="status-heading">
         <h2 id="status-heading">Status</h2>
