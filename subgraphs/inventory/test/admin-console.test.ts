@@ -5,7 +5,7 @@
  * stockLevelChanged subscription (a real graphql-ws client; Redis pub/sub fed
  * by the live consumer's handler).
  */
-import { eventRegistry } from '@commerce/events';
+import { createEventContext, eventRegistry } from '@commerce/events';
 import { errorCode, eventually, recordSubscription, type RecordedSubscription } from '@commerce/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { stockLiveHandlers } from '../src/events/live-consumer.js';
@@ -353,8 +353,10 @@ describe('stockLevelChanged', () => {
     for (const row of await outboxRows(server.db, { type: 'stock.level_changed' })) {
       const parsed = eventRegistry.parseEnvelope(row.envelope);
       if (!parsed.ok || parsed.envelope.type !== 'stock.level_changed') throw new Error('not a stock.level_changed envelope');
-      const event = parsed.envelope as Parameters<(typeof handlers)['stock.level_changed']>[0];
-      await server.db.$transaction((tx) => handlers['stock.level_changed'](event, tx));
+      const event = parsed.envelope as Parameters<(typeof handlers)['stock.level_changed']>[1];
+      await server.db.$transaction((tx) =>
+        handlers['stock.level_changed'](createEventContext({ tx, envelope: event, group: 'inventory-live', logger: server.ctx.logger }), event),
+      );
     }
   }
 

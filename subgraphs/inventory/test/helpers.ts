@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { databaseUrl } from '@commerce/config';
-import { eventRegistry, type EventEnvelope } from '@commerce/events';
+import { createEventContext, eventRegistry, type EventEnvelope } from '@commerce/events';
 import { createLogger } from '@commerce/observability';
 import { startSubgraph, type RunningSubgraph } from '@commerce/subgraph-kit';
 import { graphql, graphqlOk, tokenFor, type GraphQLResponse, type RequestOptions } from '@commerce/testing';
@@ -93,7 +93,7 @@ export function envelope<T extends HandledType>(type: T, payload: unknown, aggre
   const raw: EventEnvelope = { eventId, type, version: 1, occurredAt: new Date().toISOString(), aggregateId, payload };
   const parsed = eventRegistry.parseEnvelope(raw);
   if (!parsed.ok) throw parsed.error;
-  return parsed.envelope as Parameters<InventoryEventHandlers[T]>[0];
+  return parsed.envelope as Parameters<InventoryEventHandlers[T]>[1];
 }
 
 /**
@@ -103,9 +103,9 @@ export function envelope<T extends HandledType>(type: T, payload: unknown, aggre
  */
 export async function deliver<T extends HandledType>(
   server: TestServer,
-  event: Parameters<InventoryEventHandlers[T]>[0] & { type: T },
+  event: Parameters<InventoryEventHandlers[T]>[1] & { type: T },
 ): Promise<'handled' | 'duplicate'> {
-  const handler = server.handlers[event.type] as (e: typeof event, tx: Parameters<InventoryEventHandlers[T]>[1]) => Promise<void>;
+  const handler = server.handlers[event.type] as (ctx: Parameters<InventoryEventHandlers[T]>[0], e: typeof event) => Promise<void>;
   return server.db.$transaction(
     async (tx) => {
       const claimed = await tx.$executeRawUnsafe(
@@ -114,7 +114,7 @@ export async function deliver<T extends HandledType>(
         event.eventId,
       );
       if (claimed === 0) return 'duplicate';
-      await handler(event, tx);
+      await handler(createEventContext({ tx, envelope: event, group: INVENTORY_CONSUMER_GROUP, logger: server.ctx.logger }), event);
       return 'handled';
     },
     { maxWait: 60_000, timeout: 60_000 },

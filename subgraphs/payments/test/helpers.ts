@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { databaseUrl } from '@commerce/config';
-import type { DomainEventDefinition, EnvelopeForType, EventEnvelope, OrderPlacedPayload } from '@commerce/events';
+import { createEventContext, type DomainEventDefinition, type EnvelopeForType, type EventContext, type EventEnvelope, type OrderPlacedPayload } from '@commerce/events';
 import { createLogger, type Logger } from '@commerce/observability';
 import { startStripeMock, type StripeMock } from '@commerce/stripe-mock';
 import { createPaymentsPrisma, type PaymentsPrisma, type PaymentsTx } from '../src/data/prisma.js';
@@ -149,7 +149,12 @@ export const events = {
 
 /** A handler set over `provider`, and `deliver`, which runs one like startConsumer does. */
 export function saga(db: PaymentsPrisma, provider: PaymentProvider, logger: Logger = silentLogger()) {
-  const handlers = sagaHandlers({ provider, logger }) as Record<string, (event: EventEnvelope, tx: PaymentsTx) => Promise<void>>;
+  const typed = sagaHandlers({ provider, logger }) as Record<string, ((ctx: EventContext<PaymentsTx, Logger>, event: EventEnvelope) => Promise<void>) | undefined>;
+  // Called as (event, tx): each builds the EventContext startConsumer would give it.
+  const handlers: Record<string, (event: EventEnvelope, tx: PaymentsTx) => Promise<void>> = {};
+  for (const [type, handler] of Object.entries(typed)) {
+    if (handler) handlers[type] = (event, tx) => handler(createEventContext({ tx, envelope: event, group: TEST_CONSUMER, logger }), event);
+  }
   return {
     handlers,
     /** Processed-events claim + handler in one transaction; 'duplicate' for an event id already handled. */

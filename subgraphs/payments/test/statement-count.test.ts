@@ -7,7 +7,8 @@
  * payments itself issues.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { EventEnvelope } from '@commerce/events';
+import { createEventContext, type EventContext, type EventEnvelope } from '@commerce/events';
+import type { Logger } from '@commerce/observability';
 import { lockPaymentForOrder, lockPaymentWhere } from '../src/data/payments.js';
 import type { PaymentsPrisma, PaymentsTx } from '../src/data/prisma.js';
 import { sagaHandlers } from '../src/events/consumer.js';
@@ -17,14 +18,15 @@ import { ownStatements } from '@commerce/testing';
 
 const statements: string[] = [];
 let db: PaymentsPrisma;
-const handlers = sagaHandlers({ provider: new LocalTestProvider(), logger: silentLogger() }) as Record<
+const logger = silentLogger();
+const handlers = sagaHandlers({ provider: new LocalTestProvider(), logger }) as Record<
   string,
-  (event: EventEnvelope, tx: PaymentsTx) => Promise<void>
+  (ctx: EventContext<PaymentsTx, Logger>, event: EventEnvelope) => Promise<void>
 >;
 
 /** The statements payments issues to handle one event. */
 async function statementsFor(event: EventEnvelope): Promise<string[]> {
-  await db.$transaction((tx) => handlers[event.type]!(event, tx));
+  await db.$transaction((tx) => handlers[event.type]!(createEventContext({ tx, envelope: event, group: 'payments-test', logger }), event));
   const ours = ownStatements(statements);
   statements.length = 0;
   return ours;

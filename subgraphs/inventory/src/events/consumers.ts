@@ -18,9 +18,9 @@ import {
   type DomainEventDefinition,
   type EnvelopeForType,
   type EventConsumer,
+  type EventContext,
   type EventLogger,
   type EventRegistry,
-  type TraceCarrier,
 } from '@commerce/events';
 import type { InventoryServiceContext } from '../context.js';
 import type { InventoryTx } from '../data/prisma.js';
@@ -30,8 +30,8 @@ import { syncProductVariants } from '../service/variant.service.js';
 export const INVENTORY_CONSUMER_GROUP = 'inventory';
 
 type Handler<T extends DomainEventDefinition['type']> = (
+  ctx: EventContext<InventoryTx>,
   envelope: EnvelopeForType<DomainEventDefinition, T>,
-  tx: InventoryTx,
 ) => Promise<void>;
 
 export interface InventoryEventHandlers {
@@ -43,37 +43,38 @@ export interface InventoryEventHandlers {
   'order.refunded': Handler<'order.refunded'>;
 }
 
-/** The service context for one event: its id on every log line, its trace context on every event it causes. */
-function eventContext(base: InventoryServiceContext, envelope: { eventId: string; type: string; traceparent?: string; tracestate?: string }): InventoryServiceContext {
-  const traceContext: TraceCarrier = {};
-  if (envelope.traceparent) traceContext.traceparent = envelope.traceparent;
-  if (envelope.tracestate) traceContext.tracestate = envelope.tracestate;
-  return { ...base, logger: base.logger.child({ eventId: envelope.eventId, eventType: envelope.type }), traceContext };
+/**
+ * The service context for one event: its id on every log line, its trace
+ * context on every event it causes. The services log through the subgraph's
+ * logger (the consumer's may be another), bound here as before.
+ */
+function serviceContext(base: InventoryServiceContext, ctx: EventContext<InventoryTx>): InventoryServiceContext {
+  return { ...base, logger: base.logger.child({ eventId: ctx.eventId, eventType: ctx.eventType }), traceContext: ctx.traceContext };
 }
 
 export function inventoryEventHandlers(base: InventoryServiceContext): InventoryEventHandlers {
   return {
-    'product.created': async (event, tx) => {
-      await syncProductVariants(eventContext(base, event), tx, event.payload);
+    'product.created': async (ctx, event) => {
+      await syncProductVariants(serviceContext(base, ctx), ctx.tx, event.payload);
     },
-    'product.updated': async (event, tx) => {
-      await syncProductVariants(eventContext(base, event), tx, event.payload);
+    'product.updated': async (ctx, event) => {
+      await syncProductVariants(serviceContext(base, ctx), ctx.tx, event.payload);
     },
-    'order.placed': async (event, tx) => {
+    'order.placed': async (ctx, event) => {
       const { orderId, lines } = event.payload;
-      await reserveForOrder(eventContext(base, event), tx, { orderId, lines });
+      await reserveForOrder(serviceContext(base, ctx), ctx.tx, { orderId, lines });
     },
-    'order.confirmed': async (event, tx) => {
-      await commitForOrder(eventContext(base, event), tx, event.payload.orderId);
+    'order.confirmed': async (ctx, event) => {
+      await commitForOrder(serviceContext(base, ctx), ctx.tx, event.payload.orderId);
     },
-    'order.cancelled': async (event, tx) => {
+    'order.cancelled': async (ctx, event) => {
       const { orderId, to, reason } = event.payload;
       const why = to === 'PAYMENT_FAILED' ? `payment failed: ${reason}` : `order cancelled: ${reason}`;
-      await releaseForOrder(eventContext(base, event), tx, orderId, why);
+      await releaseForOrder(serviceContext(base, ctx), ctx.tx, orderId, why);
     },
-    'order.refunded': async (event, tx) => {
+    'order.refunded': async (ctx, event) => {
       const { orderId, refundRequestId, restock, lines } = event.payload;
-      await restockRefund(eventContext(base, event), tx, { orderId, refundRequestId, restock, lines });
+      await restockRefund(serviceContext(base, ctx), ctx.tx, { orderId, refundRequestId, restock, lines });
     },
   };
 }

@@ -6,7 +6,7 @@
  * the end of the topic: history is not news. Redelivery (a handler retried)
  * publishes the variant's current stock again, which is harmless.
  */
-import { startConsumer, type DomainEventDefinition, type EnvelopeForType, type EventConsumer, type EventLogger, type EventRegistry } from '@commerce/events';
+import { startConsumer, type DomainEventDefinition, type EnvelopeForType, type EventConsumer, type EventContext, type EventLogger, type EventRegistry } from '@commerce/events';
 import type { InventoryServiceContext } from '../context.js';
 import { readLiveStockLevel, type StockLive } from '../data/live.js';
 import type { InventoryTx } from '../data/prisma.js';
@@ -14,12 +14,12 @@ import type { InventoryTx } from '../data/prisma.js';
 export const INVENTORY_LIVE_CONSUMER_GROUP = 'inventory-live';
 
 export interface StockLiveHandlers {
-  'stock.level_changed': (envelope: EnvelopeForType<DomainEventDefinition, 'stock.level_changed'>, tx: InventoryTx) => Promise<void>;
+  'stock.level_changed': (ctx: EventContext<InventoryTx>, envelope: EnvelopeForType<DomainEventDefinition, 'stock.level_changed'>) => Promise<void>;
 }
 
 export function stockLiveHandlers(ctx: Pick<InventoryServiceContext, 'logger'>, live: StockLive): StockLiveHandlers {
   return {
-    'stock.level_changed': async (event, tx) => {
+    'stock.level_changed': async ({ tx }, event) => {
       const level = await readLiveStockLevel(tx, event.payload.variantId);
       if (!level) return;
       try {

@@ -7,7 +7,7 @@
  * keys and gets the same answer.
  */
 import { kafkaBrokers } from '@commerce/config';
-import { startConsumer, type DomainEventDefinition, type EventConsumer, type EventHandlers } from '@commerce/events';
+import { startConsumer, type DomainEventDefinition, type EventConsumer, type EventContext, type EventHandlers } from '@commerce/events';
 import type { Logger } from '@commerce/observability';
 import type { PaymentsPrisma, PaymentsTx } from '../data/prisma.js';
 import * as payments from '../service/payment.service.js';
@@ -20,21 +20,20 @@ export interface SagaDependencies {
   logger: Logger;
 }
 
-/** The handlers by event type; tests call them directly with a transaction to replay deliveries. */
-export function sagaHandlers({ provider, logger }: SagaDependencies): EventHandlers<DomainEventDefinition, PaymentsTx> {
-  const ctx = (tx: PaymentsTx, event: { traceparent?: string; tracestate?: string }): payments.SagaContext => ({
-    tx,
-    provider,
-    logger,
-    traceContext: { ...(event.traceparent ? { traceparent: event.traceparent } : {}), ...(event.tracestate ? { tracestate: event.tracestate } : {}) },
-  });
+/**
+ * The handlers by event type; tests call them directly (with createEventContext)
+ * to replay deliveries. The logger is the EventContext's, bound to the event.
+ */
+export function sagaHandlers({ provider }: SagaDependencies): EventHandlers<DomainEventDefinition, PaymentsTx, Logger> {
+  // The saga's service context: the EventContext's transaction, bound logger and trace context, plus the provider.
+  const ctx = ({ tx, logger, traceContext }: EventContext<PaymentsTx, Logger>): payments.SagaContext => ({ tx, provider, logger, traceContext });
   return {
-    'order.placed': (event, tx) => payments.onOrderPlaced(ctx(tx, event), event.payload),
-    'stock.reserved': (event, tx) => payments.onStockReserved(ctx(tx, event), event.payload),
-    'stock.reservation_failed': (event, tx) => payments.onStockReservationFailed(ctx(tx, event), event.payload),
-    'order.confirmed': (event, tx) => payments.onOrderConfirmed(ctx(tx, event), event.payload),
-    'order.cancelled': (event, tx) => payments.onOrderCancelled(ctx(tx, event), event.payload),
-    'order.refund_requested': (event, tx) => payments.onRefundRequested(ctx(tx, event), event.payload),
+    'order.placed': (eventCtx, event) => payments.onOrderPlaced(ctx(eventCtx), event.payload),
+    'stock.reserved': (eventCtx, event) => payments.onStockReserved(ctx(eventCtx), event.payload),
+    'stock.reservation_failed': (eventCtx, event) => payments.onStockReservationFailed(ctx(eventCtx), event.payload),
+    'order.confirmed': (eventCtx, event) => payments.onOrderConfirmed(ctx(eventCtx), event.payload),
+    'order.cancelled': (eventCtx, event) => payments.onOrderCancelled(ctx(eventCtx), event.payload),
+    'order.refund_requested': (eventCtx, event) => payments.onRefundRequested(ctx(eventCtx), event.payload),
   };
 }
 
