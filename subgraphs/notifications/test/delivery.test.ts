@@ -5,6 +5,7 @@
  */
 import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { createEventContext, type EventContext } from '@commerce/events';
 import { createLogger } from '@commerce/observability';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NotificationChannel, OutgoingMessage } from '../src/channels/channel.js';
@@ -137,7 +138,8 @@ describe('one event, one message', () => {
   it('sends once even when the same event is handled twice (a replay under another consumer group)', async () => {
     const user = newUser();
     const event = userRegistered(user);
-    const handle = harness.runtime.handlers['user.registered'] as unknown as (e: typeof event, tx: NotificationsTx) => Promise<void>;
+    const handler = harness.runtime.handlers['user.registered'] as unknown as (ctx: EventContext<NotificationsTx>, e: typeof event) => Promise<void>;
+    const handle = (e: typeof event, tx: NotificationsTx) => handler(createEventContext({ tx, envelope: e, group: 'notifications-replay', logger: silent }), e);
     await Promise.all([
       harness.db.$transaction((tx) => handle(event, tx)),
       harness.db.$transaction((tx) => handle(event, tx)),

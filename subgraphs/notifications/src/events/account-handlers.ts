@@ -10,7 +10,7 @@
  *   user.deleted                → contact, preferences and in-app inbox forgotten; open
  *                                 deliveries to the user cancelled
  */
-import type { DomainEventDefinition, EnvelopeForType, EventEnvelope } from '@commerce/events';
+import type { DomainEventDefinition, EnvelopeForType, EventContext, EventEnvelope } from '@commerce/events';
 import type { NotificationsTx } from '../data/prisma.js';
 import { scheduleNotification } from '../service/delivery.service.js';
 import { recordContact } from '../service/read-models.service.js';
@@ -19,7 +19,7 @@ import { renderNotification } from '../templates/index.js';
 import type { HandlerSettings } from './handlers.js';
 
 type Envelope<T extends DomainEventDefinition['type']> = EnvelopeForType<DomainEventDefinition, T>;
-type Handler<T extends DomainEventDefinition['type']> = (event: Envelope<T>, tx: NotificationsTx) => Promise<void>;
+type Handler<T extends DomainEventDefinition['type']> = (ctx: EventContext<NotificationsTx>, event: Envelope<T>) => Promise<void>;
 
 export interface AccountHandlers {
   'user.email_change_requested': Handler<'user.email_change_requested'>;
@@ -37,7 +37,7 @@ export function createAccountHandlers(settings: HandlerSettings): AccountHandler
   const stale = (event: EventEnvelope): boolean => now().getTime() - Date.parse(event.occurredAt) > settings.maxEventAgeMs;
 
   return {
-    async 'user.email_change_requested'(event, tx) {
+    async 'user.email_change_requested'({ tx }, event) {
       const { userId, name, newEmail, confirmationToken } = event.payload;
       const expiresAt = new Date(event.payload.expiresAt);
       if (expiresAt <= now()) {
@@ -54,7 +54,7 @@ export function createAccountHandlers(settings: HandlerSettings): AccountHandler
       );
     },
 
-    async 'user.email_changed'(event, tx) {
+    async 'user.email_changed'({ tx }, event) {
       const { userId, name, email, previousEmail } = event.payload;
       await recordContact(tx, { userId, email, name });
       if (stale(event)) return;
@@ -66,7 +66,7 @@ export function createAccountHandlers(settings: HandlerSettings): AccountHandler
       );
     },
 
-    async 'user.deleted'(event, tx) {
+    async 'user.deleted'({ tx }, event) {
       const cancelled = await forgetUser(tx, event.payload.userId, now());
       logger.info({ eventId: event.eventId, userId: event.payload.userId, cancelled }, 'user deleted; contact, preferences and inbox forgotten');
     },

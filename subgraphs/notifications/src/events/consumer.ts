@@ -35,14 +35,14 @@ export function startNotificationsConsumer(options: NotificationsConsumerOptions
     // wait for its order.placed, which travels on another topic (handlers.ts).
     maxAttempts: 8,
     handlers: {
-      'user.registered': (event, tx) => handlers['user.registered'](event, tx),
-      'user.password_reset_requested': (event, tx) => handlers['user.password_reset_requested'](event, tx),
-      'user.email_change_requested': (event, tx) => handlers['user.email_change_requested'](event, tx),
-      'user.email_changed': (event, tx) => handlers['user.email_changed'](event, tx),
-      'user.deleted': (event, tx) => handlers['user.deleted'](event, tx),
-      'order.placed': (event, tx) => handlers['order.placed'](event, tx),
-      'order.status_changed': (event, tx) => handlers['order.status_changed'](event, tx),
-      'order.cancelled': (event, tx) => handlers['order.cancelled'](event, tx),
+      'user.registered': (ctx, event) => handlers['user.registered'](ctx, event),
+      'user.password_reset_requested': (ctx, event) => handlers['user.password_reset_requested'](ctx, event),
+      'user.email_change_requested': (ctx, event) => handlers['user.email_change_requested'](ctx, event),
+      'user.email_changed': (ctx, event) => handlers['user.email_changed'](ctx, event),
+      'user.deleted': (ctx, event) => handlers['user.deleted'](ctx, event),
+      'order.placed': (ctx, event) => handlers['order.placed'](ctx, event),
+      'order.status_changed': (ctx, event) => handlers['order.status_changed'](ctx, event),
+      'order.cancelled': (ctx, event) => handlers['order.cancelled'](ctx, event),
     },
   });
 }

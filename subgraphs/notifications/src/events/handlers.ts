@@ -15,7 +15,7 @@
  * Events older than `maxEventAgeMs` update the read models but notify nobody
  * (a new consumer group replays the topics from the beginning).
  */
-import type { DomainEventDefinition, EnvelopeForType, EventEnvelope } from '@commerce/events';
+import type { DomainEventDefinition, EnvelopeForType, EventContext, EventEnvelope } from '@commerce/events';
 import type { Logger } from '@commerce/observability';
 import type { NotificationsTx, NotificationType } from '../data/prisma.js';
 import { scheduleNotification } from '../service/delivery.service.js';
@@ -32,7 +32,7 @@ export interface HandlerSettings {
 }
 
 type Envelope<T extends DomainEventDefinition['type']> = EnvelopeForType<DomainEventDefinition, T>;
-type Handler<T extends DomainEventDefinition['type']> = (event: Envelope<T>, tx: NotificationsTx) => Promise<void>;
+type Handler<T extends DomainEventDefinition['type']> = (ctx: EventContext<NotificationsTx>, event: Envelope<T>) => Promise<void>;
 
 export interface NotificationHandlers extends AccountHandlers {
   'user.registered': Handler<'user.registered'>;
@@ -108,7 +108,7 @@ export function createNotificationHandlers(settings: HandlerSettings): Notificat
   return {
     ...createAccountHandlers(settings),
 
-    async 'user.registered'(event, tx) {
+    async 'user.registered'({ tx }, event) {
       const { userId, email, name } = event.payload;
       await recordContact(tx, { userId, email, name });
       if (stale(event)) return;
@@ -120,7 +120,7 @@ export function createNotificationHandlers(settings: HandlerSettings): Notificat
       );
     },
 
-    async 'user.password_reset_requested'(event, tx) {
+    async 'user.password_reset_requested'({ tx }, event) {
       const { userId, email, name, resetToken } = event.payload;
       // The event carries the account's current email and name: a user registered before
       // notifications existed becomes known here.
@@ -140,17 +140,17 @@ export function createNotificationHandlers(settings: HandlerSettings): Notificat
       );
     },
 
-    async 'order.placed'(event, tx) {
+    async 'order.placed'({ tx }, event) {
       await recordOrder(tx, event.payload);
     },
 
-    async 'order.status_changed'(event, tx) {
+    async 'order.status_changed'({ tx }, event) {
       const type = TYPE_BY_STATUS[event.payload.to];
       if (!type || stale(event)) return;
       await notifyAboutOrder(tx, event, type, event.payload);
     },
 
-    async 'order.cancelled'(event, tx) {
+    async 'order.cancelled'({ tx }, event) {
       if (event.payload.to !== 'PAYMENT_FAILED' || stale(event)) return;
       await notifyAboutOrder(tx, event, 'PAYMENT_FAILED', event.payload, event.payload.reason);
     },

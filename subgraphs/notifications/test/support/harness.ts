@@ -8,7 +8,7 @@
  */
 import { Writable } from 'node:stream';
 import { databaseUrl, redisUrl } from '@commerce/config';
-import type { EventEnvelope } from '@commerce/events';
+import { createEventContext, type EventContext, type EventEnvelope } from '@commerce/events';
 import { createLogger } from '@commerce/observability';
 import { startSubgraph } from '@commerce/subgraph-kit';
 import { testSubgraph, type TestSubgraph } from '@commerce/testing';
@@ -85,7 +85,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const running = await startSubgraph(def, { port: 0, logger });
   const server = testSubgraph(running, prisma);
-  const handlers = def.runtime.handlers as unknown as Record<string, (event: EventEnvelope, tx: unknown) => Promise<void>>;
+  const handlers = def.runtime.handlers as unknown as Record<string, (ctx: EventContext<unknown>, event: EventEnvelope) => Promise<void>>;
 
   return {
     ...server,
@@ -102,7 +102,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         if (claimed === 0) return 'duplicate';
         const handler = handlers[event.type];
         if (!handler) throw new Error(`no handler for ${event.type}`);
-        await handler(event, tx);
+        await handler(createEventContext({ tx, envelope: event, group: TEST_CONSUMER, logger }), event);
         return 'handled';
       }),
     /** Stops the subgraph (consumer, dispatcher), leaves the test database empty, closes everything. */
