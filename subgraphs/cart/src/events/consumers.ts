@@ -39,6 +39,7 @@ export interface CartConsumerOptions {
 
 export function startCartConsumer(options: CartConsumerOptions): Promise<EventConsumer> {
   const { store, logger } = options;
+  // Each handler gets the EventContext: its transaction, the bound logger and the event's trace context.
   return startConsumer({
     group: options.group ?? CART_CONSUMER_GROUP,
     // Each event's transaction publishes the cart versions it wrote once it has committed.
@@ -47,12 +48,11 @@ export function startCartConsumer(options: CartConsumerOptions): Promise<EventCo
     fromBeginning: options.fromBeginning,
     logger,
     handlers: {
-      'product.created': (event, tx) => applyProductSnapshot(tx, event.payload),
-      'product.updated': (event, tx) => applyProductSnapshot(tx, event.payload),
-      'product.price_changed': (event, tx) => applyPriceChange(tx, event.payload),
-      'order.placed': (event, tx) =>
-        applyOrderPlaced({ store, logger, live: options.live }, tx, event.payload, { traceparent: event.traceparent, tracestate: event.tracestate }),
-      'order.cancelled': (event, tx) => applyOrderCancelled({ store, logger, live: options.live }, tx, event.payload),
+      'product.created': ({ tx }, event) => applyProductSnapshot(tx, event.payload),
+      'product.updated': ({ tx }, event) => applyProductSnapshot(tx, event.payload),
+      'product.price_changed': ({ tx }, event) => applyPriceChange(tx, event.payload),
+      'order.placed': ({ tx, logger, traceContext }, event) => applyOrderPlaced({ store, logger, live: options.live }, tx, event.payload, traceContext),
+      'order.cancelled': ({ tx, logger }, event) => applyOrderCancelled({ store, logger, live: options.live }, tx, event.payload),
     },
   });
 }

@@ -31,6 +31,7 @@ export interface OrdersConsumerOptions {
 
 export function startOrdersConsumer(options: OrdersConsumerOptions): Promise<EventConsumer> {
   const { logger } = options;
+  // Each handler gets the EventContext: its transaction and the logger bound with the event's ids.
   return startConsumer({
     group: options.group ?? ORDERS_CONSUMER_GROUP,
     brokers: options.brokers ?? kafkaBrokers(),
@@ -41,16 +42,16 @@ export function startOrdersConsumer(options: OrdersConsumerOptions): Promise<Eve
     // A reaction locks one order row and writes a few rows; 10 s leaves room for a busy pool.
     transactionOptions: { maxWait: 10_000, timeout: 10_000 },
     handlers: {
-      'stock.reserved': (event, tx) => saga.onStockReserved(tx, event, logger),
-      'stock.reservation_failed': (event, tx) => saga.onStockReservationFailed(tx, event, logger),
-      'stock.reservation_expired': (event, tx) => saga.onStockReservationExpired(tx, event, logger),
-      'payment.authorized': (event, tx) => saga.onPaymentAuthorized(tx, event, logger),
-      'payment.failed': (event, tx) => saga.onPaymentFailed(tx, event, logger),
-      'payment.captured': (event, tx) => saga.onPaymentCaptured(tx, event, logger),
-      'payment.refunded': (event, tx) => saga.onPaymentRefunded(tx, event, logger),
-      'payment.refund_failed': (event, tx) => saga.onPaymentRefundFailed(tx, event, logger),
-      'user.registered': (event, tx) => onUserRegistered(tx, event, logger),
-      'user.deleted': (event, tx) => onUserDeleted(tx, event, logger),
+      'stock.reserved': ({ tx, logger }, event) => saga.onStockReserved(tx, event, logger),
+      'stock.reservation_failed': ({ tx, logger }, event) => saga.onStockReservationFailed(tx, event, logger),
+      'stock.reservation_expired': ({ tx, logger }, event) => saga.onStockReservationExpired(tx, event, logger),
+      'payment.authorized': ({ tx, logger }, event) => saga.onPaymentAuthorized(tx, event, logger),
+      'payment.failed': ({ tx, logger }, event) => saga.onPaymentFailed(tx, event, logger),
+      'payment.captured': ({ tx, logger }, event) => saga.onPaymentCaptured(tx, event, logger),
+      'payment.refunded': ({ tx, logger }, event) => saga.onPaymentRefunded(tx, event, logger),
+      'payment.refund_failed': ({ tx, logger }, event) => saga.onPaymentRefundFailed(tx, event, logger),
+      'user.registered': ({ tx, logger }, event) => onUserRegistered(tx, event, logger),
+      'user.deleted': ({ tx, logger }, event) => onUserDeleted(tx, event, logger),
     },
   });
 }

@@ -35,16 +35,16 @@ export function startSearchConsumer(options: SearchConsumerOptions): Promise<Eve
     ...(options.brokers ? { brokers: options.brokers } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     handlers: {
-      'product.created': async (event, tx) => {
+      'product.created': async ({ tx }, event) => {
         await indexSnapshots(tx, [event.payload]);
       },
-      'product.updated': async (event, tx) => {
+      'product.updated': async ({ tx }, event) => {
         await indexSnapshots(tx, [event.payload]);
       },
-      'product.price_changed': async (event, tx) => {
+      'product.price_changed': async ({ tx }, event) => {
         await indexPriceChange(tx, event.payload, event.occurredAt);
       },
-      'stock.level_changed': async (event, tx) => {
+      'stock.level_changed': async ({ tx }, event) => {
         await indexStockLevel(tx, event.payload);
       },
     },
