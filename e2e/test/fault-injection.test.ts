@@ -34,7 +34,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
+import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseUrl, kafkaBrokers } from '@commerce/config';
@@ -234,19 +234,33 @@ async function wave(fault: string, inject: (inFlight: Promise<Placed[]>) => Prom
  * while the group is empty, such partitions get the offset they had when the
  * graph came up. Partitions with a commit are left alone.
  */
-async function pinUncommitted(kafka: Kafka, domain: GraphDomain): Promise<void> {
+async function pinUncommitted(kafka: Kafka, subscribed: Map<string, string[]>): Promise<void> {
   const kadmin = kafka.admin();
   await kadmin.connect();
   try {
-    for (const group of GROUPS[domain] ?? []) {
-      const groupId = kafkaGroupId(group);
-      const committed = await kadmin.fetchOffsets({ groupId, topics: [...startMarks.keys()] });
+    for (const [groupId, topics] of subscribed) {
+      // setOffsets needs the group Empty: the stopped subgraph's LeaveGroup has to land first.
+      await eventually(async () => ((await kadmin.describeGroups([groupId])).groups[0]?.state === 'Empty' ? true : undefined), 15_000, 50);
+      const committed = await kadmin.fetchOffsets({ groupId, topics });
       for (const { topic, partitions } of committed) {
         const missing = partitions.filter((p) => p.offset === '-1');
         if (missing.length === 0) continue;
+        progress(`${groupId}: pinning ${topic} ${missing.map((p) => p.partition).join(',')}`);
         await kadmin.setOffsets({ groupId, topic, partitions: missing.map((p) => ({ partition: p.partition, offset: startMarks.get(topic)?.get(p.partition) ?? '0' })) });
       }
     }
+  } finally {
+    await kadmin.disconnect();
+  }
+}
+
+/** The topics each group of `domain` subscribes to, read from its live members' metadata. */
+async function subscriptions(kafka: Kafka, domain: GraphDomain): Promise<Map<string, string[]>> {
+  const kadmin = kafka.admin();
+  await kadmin.connect();
+  try {
+    const { groups } = await kadmin.describeGroups((GROUPS[domain] ?? []).map(kafkaGroupId));
+    return new Map(groups.map((g) => [g.groupId, [...new Set(g.members.flatMap((m) => AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.topics ?? []))]]));
   } finally {
     await kadmin.disconnect();
   }
@@ -271,8 +285,11 @@ function killSubgraph(domain: GraphDomain): Promise<void> {
     let at = 0;
     let restartListeningMs: number | undefined;
     const port = graph.subgraph(domain).port;
+    const subscribed = await subscriptions(kafka, domain);
     await graph.restart(domain, async () => {
-      await pinUncommitted(kafka, domain);
+      progress(`${domain}: in-process stopped`);
+      await pinUncommitted(kafka, subscribed);
+      progress(`${domain}: offsets pinned`);
       const first = startReal(domain, port);
       await timeout(first.listening, 30_000, `${domain} listening`);
       // Let the saga get going: orders placed, events on their way.
@@ -378,14 +395,17 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of spawned) child.kill('SIGKILL');
+  // The graph stops while its Redis is still up (an ioredis quit against a dead server waits), and
+  // after a failure in the middle of a fault a subgraph may be stopped already: do not hang on it.
+  if (graph) await timeout(graph.stop(), 20_000, 'graph stop').catch((error: unknown) => process.stderr.write(`${String(error)}\n`));
+  progress('after: graph stopped');
+  for (const child of spawned) if (child !== redis) child.kill('SIGKILL');
   if (WITH_KAFKA && !(await isKafkaUp())) await startKafka();
-  // After a failure in the middle of a fault a subgraph may be stopped already; do not hang on it.
-  if (graph) await timeout(graph.stop(), 30_000, 'graph stop').catch((error: unknown) => process.stderr.write(`${String(error)}\n`));
   await killRedis();
+  progress('after: redis stopped');
   if (savedRedisUrl === undefined) delete process.env.REDIS_URL;
   else process.env.REDIS_URL = savedRedisUrl;
-});
+}, 60_000);
 
 describe('checkout under injected faults', () => {
   it('finishes every order once, with exact stock and payments, through subgraph kills, dropped connections and restarts', async () => {
