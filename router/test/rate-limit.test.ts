@@ -20,7 +20,7 @@ let accounts: FakeSubgraph;
 let shop: FakeSubgraph;
 let redis: OwnRedis;
 let dir: string;
-let routers: RunningRouter[] = [];
+const routers: RunningRouter[] = [];
 
 async function startRouters(prefix: string, budgets: { user: [number, number]; ip: [number, number] }): Promise<RunningRouter[]> {
   const started = await Promise.all(
@@ -72,7 +72,7 @@ describe('rate limits', () => {
     const answers = [];
     for (const router of [a, b, a, b]) answers.push(await post((router as RunningRouter).url, { query: QUERY }));
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 429]);
-    expect((answers[0]?.body as { extensions?: unknown }).extensions).toEqual({
+    expect((answers[0]?.body as { extensions?: unknown } | undefined)?.extensions).toEqual({
       cost: { requestedQueryCost: 10, actualQueryCost: 2, throttleStatus: { maximumAvailable: 30, currentlyAvailable: 20, restoreRate: 1 } },
     });
     const refused = answers[3];
