@@ -238,6 +238,19 @@ describe('order emails', () => {
     expect(mail.html).toContain('$129.99');
   });
 
+  it('puts the tracking number into the shipping email and its short form', async () => {
+    const user = await registeredUser();
+    const order = newOrder(user.userId);
+    await harness.apply(orderPlaced(order));
+    const event = statusChanged(order, 'FULFILLED', 'SHIPPED', { trackingNumber: '1Z999AA10123456784' });
+    await harness.apply(event);
+    const mail = await mailFor(event.eventId, user.email, 'Your order has shipped');
+    expect(mail.text).toContain('Tracking number: 1Z999AA10123456784');
+    expect(mail.html).toContain('Tracking number: 1Z999AA10123456784');
+    const inApp = (await settled(harness.db, event.eventId)).find((row) => row.channel === 'IN_APP');
+    expect(JSON.stringify(inApp?.content)).toContain('tracking number 1Z999AA10123456784');
+  });
+
   it('still notifies when order.placed was never seen, without lines', async () => {
     const user = await registeredUser();
     const order = newOrder(user.userId);

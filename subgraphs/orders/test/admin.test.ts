@@ -123,6 +123,8 @@ describe('fulfilment', () => {
     ]);
     const changes = (await outboxRows(server.db, order.id)).filter((row) => row.event_type === 'order.status_changed').slice(-3);
     expect(changes.map((row) => row.envelope.payload.to)).toEqual(['FULFILLED', 'SHIPPED', 'DELIVERED']);
+    // The shipping email shows the tracking number: only the SHIPPED event carries it.
+    expect(changes.map((row) => row.envelope.payload.trackingNumber)).toEqual([undefined, '1Z999AA10123456784', undefined]);
   });
 
   it('refuses steps out of order with INVALID_STATE_TRANSITION (from/to in extensions)', async () => {

@@ -81,6 +81,8 @@ export const orderStatusChangedSchema = z.object({
   to: orderStatusSchema,
   reason: z.string().nullable(),
   changedAt: isoTimestamp,
+  /** SHIPPED: the carrier's tracking number (added later: older events have none). */
+  trackingNumber: z.string().nullable().optional(),
 });
 /** Every transition of the order state machine, for timelines, notifications and live status. */
 export const OrderStatusChanged = defineEvent({

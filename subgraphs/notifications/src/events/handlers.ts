@@ -79,7 +79,7 @@ export function createNotificationHandlers(settings: HandlerSettings): Notificat
     tx: NotificationsTx,
     event: EventEnvelope,
     type: NotificationType,
-    order: { orderId: string; orderNumber?: string | undefined; userId: string | null; email?: string | undefined },
+    order: { orderId: string; orderNumber?: string | undefined; userId: string | null; email?: string | undefined; trackingNumber?: string | null | undefined },
     reason?: string,
   ): Promise<void> {
     // A guest order has no user: the order's own email (carried by the event) is the contact.
@@ -93,7 +93,14 @@ export function createNotificationHandlers(settings: HandlerSettings): Notificat
       // lines the email lists) is there; an older event goes out without it.
       throw new Error(`order ${order.orderId}: order.placed not consumed yet; retrying the confirmation email`);
     }
-    const data = { name: contact?.name ?? null, orderId: order.orderId, orderNumber: order.orderNumber ?? null, orderUrl: orderUrl(order), order: summary };
+    const data = {
+      name: contact?.name ?? null,
+      orderId: order.orderId,
+      orderNumber: order.orderNumber ?? null,
+      orderUrl: orderUrl(order),
+      order: summary,
+      trackingNumber: order.trackingNumber ?? null,
+    };
     const rendered =
       type === 'PAYMENT_FAILED'
         ? renderNotification({ type, data: { ...data, reason: reason ?? 'The payment was declined.' } })

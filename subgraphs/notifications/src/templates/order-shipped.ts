@@ -7,6 +7,7 @@ export function orderShippedTemplate(data: OrderTemplateData): RenderedNotificat
     subject: 'Your order has shipped',
     title: 'On its way',
     message: 'Good news: your order has shipped and is on its way to you.',
-    shortBody: 'Your order has shipped.',
+    detail: data.trackingNumber ? `Tracking number: ${data.trackingNumber}` : null,
+    shortBody: data.trackingNumber ? `Your order has shipped (tracking number ${data.trackingNumber}).` : 'Your order has shipped.',
   });
 }

@@ -33,4 +33,6 @@ export interface OrderTemplateData {
   orderNumber?: string | null;
   orderUrl: string;
   order: OrderSummary | null;
+  /** SHIPPED: the carrier's tracking number, when the order carries one. */
+  trackingNumber?: string | null;
 }

@@ -105,11 +105,20 @@ export function orderPlaced(order: TestOrder, overrides: { lines?: { name: strin
   });
 }
 
-export const statusChanged = (order: TestOrder, from: OrderStatus | null, to: OrderStatus, options?: { occurredAt?: Date }) =>
+export const statusChanged = (order: TestOrder, from: OrderStatus | null, to: OrderStatus, options?: { occurredAt?: Date; trackingNumber?: string }) =>
   envelope(
     OrderStatusChanged,
     order.orderId,
-    { orderId: order.orderId, userId: order.userId, ...orderRefs(order), from, to, reason: null, changedAt: new Date().toISOString() },
+    {
+      orderId: order.orderId,
+      userId: order.userId,
+      ...orderRefs(order),
+      from,
+      to,
+      reason: null,
+      changedAt: new Date().toISOString(),
+      ...(options?.trackingNumber ? { trackingNumber: options.trackingNumber } : {}),
+    },
     options,
   );
 

@@ -79,6 +79,7 @@ export async function publishStatusChanged(
       to: change.to,
       reason: change.reason,
       changedAt: change.at.toISOString(),
+      ...(change.to === 'SHIPPED' && order.trackingNumber ? { trackingNumber: order.trackingNumber } : {}),
     },
   });
 }
