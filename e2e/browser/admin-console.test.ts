@@ -419,7 +419,7 @@ describe('customers', () => {
 });
 
 describe('discount codes', () => {
-  it('a code created in the console is accepted by the storefront until it is deactivated', async () => {
+  it('a code created in the console is accepted by the storefront until it expires, and refused once deactivated', async () => {
     const [product] = await seededProducts(5);
     const variant = product?.variants.find((v) => v.inStock);
     if (!product || !variant) throw new Error('no seeded product in stock');
@@ -439,6 +439,26 @@ describe('discount codes', () => {
     await shop.getByRole('button', { name: 'Add to cart' }).click();
     await shop.getByTestId('add-to-cart-status').getByRole('link', { name: 'View cart' }).click();
     await shop.getByLabel('Discount code').fill(code.toLowerCase());
+    await shop.getByRole('button', { name: 'Apply' }).click();
+    await shop.getByText(`Discount code ${code} applied.`).waitFor();
+
+    // Its schedule ends (a minute ago): the storefront no longer accepts it.
+    const schedule = page.getByRole('form', { name: 'Schedule and limits' });
+    const endedAt = new Date(Date.now() - 60_000).toISOString().slice(0, 16);
+    await schedule.getByLabel('Ends (UTC)').fill(endedAt);
+    await schedule.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(/version 2\b/).waitFor();
+    await shop.getByRole('button', { name: 'Remove discount code' }).click();
+    await shop.getByLabel('Discount code').fill(code);
+    await shop.getByRole('button', { name: 'Apply' }).click();
+    await shop.locator('.discount .form-error').waitFor();
+    expect(await shop.getByText(`Discount code ${code} applied.`).count()).toBe(0);
+
+    // A code in effect again (no end), then deactivated: refused too.
+    await schedule.getByLabel('Ends (UTC)').fill('');
+    await schedule.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(/version 3\b/).waitFor();
+    await shop.getByLabel('Discount code').fill(code);
     await shop.getByRole('button', { name: 'Apply' }).click();
     await shop.getByText(`Discount code ${code} applied.`).waitFor();
 
