@@ -136,6 +136,13 @@ describe('Prometheus scraping the running graph', () => {
     expect(fetches.map((s) => s.metric.subgraph_name)).toEqual(expect.arrayContaining(['orders', 'cart', 'inventory']));
     const saga = await query('orders_saga_in_flight{job="subgraphs"}');
     expect(saga.map((s) => s.metric.status).sort()).toEqual(['PENDING', 'STOCK_RESERVED']);
+    // Saga step durations: the checkouts above reached each step (the last scrape may predate the last confirmation).
+    const steps = await eventually(async () => {
+      const found = await query('orders_saga_step_duration_seconds_count{job="subgraphs"}');
+      return found.some((s) => s.metric.status === 'CONFIRMED') ? found : undefined;
+    }, 10_000);
+    expect(steps.map((s) => s.metric.status)).toEqual(expect.arrayContaining(['STOCK_RESERVED', 'PAYMENT_AUTHORIZED', 'CONFIRMED']));
+    expect(Number(steps.find((s) => s.metric.status === 'CONFIRMED')?.value[1])).toBeGreaterThan(0);
     const outbox = await query('outbox_oldest_unpublished_age_seconds{job="subgraphs",domain="orders"}');
     expect(outbox).toHaveLength(1);
     expect((await query('messaging_dead_letter_messages')).length).toBeGreaterThan(0);

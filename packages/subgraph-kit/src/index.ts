@@ -62,6 +62,7 @@ export {
 export { timeOrderedUuid } from './ids.js';
 import { observeAllPgPools } from '@commerce/metrics/collectors';
 export { domainMetrics, observePool, type DomainMetrics, type DomainMetricsOptions, type SqlGauge } from '@commerce/metrics/collectors';
+export { histogram } from '@commerce/metrics';
 
 // Before any subgraph opens a database: every pg.Pool of the process reports its
 // connections on /metrics (db_client_connection_*), Prisma adapter's pools included.

@@ -21,6 +21,7 @@ import { noteTransition } from '../data/live.js';
 import { changeStatus, lockOrderRow, type TimelineStep } from '../data/queries.js';
 import type { OrdersTx } from '../data/prisma.js';
 import { publishCancelled, publishConfirmed, publishStatusChanged } from '../events/publish.js';
+import { observeSagaStep } from '../metrics.js';
 
 /** Allowed next statuses of each status. Anything not listed is INVALID_STATE_TRANSITION. */
 export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
@@ -156,6 +157,7 @@ export async function transitionOrderThrough(
     const state: Order = step === last ? row : { ...order, status: step.to, statusReason: step.reason, version: step.version, updatedAt: at };
     const { from: stepFrom, to, reason } = step;
     await publishStatusChanged(tx, state, { from: stepFrom, to, reason, at }, traceContext);
+    observeSagaStep(to, order.placedAt, at);
     if (to === 'CONFIRMED') await publishConfirmed(tx, state, at, traceContext);
     if (to === 'CANCELLED' || to === 'PAYMENT_FAILED') {
       await publishCancelled(tx, state, { from: stepFrom, to, reason: reason as string, at }, traceContext);
