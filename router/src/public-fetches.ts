@@ -11,9 +11,8 @@
  * that turns private (a dynamic hint) is forgotten at once.
  */
 import type { Identity } from '@commerce/auth';
-import { audienceOf } from './audience.ts';
+import { audienceOf, publicMaxAge } from './audience.ts';
 
-const PUBLIC_MAX_AGE = /(?:^|,)\s*max-age=(\d+)/;
 const MAX_REMEMBER_MS = 60_000;
 
 export class PublicFetches {
@@ -39,10 +38,8 @@ export class PublicFetches {
   /** Learns from a subgraph's answer to an anonymous caller or a shopper (never an admin). */
   learn(identity: Identity | null, body: string, answer: { status: number; headers: { get(name: string): string | null } }): void {
     if (audienceOf(identity) === 'other') return;
-    const cacheControl = answer.headers.get('cache-control') ?? '';
-    const maxAge = Number(PUBLIC_MAX_AGE.exec(cacheControl)?.[1] ?? 0);
-    const isPublic = answer.status === 200 && /\bpublic\b/.test(cacheControl) && !/\b(?:private|no-store)\b/.test(cacheControl) && maxAge > 0;
-    if (!isPublic) {
+    const maxAge = answer.status === 200 ? publicMaxAge(answer.headers.get('cache-control') ?? '') : null;
+    if (maxAge === null) {
       this.until.delete(body);
       return;
     }

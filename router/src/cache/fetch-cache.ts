@@ -19,7 +19,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { Identity } from '@commerce/auth';
 import type { Logger } from '@commerce/observability';
 import { BufferedResponse } from '../fetcher.ts';
-import { audienceOf } from '../audience.ts';
+import { audienceOf, publicMaxAge } from '../audience.ts';
 import type { ResponseStore } from './store.ts';
 import { fetchTagPlan, representationTags, tagsOf, type TagRules } from './tags.ts';
 
@@ -71,7 +71,6 @@ export interface FetchCacheStats {
   refused: number;
 }
 
-const PUBLIC_MAX_AGE = /(?:^|,)\s*max-age=(\d+)/;
 /** Queries found not public are not looked up again for a while: no Redis round trip for `me`. */
 const NOT_PUBLIC_MEMORY_MS = 60_000;
 const MAX_NOT_PUBLIC = 2_000;
@@ -155,8 +154,8 @@ export class SubgraphFetchCache {
 async function publicAnswer(answer: FetchedAnswer): Promise<{ body: string; data: unknown; maxAge: number } | null | undefined> {
   if (answer.status !== 200) return undefined;
   const cacheControl = answer.headers.get('cache-control') ?? '';
-  const maxAge = Number(PUBLIC_MAX_AGE.exec(cacheControl)?.[1] ?? 0);
-  if (!/\bpublic\b/.test(cacheControl) || /\b(?:private|no-store)\b/.test(cacheControl) || maxAge < 1) return null;
+  const maxAge = publicMaxAge(cacheControl);
+  if (maxAge === null) return null;
   const body = await answer.text();
   let parsed: unknown;
   try {
