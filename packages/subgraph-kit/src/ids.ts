@@ -14,3 +14,8 @@ export function timeOrderedUuid(now: number = Date.now()): string {
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `value` is a uuid: anything else must never reach SQL as a uuid parameter (a database error, not "no match"). */
+export const isUuid = (value: string): boolean => UUID.test(value);

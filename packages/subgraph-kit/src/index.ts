@@ -59,7 +59,21 @@ export {
   type LoaderOptions,
   type MaybePromise,
 } from './loaders.js';
-export { timeOrderedUuid } from './ids.js';
+export { isUuid, timeOrderedUuid } from './ids.js';
+export {
+  auditActor,
+  auditConnectionResolvers,
+  auditEntryResolvers,
+  listAuditEntries,
+  recordAudit,
+  type AuditConnection,
+  type AuditEntryRow,
+  type AuditLogArgs,
+  type AuditLogFilter,
+  type AuditLogOptions,
+  type AuditTarget,
+  type RawQueryExecutor,
+} from './audit/index.js';
 import { observeAllPgPools } from '@commerce/metrics/collectors';
 export { domainMetrics, observePool, type DomainMetrics, type DomainMetricsOptions, type SqlGauge } from '@commerce/metrics/collectors';
 export { histogram } from '@commerce/metrics';
