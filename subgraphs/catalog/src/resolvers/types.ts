@@ -4,7 +4,7 @@
  */
 import type { GraphQLResolveInfo } from 'graphql';
 import type { CatalogContext } from '../context.js';
-import type { AuditEntry, Category, Product, Review } from '../generated/prisma/client.js';
+import type { Category, Product, Review } from '../generated/prisma/client.js';
 import type { VariantRow } from '../data/reads.js';
 import * as audit from '../service/audit.service.js';
 import * as categories from '../service/category.service.js';
@@ -70,12 +70,5 @@ export const CategoryConnectionResolvers = {
     categories.categoryCountOf(ctx, connection),
 };
 
-export const AuditEntryResolvers = {
-  domain: () => 'catalog',
-  actor: (entry: AuditEntry) => ({ id: entry.actorId }),
-  changes: (entry: AuditEntry) => audit.changesText(entry),
-};
-
-export const AuditEntryConnectionResolvers = {
-  totalCount: (connection: audit.AuditConnection, _: unknown, ctx: CatalogContext) => audit.auditCountOf(ctx, connection),
-};
+export const AuditEntryResolvers = audit.AuditEntryResolvers;
+export const AuditEntryConnectionResolvers = audit.AuditEntryConnectionResolvers;
