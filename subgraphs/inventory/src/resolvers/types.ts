@@ -75,8 +75,5 @@ export const StockReservationConnectionResolvers = {
     reservations.reservationsTotal(ctx, connection),
 };
 
-export const AuditEntryResolvers = audit.AuditEntryFields;
-
-export const AuditEntryConnectionResolvers = {
-  totalCount: (connection: audit.AuditConnection, _: unknown, ctx: InventoryContext) => audit.auditTotal(ctx, connection),
-};
+export const AuditEntryResolvers = audit.AuditEntryResolvers;
+export const AuditEntryConnectionResolvers = audit.AuditEntryConnectionResolvers;
