@@ -17,6 +17,7 @@ import {
   categoriesByIds,
   categoriesBySlugs,
   childCategories,
+  categoryCount,
   childCategoryCounts,
   imagesOfProducts,
   latestReviews,
@@ -47,6 +48,9 @@ export interface PageKey<TCursor> {
 
 /** Key of `activeProductCount` for the whole catalog (not a category id). */
 export const ALL_ACTIVE_PRODUCTS = '*';
+
+/** Key of `childCategoryCount` for every category at any depth (not a parent id). */
+export const ALL_CATEGORIES = '*';
 
 /** Loads rows by unique id; unknown or malformed ids resolve to null. */
 function byIdLoader<T extends { id: string }>(fetch: (ids: string[]) => Promise<T[]>): SettledLoader<string, T | null> {
@@ -168,14 +172,17 @@ export function createLoaders(sql: CatalogSql) {
       ]);
       return keys.map((key) => (key === ALL_ACTIVE_PRODUCTS ? all : (counts.get(key) ?? 0)));
     }),
-    /** Direct children per parent category; parent '' is the top level. One statement per batch. */
+    /** Direct children per parent category; parent '' is the top level, ALL_CATEGORIES every category. One statement per batch. */
     childCategoryCount: new SettledLoader<string, number>(async (keys) => {
       const parents = [...new Set(keys.filter((key) => key === '' || isUuid(key)))];
-      const counts = await childCategoryCounts(
-        sql,
-        parents.map((p) => (p === '' ? null : p)),
-      );
-      return keys.map((key) => counts.get(key) ?? 0);
+      const [counts, all] = await Promise.all([
+        childCategoryCounts(
+          sql,
+          parents.map((p) => (p === '' ? null : p)),
+        ),
+        keys.includes(ALL_CATEGORIES) ? categoryCount(sql) : Promise.resolve(0),
+      ]);
+      return keys.map((key) => (key === ALL_CATEGORIES ? all : (counts.get(key) ?? 0)));
     }),
   };
   return loaders;

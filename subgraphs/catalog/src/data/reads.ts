@@ -375,6 +375,52 @@ export async function childCategories(
   return sql.rows(CHILD_CATEGORIES, [ids, parentIds.includes(null), limit, after?.id ?? null, after?.position ?? null]);
 }
 
+/** Levels the tree walks go down at most (a guard against a cycle; moves refuse to make one). */
+export const MAX_CATEGORY_DEPTH = 32;
+
+/**
+ * A category's place in tree order, per level from the root: its position as
+ * 4 big-endian bytes (sign bit flipped, so bytes sort as the integers do),
+ * then its id's 16 bytes. A parent's key is a prefix of its children's, so
+ * byte order is depth-first order: each category right after its parent,
+ * siblings by (position, id).
+ */
+export const TREE_KEY_BYTES_PER_LEVEL = 20;
+const TREE_KEY_LEVEL = `int4send(c.position # (-2147483648)::int) || uuid_send(c.id)`;
+
+const CATEGORIES_IN_TREE_ORDER = `
+  WITH RECURSIVE tree(id, sort_key, depth) AS (
+    SELECT c.id, ${TREE_KEY_LEVEL}, 1 FROM categories c WHERE c.parent_id IS NULL
+    UNION ALL
+    SELECT c.id, tree.sort_key || ${TREE_KEY_LEVEL}, tree.depth + 1
+    FROM tree JOIN categories c ON c.parent_id = tree.id
+    WHERE tree.depth < ${MAX_CATEGORY_DEPTH}
+  )
+  SELECT tree.sort_key AS "treeKey", ${CATEGORY_COLUMNS}
+  FROM tree JOIN categories c ON c.id = tree.id
+  WHERE $2::bytea IS NULL OR tree.sort_key > $2::bytea
+  ORDER BY tree.sort_key
+  LIMIT $1`;
+
+/** A category with its place in tree order (the keyset of `categories(scope: ALL)`). */
+export type TreeOrderedCategory = Category & { treeKey: Buffer };
+
+/**
+ * Every category at any depth in tree order, the first `limit` after the
+ * key `after`: one statement, which walks the tree from the roots through the
+ * (parent_id, position) index. A shop has hundreds of categories, not millions.
+ */
+export const categoriesInTreeOrder = (sql: CatalogSql, limit: number, after: Buffer | null): Promise<TreeOrderedCategory[]> =>
+  sql.rows(CATEGORIES_IN_TREE_ORDER, [limit, after]);
+
+const CATEGORY_COUNT = `SELECT count(*)::int AS "count" FROM categories`;
+
+/** Every category at any depth, for `categories(scope: ALL) { totalCount }`. */
+export async function categoryCount(sql: CatalogSql): Promise<number> {
+  const rows = await sql.rows<{ count: number }>(CATEGORY_COUNT, []);
+  return rows[0]?.count ?? 0;
+}
+
 // ---------------------------------------------------------------------------
 // Reviews
 

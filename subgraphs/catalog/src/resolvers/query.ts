@@ -27,7 +27,7 @@ export const Query = {
   ) => products.listProducts(ctx, args, productNeeds(info, PRODUCT_CONNECTION_NODE)),
   category: (_: unknown, args: Args<{ id?: string | null; slug?: string | null }>, ctx: CatalogContext) =>
     categories.findCategory(ctx, args),
-  categories: (_: unknown, args: Args<categories.PageArgs>, ctx: CatalogContext) => categories.topCategories(ctx, args),
+  categories: (_: unknown, args: Args<categories.CategoriesArgs>, ctx: CatalogContext) => categories.listCategories(ctx, args),
   productVariant: (_: unknown, args: Args<{ id?: string | null; sku?: string | null }>, ctx: CatalogContext) =>
     products.findVariant(ctx, args),
   adminProducts: (

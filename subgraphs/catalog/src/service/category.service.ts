@@ -8,10 +8,11 @@
  * a page of products is one statement per relation, not one per product.
  */
 import { AppError, ErrorCode, badInput, notFound } from '@commerce/errors';
-import { whenReady, type MaybePromise } from '@commerce/subgraph-kit';
+import { toConnection, whenReady, type MaybePromise } from '@commerce/subgraph-kit';
 import type { CatalogContext } from '../context.js';
 import type { Category, Product } from '../generated/prisma/client.js';
 import { isUuid } from '../data/ids.js';
+import { ALL_CATEGORIES } from '../data/loaders.js';
 import { isUniqueViolation, type CatalogTx } from '../data/prisma.js';
 import {
   isInSubtree,
@@ -22,10 +23,18 @@ import {
   siblingIds,
   touchProducts,
 } from '../data/queries.js';
+import { categoriesInTreeOrder } from '../data/reads.js';
 import { publishProductUpdated } from '../events/publish.js';
 import { diff, recordAudit } from './audit.service.js';
 import { checkVersion } from './concurrency.js';
-import { decodePositionCursor, pageSize, positionConnection, type Connection } from './pagination.js';
+import {
+  decodePositionCursor,
+  decodeTreeCursor,
+  encodeTreeCursor,
+  pageSize,
+  positionConnection,
+  type Connection,
+} from './pagination.js';
 import { exactlyOne, optionalText, requireSlug, requireText, slugify } from './validation.js';
 
 export interface PageArgs {
@@ -33,7 +42,17 @@ export interface PageArgs {
   after?: string | null;
 }
 
-/** A page of categories plus what `totalCount` needs to count lazily: whose children they are ('' for the top level). */
+/** Which categories `Query.categories` lists (the schema's CategoryScope). */
+export type CategoryScope = 'TOP_LEVEL' | 'ALL';
+
+export interface CategoriesArgs extends PageArgs {
+  scope?: CategoryScope | null;
+}
+
+/**
+ * A page of categories plus what `totalCount` needs to count lazily: whose
+ * children they are ('' for the top level, ALL_CATEGORIES for the whole tree).
+ */
 export type CategoryConnection = Connection<Category> & { parentKey: string };
 
 export interface CreateCategoryInput {
@@ -65,9 +84,18 @@ export async function findCategory(
   return key.by === 'id' ? ctx.loaders.categoryById.load(key.value) : ctx.loaders.categoryBySlug.load(key.value);
 }
 
-/** Top-level categories in display order. */
-export async function topCategories(ctx: CatalogContext, args: PageArgs): Promise<CategoryConnection> {
-  return childrenOf(ctx, null, args);
+/**
+ * `Query.categories`: the top level in display order (the default), or with
+ * scope ALL every category at any depth in tree order (depth first: each
+ * category right after its parent, siblings in display order), so a client
+ * lists the whole tree page by page at one statement per page, however deep it is.
+ */
+export async function listCategories(ctx: CatalogContext, args: CategoriesArgs): Promise<CategoryConnection> {
+  if (args.scope !== 'ALL') return childrenOf(ctx, null, args);
+  const first = pageSize(args.first, 50);
+  const rows = await categoriesInTreeOrder(ctx.sql, first + 1, decodeTreeCursor(args.after));
+  for (const row of rows) ctx.loaders.categoryById.prime(row.id, row);
+  return { ...toConnection(rows, first, (row) => encodeTreeCursor(row.treeKey)), parentKey: ALL_CATEGORIES };
 }
 
 /** Direct children of a category (null: the top level), in display order. */
@@ -84,7 +112,7 @@ export async function childrenOf(
   return { ...positionConnection(rows, first), parentKey };
 }
 
-/** All children of the connection's parent (not just the page); counted only when asked, batched across the request. */
+/** All children of the connection's parent, or every category (not just the page); counted only when asked, batched across the request. */
 export function categoryCountOf(ctx: CatalogContext, connection: CategoryConnection): Promise<number> {
   return ctx.loaders.childCategoryCount.load(connection.parentKey);
 }

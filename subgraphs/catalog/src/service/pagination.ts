@@ -2,8 +2,10 @@
  * Keyset pagination for the catalog's connections, on top of the kit's
  * opaque cursors. Products and reviews are ordered newest first by id (uuid
  * v7 ids are time-ordered), so their cursor is the id; categories are ordered
- * by (position, id), so theirs carries both. A cursor that does not decode to
- * that shape is INVALID_CURSOR, never a database error.
+ * by (position, id), so theirs carries both; the whole tree in tree order
+ * (`categories(scope: ALL)`) by a key of (position, id) per level from the
+ * root, which is its cursor's bytes. A cursor that does not decode to that
+ * shape is INVALID_CURSOR, never a database error.
  */
 import {
   MAX_PAGE_SIZE,
@@ -15,7 +17,7 @@ import {
 } from '@commerce/subgraph-kit';
 import { AppError, ErrorCode } from '@commerce/errors';
 import { isUuid } from '../data/ids.js';
-import type { PositionCursor } from '../data/reads.js';
+import { MAX_CATEGORY_DEPTH, TREE_KEY_BYTES_PER_LEVEL, type PositionCursor } from '../data/reads.js';
 
 export type { Connection };
 
@@ -45,6 +47,23 @@ export function decodePositionCursor(after: string | null | undefined): Position
     throw invalidCursor();
   }
   return { position, id };
+}
+
+/**
+ * A place in tree order: the key's bytes as base64url, not the kit's JSON,
+ * so that a cursor 32 levels deep still fits the kit's cursor length. It
+ * names a place in the order, not a row: the walk goes on after it even if
+ * that category has moved since.
+ */
+export const encodeTreeCursor = (treeKey: Buffer): string => treeKey.toString('base64url');
+
+export function decodeTreeCursor(after: string | null | undefined): Buffer | null {
+  if (after === null || after === undefined) return null;
+  const maxBytes = MAX_CATEGORY_DEPTH * TREE_KEY_BYTES_PER_LEVEL;
+  if (!/^[A-Za-z0-9_-]+$/.test(after) || after.length > Math.ceil((maxBytes * 4) / 3)) throw invalidCursor();
+  const key = Buffer.from(after, 'base64url');
+  if (key.length === 0 || key.length % TREE_KEY_BYTES_PER_LEVEL !== 0 || key.toString('base64url') !== after) throw invalidCursor();
+  return key;
 }
 
 /** An edge whose cursor is encoded only if a client reads it (listings rarely do, for every row). */
