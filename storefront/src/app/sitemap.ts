@@ -1,32 +1,23 @@
 import type { MetadataRoute } from 'next';
 import { graphql } from '@/graphql/generated';
-import type { SitemapProductsQuery as SitemapProductsResult } from '@/graphql/generated/graphql';
+import type { SitemapCategoriesQuery as SitemapCategoriesResult, SitemapProductsQuery as SitemapProductsResult } from '@/graphql/generated/graphql';
 import { executeGraphQL } from '@/lib/graphql';
 import { absoluteUrl } from '@/lib/seo';
 
 /** Built on request (the graph is not there at build time), from cached reads. */
 export const dynamic = 'force-dynamic';
 
+/** Every category at any depth, a page at a time (tree order), so a request costs `first`, not the tree's bounds. */
 const SitemapCategoriesQuery = graphql(`
-  query SitemapCategories {
-    categories(first: 100) {
+  query SitemapCategories($first: Int!, $after: String) {
+    categories(first: $first, after: $after, scope: ALL) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       edges {
         node {
           slug
-          children(first: 100) {
-            edges {
-              node {
-                slug
-                children(first: 100) {
-                  edges {
-                    node {
-                      slug
-                    }
-                  }
-                }
-              }
-            }
-          }
         }
       }
     }
@@ -53,24 +44,23 @@ const SitemapProductsQuery = graphql(`
 const PAGE = 100;
 /** One sitemap holds at most 50,000 URLs; we stop well before, at a bounded number of requests. */
 const MAX_PRODUCT_PAGES = 100;
+/** 5,000 categories: far more than a shop's tree, and still a bounded number of requests. */
+const MAX_CATEGORY_PAGES = 50;
 const cache = { tags: ['catalog', 'sitemap'], revalidate: 600 };
 
-/** /sitemap.xml: the home page, every category (three levels) and active products, paged through the graph. */
+/** /sitemap.xml: the home page, every category (any depth) and active products, paged through the graph. */
 export default async function sitemap(): Promise<MetadataRoute.Sitemap> {
   const entries: MetadataRoute.Sitemap = [{ url: absoluteUrl('/'), changeFrequency: 'daily', priority: 1 }];
 
-  const { categories } = await executeGraphQL(SitemapCategoriesQuery, { cache });
-  const slugs: string[] = [];
-  for (const { node: top } of categories.edges) {
-    slugs.push(top.slug);
-    for (const { node: child } of top.children.edges) {
-      slugs.push(child.slug);
-      for (const { node: leaf } of child.children.edges) slugs.push(leaf.slug);
-    }
-  }
-  for (const slug of slugs) entries.push({ url: absoluteUrl(`/c/${slug}`), changeFrequency: 'daily', priority: 0.8 });
-
   let after: string | null = null;
+  for (let page = 0; page < MAX_CATEGORY_PAGES; page++) {
+    const { categories }: SitemapCategoriesResult = await executeGraphQL(SitemapCategoriesQuery, { variables: { first: PAGE, after }, cache });
+    for (const { node } of categories.edges) entries.push({ url: absoluteUrl(`/c/${node.slug}`), changeFrequency: 'daily', priority: 0.8 });
+    if (!categories.pageInfo.hasNextPage || !categories.pageInfo.endCursor) break;
+    after = categories.pageInfo.endCursor;
+  }
+
+  after = null;
   for (let page = 0; page < MAX_PRODUCT_PAGES; page++) {
     const { products }: SitemapProductsResult = await executeGraphQL(SitemapProductsQuery, { variables: { first: PAGE, after }, cache });
     for (const { node } of products.edges) {
