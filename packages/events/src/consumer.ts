@@ -39,6 +39,7 @@ import { createBatchHandler } from './consumer/batch.js';
 import { createChunkRunner } from './consumer/chunk-runner.js';
 import { createDeadLetter } from './consumer/dead-letter.js';
 import { createDecoder } from './consumer/decode.js';
+import { crashAfterCommitFailpoint } from './consumer/failpoint.js';
 import { Offsets } from './consumer/offsets.js';
 import { createOneByOne } from './consumer/one-by-one.js';
 import type { ConsumerScope, ConsumerTransaction, Handler, TransactionOptions, TransactionRunner } from './consumer/types.js';
@@ -180,6 +181,7 @@ export async function startConsumer<Tx extends ConsumerTransaction, D extends An
   let stopping = false;
   const offsets = new Offsets(scope);
   const deadLetter = createDeadLetter(dlqProducer, scope);
+  const onCommitted = crashAfterCommitFailpoint();
   const eachBatch = createBatchHandler(scope, {
     decode: createDecoder(registry, handlers),
     deadLetter,
@@ -188,6 +190,7 @@ export async function startConsumer<Tx extends ConsumerTransaction, D extends An
       transactionOptions: options.transactionOptions,
       chunkLockTimeoutMs: Math.max(1, Math.round(options.chunkLockTimeoutMs ?? 200)),
       chunkTimeBudgetMs,
+      onCommitted,
     }),
     processOne: createOneByOne(scope, {
       prisma,
@@ -196,6 +199,7 @@ export async function startConsumer<Tx extends ConsumerTransaction, D extends An
       backoff: { initialMs: 100, maxMs: 5_000, ...options.backoff },
       deadLetter,
       signal: abort.signal,
+      onCommitted,
     }),
     offsets,
     stopping: () => stopping,

@@ -8,6 +8,8 @@
 import type { ConsumerScope, ConsumerTransaction, Delivery, Handled, TransactionOptions, TransactionRunner } from './types.js';
 import { createEventContext } from '../context.js';
 import { runTraced } from './process-span.js';
+import type { EventEnvelope } from '../define.js';
+import type { OnCommitted } from './failpoint.js';
 
 /** One statement claims a chunk's event ids; the ids it returns are the ones not handled before. */
 const CLAIM_SQL =
@@ -40,17 +42,20 @@ export interface ChunkRunnerOptions<Tx> {
   chunkLockTimeoutMs: number;
   /** A chunk starts no handler after this long. */
   chunkTimeBudgetMs: number;
+  onCommitted: OnCommitted | undefined;
 }
 
 export type ChunkRunner<Tx> = (events: Handled<Tx>[], delivery: Omit<Delivery, 'message'>, heartbeat: () => Promise<void>) => Promise<ChunkOutcome>;
 
 export function createChunkRunner<Tx extends ConsumerTransaction>(scope: ConsumerScope, options: ChunkRunnerOptions<Tx>): ChunkRunner<Tx> {
   const { group, logger, log } = scope;
-  const { prisma, transactionOptions, chunkLockTimeoutMs, chunkTimeBudgetMs } = options;
+  const { prisma, transactionOptions, chunkLockTimeoutMs, chunkTimeBudgetMs, onCommitted } = options;
   return async function runChunk(events, delivery, heartbeat) {
     let running: number | undefined;
+    const handled: EventEnvelope[] = [];
     try {
       const ran = await prisma.$transaction(async (tx) => {
+        handled.length = 0;
         const startedAt = Date.now();
         const ids = [...new Set(events.map((event) => event.envelope.eventId.toLowerCase()))];
         const claim = events.length > 1 ? tx.$queryRawUnsafe(CLAIM_BOUNDED_SQL, group, ids, `${chunkLockTimeoutMs}ms`) : tx.$queryRawUnsafe(CLAIM_SQL, group, ids);
@@ -73,9 +78,11 @@ export function createChunkRunner<Tx extends ConsumerTransaction>(scope: Consume
           running = index;
           await runTraced(group, envelope, { ...delivery, message }, () => handler(createEventContext({ tx, envelope, group, logger }), envelope));
           running = undefined;
+          handled.push(envelope);
         }
         return events.length;
       }, transactionOptions);
+      onCommitted?.(handled);
       return { ok: true, ran };
     } catch (error) {
       return running === undefined ? { ok: false, error } : { ok: false, error, failedEvent: running };

@@ -8,6 +8,7 @@ import { backoffDelay, sleep, type BackoffOptions } from '../backoff.js';
 import type { EventEnvelope } from '../define.js';
 import { createEventContext } from '../context.js';
 import { errorInfo } from '../logger.js';
+import type { OnCommitted } from './failpoint.js';
 import { runTraced } from './process-span.js';
 import { BatchAbandoned, type ConsumerScope, type ConsumerTransaction, type DeadLetter, type Delivery, type Handled, type Handler, type TransactionOptions, type TransactionRunner } from './types.js';
 
@@ -22,6 +23,7 @@ export interface OneByOneOptions<Tx> {
   deadLetter: DeadLetter;
   /** Aborted on stop: a backoff sleep ends at once. */
   signal: AbortSignal;
+  onCommitted: OnCommitted | undefined;
 }
 
 /**
@@ -38,7 +40,7 @@ export type ProcessOne<Tx> = (
 
 export function createOneByOne<Tx extends ConsumerTransaction>(scope: ConsumerScope, options: OneByOneOptions<Tx>): ProcessOne<Tx> {
   const { group, logger, log } = scope;
-  const { prisma, transactionOptions, maxAttempts, backoff, deadLetter, signal } = options;
+  const { prisma, transactionOptions, maxAttempts, backoff, deadLetter, signal, onCommitted } = options;
 
   /** One attempt: claim the event id and run the handler in one transaction. */
   async function attempt(envelope: EventEnvelope, handler: Handler<Tx>): Promise<'handled' | 'duplicate'> {
@@ -77,7 +79,7 @@ export function createOneByOne<Tx extends ConsumerTransaction>(scope: ConsumerSc
         const outcome = await runTraced(group, envelope, delivery, () => attempt(envelope, handler));
         if (outcome === 'duplicate') {
           logger.debug?.({ ...log, eventId: envelope.eventId, type: envelope.type }, 'event already processed; skipped');
-        }
+        } else onCommitted?.([envelope]);
         return;
       } catch (error) {
         lastError = error;
