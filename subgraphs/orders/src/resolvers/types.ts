@@ -5,7 +5,7 @@
  */
 import type { OrdersContext } from '../context.js';
 import type { Order, RefundRequest, RefundRequestLine } from '../generated/prisma/client.js';
-import { auditEntryView } from '../service/audit.service.js';
+import * as audit from '../service/audit.service.js';
 import * as reads from '../service/order-read.service.js';
 import type { CountedConnection, PageArgs } from '../service/pagination.js';
 
@@ -54,11 +54,8 @@ export const OrderEventResolvers = {
   actedBy: (event: { actor: string }) => reads.userOfActor(event.actor),
 };
 
-export const AuditEntryResolvers = auditEntryView;
-
-export const AuditEntryConnectionResolvers = {
-  totalCount: (connection: CountedConnection<unknown>) => connection.countTotal(),
-};
+export const AuditEntryResolvers = audit.AuditEntryResolvers;
+export const AuditEntryConnectionResolvers = audit.AuditEntryConnectionResolvers;
 
 export const UserResolvers = {
   /** Users are owned by the users subgraph; here a user is just an id with orders. */
