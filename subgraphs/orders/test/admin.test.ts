@@ -217,7 +217,13 @@ describe('refundOrder', () => {
     expect(after.timeline.at(-1)).toMatchObject({ from: 'DELIVERED', to: 'REFUNDED', actor: 'system' });
 
     const [refunded] = (await outboxRows(server.db, order.id)).filter((row) => row.event_type === 'order.refunded');
-    expect(refunded?.envelope.payload).toMatchObject({ orderId: order.id, refundRequestId: request!.id, restock: true, amountMinor: order.total.amountMinor });
+    expect(refunded?.envelope.payload).toMatchObject({
+      orderId: order.id,
+      refundRequestId: request!.id,
+      restock: true,
+      amountMinor: order.total.amountMinor,
+      fullyRefunded: true,
+    });
     expect(refunded?.envelope.payload.lines).toEqual(order.lines.map((line) => ({ variantId: line.variant.id, quantity: line.quantity })));
 
     const refundedAgain = await server.gql(REFUND, { token: who.admin.token, variables: { input: { orderId: order.id, restock: false, reason: 'x' } } });
@@ -250,6 +256,7 @@ describe('refundOrder', () => {
     expect(view).toMatchObject({ status: 'SHIPPED', refundedAmount: { amountMinor: 1000 } });
     const [partial] = (await outboxRows(server.db, order.id)).filter((row) => row.event_type === 'order.refunded');
     expect(partial?.envelope.payload.lines).toEqual([{ variantId: second!.variant.id, quantity: 1 }]);
+    expect(partial?.envelope.payload.fullyRefunded).toBe(false);
 
     // The default amount is what is left; default restock lines are the units not returned yet.
     const rest = await server.ok<{ refundOrder: OrderView }>(REFUND, {
@@ -268,6 +275,9 @@ describe('refundOrder', () => {
     await handle(server.db, saga.onPaymentRefunded, refundedEvent(order, restRequest.id, total - 1000, total));
     view = await readOrder(server, who.admin, order.id);
     expect(view).toMatchObject({ status: 'REFUNDED', refundedAmount: { amountMinor: total } });
+    // The refund that completes it is a full one for the shopper's email (notifications).
+    const last = (await outboxRows(server.db, order.id)).find((row) => row.event_type === 'order.refunded' && row.envelope.payload.refundRequestId === restRequest.id);
+    expect(last?.envelope.payload).toMatchObject({ amountMinor: total - 1000, fullyRefunded: true, orderNumber: expect.stringMatching(/^[0-9]+$/) });
   });
 
   it('a failed refund frees its amount and units again', async () => {

@@ -141,7 +141,9 @@ export const OrderRefundRequested = defineEvent({
 
 export const orderRefundedSchema = z.object({
   orderId: uuid,
+  orderNumber,
   userId: buyerId,
+  email: contactEmail,
   refundRequestId: uuid,
   currency: currencyCode,
   amountMinor: amountMinor.positive(),
@@ -149,6 +151,11 @@ export const orderRefundedSchema = z.object({
   /** The variants and quantities to return to stock when `restock` is true. */
   lines: z.array(z.object({ variantId: uuid, quantity: z.number().int().positive() })),
   refundedAt: isoTimestamp,
+  /**
+   * True when, with this refund, everything captured is refunded (the order moves to REFUNDED);
+   * false for a partial refund. Added later: older events have none.
+   */
+  fullyRefunded: z.boolean().optional(),
 });
 /** The refund went through; with `restock`, inventory puts the items back on hand. */
 export const OrderRefunded = defineEvent({ type: 'order.refunded', version: 1, topic: TOPICS.order, schema: orderRefundedSchema });

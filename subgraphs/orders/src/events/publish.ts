@@ -147,27 +147,34 @@ export async function publishRefundRequested(
   });
 }
 
-/** The refund went through: with `restock`, inventory puts the request's units back on hand. */
+/**
+ * The refund went through: with `restock`, inventory puts the request's units back on hand;
+ * notifications tells the shopper (`fullyRefunded`: full or partial).
+ */
 export async function publishRefunded(
   tx: OrdersTx,
   order: Order,
   request: RefundRequest & { lines: RefundRequestLine[] },
-  at: Date,
+  refund: { at: Date; fullyRefunded: boolean },
   traceContext: TraceCarrier,
 ): Promise<void> {
+  const { at, fullyRefunded } = refund;
   await appendToOutbox(tx, OrderRefunded, {
     aggregateId: order.id,
     occurredAt: at,
     traceContext,
     payload: {
       orderId: order.id,
+      orderNumber: String(order.number),
       userId: order.userId,
+      ...(order.email ? { email: order.email } : {}),
       refundRequestId: request.id,
       currency: request.currency,
       amountMinor: request.amountMinor,
       restock: request.restock,
       lines: request.restock ? request.lines.map((line) => ({ variantId: line.variantId, quantity: line.quantity })) : [],
       refundedAt: at.toISOString(),
+      fullyRefunded,
     },
   });
 }

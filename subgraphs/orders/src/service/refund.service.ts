@@ -181,6 +181,10 @@ async function countUnits(
   }
 }
 
+/** Everything captured is refunded: the refunded total (the latest refund included) reaches the captured amount. */
+const isFullyRefunded = (order: Pick<Order, 'capturedMinor' | 'refundedMinor'>): boolean =>
+  order.capturedMinor > 0 && order.refundedMinor >= order.capturedMinor;
+
 export interface RefundOutcome {
   refundRequestId: string;
   amountMinor: number;
@@ -217,12 +221,12 @@ export async function recordRefund(
       await countUnits(tx, request, request.lines, 1);
     }
     await tx.refundRequest.update({ where: { id: request.id }, data: { status: 'SUCCEEDED', completedAt: outcome.at, failureReason: null } });
-    await publishRefunded(tx, updated, request, outcome.at, traceContext);
+    await publishRefunded(tx, updated, request, { at: outcome.at, fullyRefunded: isFullyRefunded(updated) }, traceContext);
   } else {
     logger.info({ orderId: order.id, refundRequestId: outcome.refundRequestId }, 'refund without a request of ours (e.g. a cancelled order); total recorded');
   }
 
-  if (updated.capturedMinor > 0 && updated.refundedMinor >= updated.capturedMinor && canTransition(updated.status, 'REFUNDED')) {
+  if (isFullyRefunded(updated) && canTransition(updated.status, 'REFUNDED')) {
     updated = await transitionOrder(tx, updated, 'REFUNDED', {
       actor: SYSTEM,
       reason: `Refunded in full (${updated.refundedMinor} ${updated.currency})`,
