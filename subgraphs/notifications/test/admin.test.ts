@@ -15,6 +15,7 @@ import {
   newOrder,
   newUser,
   orderPlaced,
+  orderRefunded,
   passwordResetRequested,
   settled,
   startHarness,
@@ -132,6 +133,28 @@ describe('the delivery log', () => {
     expect((await deliveries({ orderId: order.orderId, channel: 'PUSH' })).totalCount).toBe(1);
   });
 
+  it('lists a refund email like the others, and a resend delivers it again', async () => {
+    const user = newUser('Mary Jackson');
+    await harness.apply(userRegistered(user));
+    const order = { ...newOrder(user.userId), orderNumber: '100889' };
+    await harness.apply(orderPlaced(order));
+    const refunded = orderRefunded(order, { amountMinor: 2500, fullyRefunded: false });
+    await harness.apply(refunded);
+    await settled(harness.db, (refunded.payload as { refundRequestId: string }).refundRequestId);
+
+    const log = await deliveries({ orderId: order.orderId, type: 'ORDER_REFUNDED', channel: 'EMAIL' });
+    expect(log.totalCount).toBe(1);
+    const email = log.edges[0]!.node;
+    expect(email).toMatchObject({ type: 'ORDER_REFUNDED', recipient: user.email, status: 'SENT', summary: 'A partial refund is on its way', eventType: 'order.refunded' });
+
+    const resent = (await harness.ok<{ resendNotification: DeliveryView }>(RESEND, { token: admin.token, variables: { input: { deliveryId: email.id } } })).resendNotification;
+    expect(resent).toMatchObject({ type: 'ORDER_REFUNDED', resendOf: { id: email.id }, orderId: order.orderId });
+    await until(async () => ((await harness.db.delivery.findUnique({ where: { id: resent.id } }))?.status === 'SENT' ? true : undefined));
+    const copies = harness.smtp.to(user.email).filter((mail) => mail.subject === 'A partial refund is on its way');
+    expect(copies).toHaveLength(2);
+    for (const copy of copies) expect(copy.text).toContain('We refunded $25.00 of your order');
+  });
+
   it('is for admins only', async () => {
     expect((await codeOf(DELIVERIES, {}, customer.token))?.code).toBe('FORBIDDEN');
     expect((await codeOf(DELIVERIES, {}))?.code).toBe('UNAUTHENTICATED');
@@ -223,6 +246,10 @@ describe('notificationTemplatePreview', () => {
     // Left out: the most recently placed order.
     const latest = (await harness.ok<Preview>(PREVIEW, { token: admin.token, variables: { template: 'ORDER_CONFIRMED' } })).notificationTemplatePreview;
     expect(latest.orderId).toBe(guest.orderId);
+    // A refund previews as a full refund of the order's total.
+    const refund = (await harness.ok<Preview>(PREVIEW, { token: admin.token, variables: { template: 'ORDER_REFUNDED', orderId: order.orderId } })).notificationTemplatePreview;
+    expect(refund).toMatchObject({ template: 'ORDER_REFUNDED', subject: 'Your refund is on its way', body: 'Order #100999: We refunded $129.99; your order is refunded in full.' });
+    expect(refund.text).toContain('We refunded $129.99 to your payment method. Your order is now refunded in full.');
   });
 
   it('renders account templates with sample data; NOT_FOUND for an order notifications never saw; admins only', async () => {

@@ -12,6 +12,7 @@ import {
   newUser,
   orderCancelled,
   orderPlaced,
+  orderRefunded,
   passwordResetRequested,
   settled,
   startHarness,
@@ -224,7 +225,6 @@ describe('order emails', () => {
   it.each([
     ['SHIPPED', 'Your order has shipped', 'on its way'],
     ['DELIVERED', 'Your order was delivered', 'was delivered'],
-    ['REFUNDED', 'Your refund is on its way', 'We refunded your order for $129.99'],
   ] as const)('tells the shopper when the order is %s', async (status, subject, phrase) => {
     const user = await registeredUser();
     const order = newOrder(user.userId);
@@ -283,6 +283,87 @@ describe('order emails', () => {
     expect(sms).toMatchObject({ status: 'SENT', recipient: '+49 30 1234567', providerMessageId: `logged-sms-${sms?.id}` });
     const logged = harness.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.channel === 'sms' && line.deliveryId === sms?.id);
     expect(logged).toMatchObject({ to: '…567', text: `Your order has shipped. ${STOREFRONT_URL}/orders/${order.orderId}` });
+  });
+});
+
+describe('refund emails (order.refunded)', () => {
+  const refundMails = (email: string) => harness.smtp.to(email).filter((mail) => mail.subject.includes('refund is on its way'));
+
+  it('a partial refund: one email with the refunded amount and the order number, and an in-app note; a redelivery sends nothing more', async () => {
+    const user = await registeredUser('Katherine Johnson');
+    const order = { ...newOrder(user.userId), orderNumber: '100321' };
+    await harness.apply(orderPlaced(order));
+    const event = orderRefunded(order, { amountMinor: 1050, fullyRefunded: false });
+    const { refundRequestId } = event.payload as { refundRequestId: string };
+    expect(await harness.apply(event)).toBe('handled');
+
+    const mail = await mailFor(refundRequestId, user.email, 'A partial refund is on its way');
+    expect(mail.text).toContain('Hello Katherine Johnson,');
+    expect(mail.text).toContain('We refunded $10.50 of your order to your payment method.');
+    expect(mail.text).toContain('Order #100321');
+    // The order as placed, for reference: its lines and the total paid.
+    expect(mail.text).toContain('Total: $129.99');
+    expect(mail.html).toContain('$10.50');
+    await settled(harness.db, refundRequestId);
+    const rows = await harness.db.delivery.findMany({ where: { eventId: refundRequestId }, orderBy: { channel: 'asc' } });
+    expect(rows.map((row) => [row.channel, row.type, row.eventType, row.orderId])).toEqual([
+      ['EMAIL', 'ORDER_REFUNDED', 'order.refunded', order.orderId],
+      ['IN_APP', 'ORDER_REFUNDED', 'order.refunded', order.orderId],
+    ]);
+    const inbox = await harness.db.notification.findMany({ where: { userId: user.userId, type: 'ORDER_REFUNDED' } });
+    expect(inbox.map((note) => [note.title, note.body])).toEqual([['Partial refund', 'Order #100321: We refunded $10.50 of your order.']]);
+
+    // The same event again (a redelivery), and another event for the same refund request: nothing more.
+    expect(await harness.apply(event)).toBe('duplicate');
+    const again = orderRefunded(order, { amountMinor: 1050, fullyRefunded: false, refundRequestId });
+    expect(await harness.apply(again)).toBe('handled');
+    expect(await harness.db.delivery.count({ where: { orderId: order.orderId } })).toBe(2);
+    // A later email to the same address proves the dispatcher had its chance to send a copy.
+    const later = orderRefunded(order, { amountMinor: 119, fullyRefunded: false });
+    await harness.apply(later);
+    await mailFor((later.payload as { refundRequestId: string }).refundRequestId, user.email, 'A partial refund is on its way');
+    expect(refundMails(user.email).map((m) => m.text.match(/We refunded (\S+)/)?.[1])).toEqual(['$10.50', '$1.19']);
+  });
+
+  it('a full refund: one email saying so; the status change to REFUNDED sends nothing more', async () => {
+    const user = await registeredUser();
+    const order = { ...newOrder(user.userId, 'EUR'), orderNumber: '100322' };
+    await harness.apply(orderPlaced(order));
+    const refunded = orderRefunded(order, { amountMinor: 12999, fullyRefunded: true });
+    const status = statusChanged(order, 'DELIVERED', 'REFUNDED');
+    // orders writes both in one transaction; they travel on two topics, in either order.
+    await harness.apply(status);
+    await harness.apply(refunded);
+    const mail = await mailFor((refunded.payload as { refundRequestId: string }).refundRequestId, user.email, 'Your refund is on its way');
+    expect(plain(mail.text)).toContain('We refunded 129,99 € to your payment method. Your order is now refunded in full.');
+    expect(mail.text).toContain('Order #100322');
+    expect(await deliveriesFor(harness.db, status.eventId)).toEqual([]);
+    expect(refundMails(user.email)).toHaveLength(1);
+    const inApp = await harness.db.notification.findFirst({ where: { userId: user.userId, type: 'ORDER_REFUNDED' } });
+    expect(plain(inApp?.body ?? '')).toBe('Order #100322: We refunded 129,99 €; your order is refunded in full.');
+  });
+
+  it('an event from before orders said full or partial (nor the number or email): neutral words, number and guest email from order.placed', async () => {
+    const email = `guest-${randomBytes(4).toString('hex')}@example.com`;
+    const order = newGuestOrder(email, '100323');
+    await harness.apply(orderPlaced(order));
+    const event = orderRefunded(order, { amountMinor: 500, legacy: true });
+    await harness.apply(event);
+    const mail = await mailFor((event.payload as { refundRequestId: string }).refundRequestId, email, 'Your refund is on its way');
+    expect(mail.text).toContain('We refunded $5.00 to your payment method.');
+    expect(mail.text).not.toContain('in full');
+    expect(mail.text).toContain('Order #100323');
+    expect(mail.text).toContain(`${STOREFRONT_URL}/order-lookup?number=100323`);
+  });
+
+  it('respects the shopper switching refund notifications off', async () => {
+    const user = await registeredUser();
+    await harness.db.notificationPreference.create({ data: { userId: user.userId, disabledTypes: ['ORDER_REFUNDED'], disabledChannels: [] } });
+    const order = newOrder(user.userId);
+    await harness.apply(orderPlaced(order));
+    const event = orderRefunded(order, { amountMinor: 1000, fullyRefunded: false });
+    expect(await harness.apply(event)).toBe('handled');
+    expect(await harness.db.delivery.count({ where: { orderId: order.orderId } })).toBe(0);
   });
 });
 

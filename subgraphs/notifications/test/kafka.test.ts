@@ -15,6 +15,7 @@ import {
   newOrder,
   newUser,
   orderPlaced,
+  orderRefunded,
   settled,
   startHarness,
   statusChanged,
@@ -103,6 +104,36 @@ describe('notifications consumer (Kafka)', () => {
     const mail = await harness.smtp.waitFor((m) => m.envelope.to.includes(user.email) && m.subject === 'Your order is confirmed', 20_000);
     expect(mail.text).toContain('2 × Trail Running Shoe (SHOE-42) @ $49.99 = $99.98');
     expect(mail.text).toContain('Total: $129.99');
+  });
+
+  it('emails each refund once: a partial refund published twice is one email; a full one with its REFUNDED status change is one more', async () => {
+    const user = newUser();
+    const registered = userRegistered(user);
+    await publish(registered);
+    await until(async () => ((await processed(registered.eventId)) ? true : undefined), 20_000);
+    const order = { ...newOrder(user.userId, 'USD'), orderNumber: '100654' };
+    await publish(orderPlaced(order));
+    const partial = orderRefunded(order, { amountMinor: 2999, fullyRefunded: false });
+    await publish(partial);
+    await publish(partial);
+    const full = orderRefunded(order, { amountMinor: 10000, fullyRefunded: true });
+    const status = statusChanged(order, 'DELIVERED', 'REFUNDED');
+    await publish(full);
+    await publish(status);
+
+    const partialMail = await harness.smtp.waitFor((m) => m.envelope.to.includes(user.email) && m.subject === 'A partial refund is on its way', 20_000);
+    expect(partialMail.text).toContain('We refunded $29.99 of your order');
+    expect(partialMail.text).toContain('Order #100654');
+    const fullMail = await harness.smtp.waitFor((m) => m.envelope.to.includes(user.email) && m.subject === 'Your refund is on its way', 20_000);
+    expect(fullMail.text).toContain('We refunded $100.00 to your payment method. Your order is now refunded in full.');
+    // Everything consumed (the duplicate of the partial refund precedes the full one on its partition).
+    await until(async () => ((await processed(full.eventId)) && (await processed(status.eventId)) ? true : undefined), 20_000);
+    await settled(harness.db, (full.payload as { refundRequestId: string }).refundRequestId);
+    expect(harness.smtp.to(user.email).map((m) => m.subject).filter((subject) => subject.includes('refund'))).toEqual([
+      'A partial refund is on its way',
+      'Your refund is on its way',
+    ]);
+    expect(await deliveriesFor(harness.db, status.eventId)).toEqual([]);
   });
 
   it('keeps consuming while the mail server refuses; the emails follow once it accepts', async () => {

@@ -43,6 +43,7 @@ export function startNotificationsConsumer(options: NotificationsConsumerOptions
       'order.placed': (ctx, event) => handlers['order.placed'](ctx, event),
       'order.status_changed': (ctx, event) => handlers['order.status_changed'](ctx, event),
       'order.cancelled': (ctx, event) => handlers['order.cancelled'](ctx, event),
+      'order.refunded': (ctx, event) => handlers['order.refunded'](ctx, event),
     },
   });
 }

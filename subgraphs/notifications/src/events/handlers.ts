@@ -9,18 +9,20 @@
  *   user.email_change_requested, user.email_changed, user.deleted → account-handlers.ts
  *   order.placed                     → order snapshot (lines, totals) for later emails
  *   order.status_changed → CONFIRMED → ORDER_CONFIRMED (waits for order.placed, another topic);
- *                          SHIPPED / DELIVERED / REFUNDED likewise
+ *                          SHIPPED / DELIVERED likewise; REFUNDED sends nothing (order.refunded does)
  *   order.cancelled, to PAYMENT_FAILED → PAYMENT_FAILED
+ *   order.refunded                   → ORDER_REFUNDED for every refund, partial or full, once per
+ *                                      refund request (its id keys the deliveries)
  *
  * Events older than `maxEventAgeMs` update the read models but notify nobody
  * (a new consumer group replays the topics from the beginning).
  */
 import type { DomainEventDefinition, EnvelopeForType, EventContext, EventEnvelope } from '@commerce/events';
 import type { Logger } from '@commerce/observability';
-import type { NotificationsTx, NotificationType } from '../data/prisma.js';
+import type { NotificationsTx } from '../data/prisma.js';
 import { scheduleNotification } from '../service/delivery.service.js';
-import { contactOf, orderSummaryOf, recordContact, recordOrder } from '../service/read-models.service.js';
-import { renderNotification } from '../templates/index.js';
+import { contactOf, orderRefsOf, orderSummaryOf, recordContact, recordOrder } from '../service/read-models.service.js';
+import { renderNotification, type RefundIssuedData } from '../templates/index.js';
 import { createAccountHandlers, type AccountHandlers } from './account-handlers.js';
 
 export interface HandlerSettings {
@@ -40,15 +42,35 @@ export interface NotificationHandlers extends AccountHandlers {
   'order.placed': Handler<'order.placed'>;
   'order.status_changed': Handler<'order.status_changed'>;
   'order.cancelled': Handler<'order.cancelled'>;
+  'order.refunded': Handler<'order.refunded'>;
 }
 
-/** Order statuses that notify, and how. PAYMENT_FAILED comes from order.cancelled, which carries the reason. */
-const TYPE_BY_STATUS: Partial<Record<string, NotificationType>> = {
+/**
+ * Order statuses that notify, and how. PAYMENT_FAILED comes from order.cancelled, which carries
+ * the reason; REFUNDED from order.refunded, which carries the amount (one email per refund, the
+ * one that completes a full refund included, so REFUNDED itself would be a second email).
+ */
+type StatusNotificationType = 'ORDER_CONFIRMED' | 'ORDER_SHIPPED' | 'ORDER_DELIVERED';
+const TYPE_BY_STATUS: Partial<Record<string, StatusNotificationType>> = {
   CONFIRMED: 'ORDER_CONFIRMED',
   SHIPPED: 'ORDER_SHIPPED',
   DELIVERED: 'ORDER_DELIVERED',
-  REFUNDED: 'ORDER_REFUNDED',
 };
+
+/** What an order notification says beyond the order itself. */
+type OrderNotification =
+  | { type: StatusNotificationType }
+  | { type: 'PAYMENT_FAILED'; reason: string }
+  | { type: 'ORDER_REFUNDED'; refund: RefundIssuedData['refund'] };
+
+/** What identifies the order and reaches its buyer: from the event, else from the order.placed snapshot. */
+interface OrderRefs {
+  orderId: string;
+  orderNumber?: string | null | undefined;
+  userId: string | null;
+  email?: string | null | undefined;
+  trackingNumber?: string | null | undefined;
+}
 
 /** How long a fresh confirmation waits (through consumer retries) for its order.placed snapshot. */
 const SNAPSHOT_WAIT_MS = 30_000;
@@ -70,7 +92,7 @@ export function createNotificationHandlers(settings: HandlerSettings): Notificat
    * sign-in); for a guest order, which has no account to sign in to, the guest
    * order lookup with the number filled in (the guest types the email).
    */
-  const orderUrl = (order: { orderId: string; orderNumber?: string | undefined; userId: string | null }): string => {
+  const orderUrl = (order: OrderRefs): string => {
     if (order.userId) return `${storefrontUrl}/orders/${encodeURIComponent(order.orderId)}`;
     return order.orderNumber ? `${storefrontUrl}/order-lookup?number=${encodeURIComponent(order.orderNumber)}` : `${storefrontUrl}/order-lookup`;
   };
@@ -78,10 +100,12 @@ export function createNotificationHandlers(settings: HandlerSettings): Notificat
   async function notifyAboutOrder(
     tx: NotificationsTx,
     event: EventEnvelope,
-    type: NotificationType,
-    order: { orderId: string; orderNumber?: string | undefined; userId: string | null; email?: string | undefined; trackingNumber?: string | null | undefined },
-    reason?: string,
+    notification: OrderNotification,
+    order: OrderRefs,
+    /** The deliveries' idempotency key; the event id unless one fact can arrive in several events. */
+    key: string = event.eventId,
   ): Promise<void> {
+    const { type } = notification;
     // A guest order has no user: the order's own email (carried by the event) is the contact.
     const known = order.userId ? await contactOf(tx, order.userId) : null;
     const contact = known ?? (order.email ? { name: null, email: order.email.toLowerCase(), phone: null } : null);
@@ -102,12 +126,14 @@ export function createNotificationHandlers(settings: HandlerSettings): Notificat
       trackingNumber: order.trackingNumber ?? null,
     };
     const rendered =
-      type === 'PAYMENT_FAILED'
-        ? renderNotification({ type, data: { ...data, reason: reason ?? 'The payment was declined.' } })
-        : renderNotification({ type: type as Exclude<NotificationType, 'PAYMENT_FAILED' | 'WELCOME' | 'PASSWORD_RESET' | 'EMAIL_CHANGE_CONFIRMATION' | 'EMAIL_CHANGED'>, data });
+      notification.type === 'PAYMENT_FAILED'
+        ? renderNotification({ type: notification.type, data: { ...data, reason: notification.reason } })
+        : notification.type === 'ORDER_REFUNDED'
+          ? renderNotification({ type: notification.type, data: { ...data, refund: notification.refund } })
+          : renderNotification({ type: notification.type, data });
     await scheduleNotification(
       tx,
-      { eventId: event.eventId, eventType: event.type, type, userId: order.userId, contact, rendered, orderId: order.orderId },
+      { eventId: key, eventType: event.type, type, userId: order.userId, contact, rendered, orderId: order.orderId },
       logger,
     );
   }
@@ -154,12 +180,30 @@ export function createNotificationHandlers(settings: HandlerSettings): Notificat
     async 'order.status_changed'({ tx }, event) {
       const type = TYPE_BY_STATUS[event.payload.to];
       if (!type || stale(event)) return;
-      await notifyAboutOrder(tx, event, type, event.payload);
+      await notifyAboutOrder(tx, event, { type }, event.payload);
     },
 
     async 'order.cancelled'({ tx }, event) {
       if (event.payload.to !== 'PAYMENT_FAILED' || stale(event)) return;
-      await notifyAboutOrder(tx, event, 'PAYMENT_FAILED', event.payload, event.payload.reason);
+      await notifyAboutOrder(tx, event, { type: 'PAYMENT_FAILED', reason: event.payload.reason }, event.payload);
+    },
+
+    async 'order.refunded'({ tx }, event) {
+      if (stale(event)) return;
+      const { orderId, userId, refundRequestId, amountMinor, currency, fullyRefunded } = event.payload;
+      // order.placed travels on the same topic with the same key, so its snapshot is here
+      // already (unless the order predates this service): number and guest email from it
+      // when the event has none (events from before they carried them).
+      const placed = await orderRefsOf(tx, orderId);
+      const order: OrderRefs = {
+        orderId,
+        userId,
+        orderNumber: event.payload.orderNumber ?? placed?.orderNumber,
+        email: event.payload.email ?? placed?.email,
+      };
+      const refund = { amountMinor, currency, full: fullyRefunded ?? null };
+      // Keyed by the refund request, not the event: one refund is one email, whichever event reports it.
+      await notifyAboutOrder(tx, event, { type: 'ORDER_REFUNDED', refund }, order, refundRequestId);
     },
   };
 }

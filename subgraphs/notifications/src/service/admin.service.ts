@@ -215,10 +215,14 @@ export async function notificationTemplatePreview(
       ? `${base}/order-lookup?number=${encodeURIComponent(snapshot.orderNumber)}`
       : `${base}/order-lookup`;
   const data = { name: contact?.name ?? null, orderId: snapshot.orderId, orderNumber: snapshot.orderNumber, orderUrl, order: summary };
+  // A refund previews as the default one an admin issues: everything paid, in full.
+  const fullRefund = { amountMinor: snapshot.totalMinor, currency: snapshot.currency, full: true };
   const rendered =
     args.template === 'PAYMENT_FAILED'
       ? renderNotification({ type: 'PAYMENT_FAILED', data: { ...data, reason: 'The card was declined.' } })
-      : renderNotification({ type: args.template as 'ORDER_CONFIRMED' | 'ORDER_SHIPPED' | 'ORDER_DELIVERED' | 'ORDER_REFUNDED', data });
+      : args.template === 'ORDER_REFUNDED'
+        ? renderNotification({ type: 'ORDER_REFUNDED', data: { ...data, refund: fullRefund } })
+        : renderNotification({ type: args.template as 'ORDER_CONFIRMED' | 'ORDER_SHIPPED' | 'ORDER_DELIVERED', data });
   return { ...rendered, template: args.template, orderId: snapshot.orderId };
 }
 

@@ -19,6 +19,10 @@ import { CHANNELS_BY_TYPE, MANDATORY_TYPES } from './routing.js';
 export const DELIVERIES_NOTIFY_CHANNEL = 'notification_deliveries';
 
 export interface NotificationRequest {
+  /**
+   * With channel and recipient, what makes scheduling idempotent: the event's id, or the id of
+   * the fact it reports when several events may report it (a refund: its refund request id).
+   */
   eventId: string;
   eventType: string;
   type: NotificationType;

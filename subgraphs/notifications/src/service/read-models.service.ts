@@ -42,6 +42,14 @@ export async function recordOrder(db: NotificationsDb, order: OrderPlacedPayload
   await db.orderSnapshot.createMany({ data: [{ orderId: order.orderId, ...snapshot }], skipDuplicates: true });
 }
 
+/** The order's number, buyer and contact email as placed, or null when order.placed was never seen. */
+export function orderRefsOf(
+  db: NotificationsDb,
+  orderId: string,
+): Promise<{ orderNumber: string | null; userId: string | null; email: string | null } | null> {
+  return db.orderSnapshot.findUnique({ where: { orderId }, select: { orderNumber: true, userId: true, email: true } });
+}
+
 interface StoredLine {
   name?: unknown;
   sku?: unknown;

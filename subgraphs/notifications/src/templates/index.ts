@@ -13,7 +13,7 @@ import {
 } from './email-change.js';
 import { orderConfirmedTemplate } from './order-confirmed.js';
 import { orderDeliveredTemplate } from './order-delivered.js';
-import { orderRefundedTemplate } from './order-refunded.js';
+import { orderRefundedTemplate, type RefundIssuedData } from './order-refunded.js';
 import { orderShippedTemplate } from './order-shipped.js';
 import { passwordResetTemplate, type PasswordResetData } from './password-reset.js';
 import { paymentFailedTemplate, type PaymentFailedData } from './payment-failed.js';
@@ -27,7 +27,7 @@ export interface TemplateData {
   PAYMENT_FAILED: PaymentFailedData;
   ORDER_SHIPPED: OrderTemplateData;
   ORDER_DELIVERED: OrderTemplateData;
-  ORDER_REFUNDED: OrderTemplateData;
+  ORDER_REFUNDED: RefundIssuedData;
   EMAIL_CHANGE_CONFIRMATION: EmailChangeConfirmationData;
   EMAIL_CHANGED: EmailChangedData;
 }
@@ -53,4 +53,5 @@ export function renderNotification(input: TemplateInput): RenderedNotification {
 
 export { escapeHtml, html, safeUrl, SafeHtml } from './html.js';
 export { formatMoney } from './money.js';
+export type { RefundIssuedData } from './order-refunded.js';
 export type { OrderSummary, OrderTemplateData, RenderedNotification } from './types.js';

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import {
   OrderCancelled,
   OrderPlaced,
+  OrderRefunded,
   OrderStatusChanged,
   UserPasswordResetRequested,
   UserRegistered,
@@ -132,6 +133,33 @@ export const orderCancelled = (order: TestOrder, to: 'CANCELLED' | 'PAYMENT_FAIL
     reason,
     cancelledAt: new Date().toISOString(),
   });
+
+/**
+ * A refund that went through. `fullyRefunded` and the order refs left out make the event as
+ * orders wrote it before they existed (`legacy`).
+ */
+export const orderRefunded = (
+  order: TestOrder,
+  refund: { amountMinor: number; fullyRefunded?: boolean; refundRequestId?: string; legacy?: boolean },
+  options?: { eventId?: string; occurredAt?: Date },
+) =>
+  envelope(
+    OrderRefunded,
+    order.orderId,
+    {
+      orderId: order.orderId,
+      userId: order.userId,
+      ...(refund.legacy ? {} : orderRefs(order)),
+      refundRequestId: refund.refundRequestId ?? randomUUID(),
+      currency: order.currency,
+      amountMinor: refund.amountMinor,
+      restock: false,
+      lines: [],
+      refundedAt: new Date().toISOString(),
+      ...(refund.fullyRefunded === undefined ? {} : { fullyRefunded: refund.fullyRefunded }),
+    },
+    options,
+  );
 
 export const newOrder = (userId: string, currency: 'USD' | 'EUR' = 'USD'): TestOrder => ({ orderId: randomUUID(), userId, currency });
 
