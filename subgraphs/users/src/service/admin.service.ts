@@ -1,9 +1,8 @@
 /**
  * AdminService: what administrators do with accounts from the console —
- * list and search customers, grant or revoke the admin role — and the users
- * domain's audit log (issue 11's convention: every admin mutation is recorded
- * in the transaction that applies it, read newest first through
- * `usersAuditLog`).
+ * list and search customers, grant or revoke the admin role. Each admin
+ * mutation is recorded in the audit log (audit.service.ts) in the
+ * transaction that applies it.
  *
  * Role changes end the user's sessions: every refresh token is revoked, so
  * the next sign-in issues tokens with the new role and that role's session
@@ -13,13 +12,11 @@
 import { AppError, badInput, ErrorCode, notFound, unauthenticated } from '@commerce/errors';
 import { clampFirst, decodeCursor, encodeCursor, toConnection, type Connection } from '@commerce/subgraph-kit';
 import type { ServiceContext } from '../context.js';
-import { auditCount, auditPage, insertAuditEntry, type AuditCursor, type AuditQuery, type AuditRow } from '../data/audit.js';
 import { isUuid } from '../data/ids.js';
 import type { Prisma, Role } from '../generated/prisma/client.ts';
 import { OMIT_PASSWORD, type UserRecord } from '../data/records.js';
+import { recordAudit } from './audit.service.js';
 import { rememberUser } from './user.service.js';
-
-export type { AuditRow };
 
 const invalidCursor = (): AppError => new AppError(ErrorCode.INVALID_CURSOR, 'The cursor is not valid for this list.');
 
@@ -88,9 +85,7 @@ export async function setUserRole(ctx: ServiceContext, input: { userId: string; 
     if (locked.role === input.role) return tx.user.findUniqueOrThrow({ where: { id: userId }, omit: OMIT_PASSWORD });
     const updated = await tx.user.update({ where: { id: userId }, data: { role: input.role }, omit: OMIT_PASSWORD });
     const revoked = await tx.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: now } });
-    await insertAuditEntry(tx, {
-      actorId,
-      action: 'setUserRole',
+    await recordAudit(tx, actorId, 'setUserRole', {
       targetType: 'User',
       targetId: userId,
       changes: { role: { before: locked.role, after: input.role }, refreshTokensRevoked: revoked.count },
@@ -101,47 +96,3 @@ export async function setUserRole(ctx: ServiceContext, input: { userId: string; 
   rememberUser(ctx, user);
   return user;
 }
-
-// ---------------------------------------------------------------- audit log
-
-export interface AuditLogArgs {
-  first?: number | null;
-  after?: string | null;
-  filter?: {
-    targetType?: string | null;
-    targetId?: string | null;
-    actorId?: string | null;
-    action?: string | null;
-    since?: Date | null;
-    until?: Date | null;
-  } | null;
-}
-
-export type AuditConnection = Connection<AuditRow> & { query: AuditQuery };
-
-function decodeAuditCursor(after: string | null | undefined): AuditCursor | null {
-  if (after === null || after === undefined) return null;
-  const [at, id, ...rest] = decodeCursor(after);
-  const date = typeof at === 'string' ? new Date(at) : null;
-  if (!date || Number.isNaN(date.getTime()) || typeof id !== 'string' || !isUuid(id) || rest.length > 0) throw invalidCursor();
-  return { at: date, id };
-}
-
-export async function auditLog(ctx: ServiceContext, args: AuditLogArgs): Promise<AuditConnection> {
-  const first = clampFirst(args.first);
-  const after = decodeAuditCursor(args.after);
-  const filter = args.filter ?? {};
-  if (filter.actorId != null && !isUuid(filter.actorId)) throw badInput('"actorId" is not a user id.', 'filter.actorId');
-  const query: AuditQuery = {
-    targetType: filter.targetType ?? null,
-    targetId: filter.targetId ?? null,
-    actorId: filter.actorId?.toLowerCase() ?? null,
-    action: filter.action ?? null,
-    since: filter.since ?? null,
-    until: filter.until ?? null,
-  };
-  const rows = await auditPage(ctx.db, query, first + 1, after);
-  return { ...toConnection(rows, first, (row) => encodeCursor([row.at.toISOString(), row.id])), query };
-}
-
-export const auditTotal = (ctx: ServiceContext, connection: AuditConnection): Promise<number> => auditCount(ctx.db, connection.query);
