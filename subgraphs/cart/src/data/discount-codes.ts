@@ -1,13 +1,13 @@
 /**
- * Discount codes as admins see them, their uses, and the audit log: the SQL
- * behind discount-admin.service.ts and audit.service.ts. Lists are keyset
+ * Discount codes as admins see them, and their uses: the SQL behind
+ * discount-admin.service.ts. Lists are keyset
  * pages (newest first) plus a count: two statements per page, whatever its size.
  */
-import type { AuditEntry, DiscountCodeUse } from '../generated/prisma/client.js';
+import type { DiscountCodeUse } from '../generated/prisma/client.js';
 import type { DiscountCodeRow } from './loaders.js';
 import type { CartDb, CartTx, Prisma } from './prisma.js';
 
-export type { AuditEntry, DiscountCodeUse };
+export type { DiscountCodeUse };
 
 export interface DiscountCodeListFilter {
   /** Part of the code, case-insensitive. */
@@ -140,47 +140,4 @@ export async function releaseDiscountUse(tx: CartTx, orderId: string): Promise<s
     WITH gone AS (DELETE FROM discount_code_uses WHERE order_id = ${orderId}::uuid RETURNING code)
     UPDATE discount_codes SET times_used = GREATEST(times_used - 1, 0) WHERE code IN (SELECT code FROM gone) RETURNING code`;
   return released[0]?.code ?? null;
-}
-
-export interface AuditFilter {
-  targetType?: string | null;
-  targetId?: string | null;
-  actorId?: string | null;
-  action?: string | null;
-  since?: Date | null;
-  until?: Date | null;
-}
-
-export interface AuditCursor {
-  at: Date;
-  id: string;
-}
-
-export async function listAudit(
-  db: CartDb,
-  filter: AuditFilter,
-  take: number,
-  after: AuditCursor | null,
-): Promise<{ rows: AuditEntry[]; totalCount: number }> {
-  const where: Prisma.AuditEntryWhereInput = {};
-  if (filter.targetType) where.targetType = filter.targetType;
-  if (filter.targetId) where.targetId = filter.targetId;
-  if (filter.actorId) where.actorId = filter.actorId;
-  if (filter.action) where.action = filter.action;
-  if (filter.since || filter.until) where.at = { ...(filter.since ? { gte: filter.since } : {}), ...(filter.until ? { lt: filter.until } : {}) };
-  const page: Prisma.AuditEntryWhereInput = after
-    ? { AND: [where, { OR: [{ at: { lt: after.at } }, { at: after.at, id: { lt: after.id } }] }] }
-    : where;
-  const [rows, totalCount] = await Promise.all([
-    take === 0 ? Promise.resolve([]) : db.auditEntry.findMany({ where: page, orderBy: [{ at: 'desc' }, { id: 'desc' }], take }),
-    db.auditEntry.count({ where }),
-  ]);
-  return { rows, totalCount };
-}
-
-export async function recordAudit(
-  tx: CartTx,
-  entry: { actorId: string; action: string; targetType: string; targetId: string; changes: Prisma.InputJsonValue },
-): Promise<void> {
-  await tx.auditEntry.create({ data: entry });
 }

@@ -6,7 +6,7 @@
 import type { CartContext } from '../context.js';
 import type { DiscountCodeUse } from '../data/discount-codes.js';
 import type { DiscountCodeRow } from '../data/loaders.js';
-import { auditEntryFields, cartAuditLog } from '../service/audit.service.js';
+import * as audit from '../service/audit.service.js';
 import * as admin from '../service/discount-admin.service.js';
 
 type Input<T> = { input: T };
@@ -16,7 +16,7 @@ export const AdminQuery = {
   discountCodes: (_: unknown, args: Page & { filter?: { search?: string | null; active?: boolean | null } | null }, ctx: CartContext) =>
     admin.discountCodes(ctx, args),
   discountCode: (_: unknown, args: { id: string }, ctx: CartContext) => admin.discountCode(ctx, args.id),
-  cartAuditLog: (_: unknown, args: Parameters<typeof cartAuditLog>[1], ctx: CartContext) => cartAuditLog(ctx, args),
+  cartAuditLog: (_: unknown, args: audit.AuditLogArgs, ctx: CartContext) => audit.cartAuditLog(ctx, args),
 };
 
 export const AdminMutation = {
@@ -37,4 +37,5 @@ export const DiscountCodeUseResolvers = {
   order: (use: DiscountCodeUse) => ({ __typename: 'Order', id: use.orderId }),
 };
 
-export const AuditEntryResolvers = auditEntryFields;
+export const AuditEntryResolvers = audit.AuditEntryResolvers;
+export const AuditEntryConnectionResolvers = audit.AuditEntryConnectionResolvers;

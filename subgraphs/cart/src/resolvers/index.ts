@@ -1,6 +1,13 @@
 import { DateTimeScalar, type GraphQLResolverMap } from '@commerce/subgraph-kit';
 import type { CartContext } from '../context.js';
-import { AdminMutation, AdminQuery, AuditEntryResolvers, DiscountCodeResolvers, DiscountCodeUseResolvers } from './admin.js';
+import {
+  AdminMutation,
+  AdminQuery,
+  AuditEntryConnectionResolvers,
+  AuditEntryResolvers,
+  DiscountCodeResolvers,
+  DiscountCodeUseResolvers,
+} from './admin.js';
 import { Mutation } from './mutation.js';
 import { Query } from './query.js';
 import { Subscription } from './subscription.js';
@@ -17,4 +24,5 @@ export const resolvers: GraphQLResolverMap<CartContext> = {
   DiscountCode: DiscountCodeResolvers,
   DiscountCodeUse: DiscountCodeUseResolvers,
   AuditEntry: AuditEntryResolvers,
+  AuditEntryConnection: AuditEntryConnectionResolvers,
 };

@@ -22,13 +22,13 @@ import {
   listDiscountCodes,
   listUses,
   lockDiscountCodeById,
-  recordAudit,
   type DiscountCodeListFilter,
   type DiscountCodeUse,
 } from '../data/discount-codes.js';
 import { isUuid } from '../data/ids.js';
 import type { DiscountCodeRow } from '../data/loaders.js';
 import { Prisma } from '../data/prisma.js';
+import { recordAudit } from './audit.service.js';
 import { normalizeCode } from './discount.service.js';
 
 const CURRENCIES = new Set(['USD', 'EUR']);
@@ -168,7 +168,7 @@ export async function createDiscountCode(ctx: CartContext, input: CreateDiscount
         },
         include: { amounts: true },
       });
-      await recordAudit(tx, { actorId, action: 'createDiscountCode', targetType: 'DiscountCode', targetId: row.id, changes: { after: auditView(row) } });
+      await recordAudit(tx, actorId, 'createDiscountCode', { targetType: 'DiscountCode', targetId: row.id, changes: { after: auditView(row) } });
       return row;
     });
   } catch (error) {
@@ -206,7 +206,7 @@ async function changeCode(
       data: { ...data, version: { increment: 1 }, updatedAt: new Date() },
       include: { amounts: true },
     });
-    await recordAudit(tx, { actorId, action, targetType: 'DiscountCode', targetId: row.id, changes: diff(auditView(row), auditView(updated)) });
+    await recordAudit(tx, actorId, action, { targetType: 'DiscountCode', targetId: row.id, changes: diff(auditView(row), auditView(updated)) });
     return updated;
   });
 }
