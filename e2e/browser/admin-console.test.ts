@@ -185,7 +185,7 @@ async function expectStockMessage(shop: Page, text: string | RegExp): Promise<vo
 }
 
 describe('orders', () => {
-  it('an order is found by its status, fulfilled, shipped and refunded, and the customer gets both emails (the shipping one again on a resend)', async () => {
+  it('an order is found by its status, fulfilled, shipped and refunded in two parts, and the customer gets each email (the shipping one again on a resend)', async () => {
     const [product] = await seededProducts(5);
     const variant = product?.variants.find((v) => v.inStock);
     if (!product || !variant) throw new Error('no seeded product in stock');
@@ -209,8 +209,8 @@ describe('orders', () => {
     const mail = await readLatestMail(order.email, { subject: 'Your order has shipped', timeoutMs: 30_000 });
     expect(mail.text).toContain(`Order #${order.number}`);
 
-    // A full refund (the amount and the units left empty: everything), restocked: requested, then completed
-    // by payments, the order REFUNDED, and the customer told. (A partial refund sends no email: only REFUNDED does.)
+    // A partial refund, then a full one for the rest (the amount and the units left empty: everything),
+    // restocked: each requested, then completed by payments, and the customer told of each; the order REFUNDED.
     const refund = page.getByRole('form', { name: 'Refund' });
     // More than was captured: the graph's BAD_USER_INPUT lands next to the amount, and nothing is refunded.
     await refund.getByLabel('Reason for the refund').fill('Too much');
@@ -219,6 +219,13 @@ describe('orders', () => {
     await refund.locator('.field__error', { hasText: /^At most \$[\d,.]+ can be refunded now\.$/ }).waitFor();
     expect(await refund.getByLabel(/^Amount/).getAttribute('aria-invalid')).toBe('true');
     await screenshot(page, 'admin-refund-error');
+    await refund.getByLabel('Reason for the refund').fill('Goodwill: late delivery');
+    await refund.getByLabel(/^Amount/).fill('1.00');
+    await refund.getByRole('button', { name: 'Refund' }).click();
+    await refund.getByRole('status').filter({ hasText: 'Refund requested' }).waitFor();
+    const partialMail = await readLatestMail(order.email, { subject: 'A partial refund is on its way', timeoutMs: 30_000 });
+    expect(partialMail.text).toContain('We refunded $1.00 of your order');
+    expect(partialMail.text).toContain(`Order #${order.number}`);
     await refund.getByLabel(/^Amount/).fill('');
     await refund.getByLabel('Reason for the refund').fill('Returned: wrong size');
     await refund.getByLabel('Put the returned units back on hand').check();
@@ -226,6 +233,7 @@ describe('orders', () => {
     await refund.getByRole('status').filter({ hasText: 'Refund requested' }).waitFor();
     const refundMail = await readLatestMail(order.email, { subject: 'Your refund is on its way', timeoutMs: 30_000 });
     expect(refundMail.text).toContain(`#${order.number}`);
+    expect(refundMail.text).toContain('Your order is now refunded in full.');
     await page.reload();
     await page.getByRole('region', { name: 'Refunds' }).getByText('Returned: wrong size').waitFor();
     await screenshot(page, 'admin-order-refunded');
