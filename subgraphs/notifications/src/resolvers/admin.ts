@@ -4,8 +4,9 @@
  * permissions.ts (ADMIN); the service checks again.
  */
 import type { NotificationsContext } from '../context.js';
-import type { AuditEntry, Delivery } from '../data/prisma.js';
+import type { Delivery } from '../data/prisma.js';
 import * as admin from '../service/admin.service.js';
+import * as audit from '../service/audit.service.js';
 
 type Page = { first?: number | null; after?: string | null };
 
@@ -15,8 +16,7 @@ export const AdminQuery = {
   notificationDelivery: (_: unknown, args: { id: string }, ctx: NotificationsContext) => admin.notificationDelivery(ctx, args.id),
   notificationTemplatePreview: (_: unknown, args: Parameters<typeof admin.notificationTemplatePreview>[1], ctx: NotificationsContext) =>
     admin.notificationTemplatePreview(ctx, args),
-  notificationsAuditLog: (_: unknown, args: Page & { filter?: admin.AuditFilter | null }, ctx: NotificationsContext) =>
-    admin.notificationsAuditLog(ctx, args),
+  notificationsAuditLog: (_: unknown, args: audit.AuditLogArgs, ctx: NotificationsContext) => audit.notificationsAuditLog(ctx, args),
 };
 
 export const AdminMutation = {
@@ -40,8 +40,5 @@ export const NotificationDelivery = {
   attemptLog: (row: Delivery, _: unknown, ctx: NotificationsContext) => ctx.loaders.attemptsByDelivery.load(row.id),
 };
 
-export const AuditEntryResolvers = {
-  domain: () => 'notifications',
-  actor: (entry: AuditEntry) => ({ id: entry.actorId }),
-  changes: (entry: AuditEntry) => JSON.stringify(entry.changes),
-};
+export const AuditEntryResolvers = audit.AuditEntryResolvers;
+export const AuditEntryConnectionResolvers = audit.AuditEntryConnectionResolvers;

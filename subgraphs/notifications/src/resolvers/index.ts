@@ -1,5 +1,5 @@
 import { DateTimeScalar } from '@commerce/subgraph-kit';
-import { AdminMutation, AdminQuery, AuditEntryResolvers, NotificationDelivery } from './admin.js';
+import { AdminMutation, AdminQuery, AuditEntryConnectionResolvers, AuditEntryResolvers, NotificationDelivery } from './admin.js';
 import { Mutation } from './mutation.js';
 import { Query } from './query.js';
 import { Subscription } from './subscription.js';
@@ -14,4 +14,5 @@ export const resolvers = {
   Notification,
   NotificationDelivery,
   AuditEntry: AuditEntryResolvers,
+  AuditEntryConnection: AuditEntryConnectionResolvers,
 };

@@ -1,8 +1,8 @@
 /**
  * The admin console's side of notifications: the delivery log (every
  * delivery with its attempts, retries and failures), resending a delivery,
- * previewing a template with a real order, and the audit log of the admin
- * mutations (resendNotification). Admins only: permissions.ts says so, and
+ * previewing a template with a real order; each admin mutation
+ * (resendNotification) is recorded in the audit log (audit.service.ts). Admins only: permissions.ts says so, and
  * every function here checks again.
  *
  * A resend is a new delivery row (same type, channel, recipient and stored
@@ -25,8 +25,9 @@ import { badInput, forbidden, notFound, unauthenticated } from '@commerce/errors
 import { clampFirst, decodeCursor, encodeCursor, toConnection, type Connection } from '@commerce/subgraph-kit';
 import type { NotificationsContext } from '../context.js';
 import { isUuid } from '../data/ids.js';
-import type { AuditEntry, ChannelKind, Delivery, DeliveryStatus, NotificationType, Prisma } from '../data/prisma.js';
+import type { ChannelKind, Delivery, DeliveryStatus, NotificationType, Prisma } from '../data/prisma.js';
 import { renderNotification, type RenderedNotification } from '../templates/index.js';
+import { recordAudit } from './audit.service.js';
 import { DELIVERIES_NOTIFY_CHANNEL } from './delivery.service.js';
 import { contactOf, orderSummaryOf } from './read-models.service.js';
 
@@ -40,15 +41,6 @@ export interface DeliveryFilter {
   recipient?: string | null;
   userId?: string | null;
   orderId?: string | null;
-}
-
-export interface AuditFilter {
-  targetType?: string | null;
-  targetId?: string | null;
-  actorId?: string | null;
-  action?: string | null;
-  since?: Date | null;
-  until?: Date | null;
 }
 
 /** Types whose message is a credential: never resent. */
@@ -142,14 +134,10 @@ export async function resendNotification(ctx: NotificationsContext, input: { del
         requestedBy: actorId,
       },
     });
-    await tx.auditEntry.create({
-      data: {
-        actorId,
-        action: 'resendNotification',
-        targetType: 'NotificationDelivery',
-        targetId: original.id,
-        changes: { input: { deliveryId: original.id }, newDeliveryId: row.id, channel: row.channel, recipient: row.recipient, type: row.type },
-      },
+    await recordAudit(tx, actorId, 'resendNotification', {
+      targetType: 'NotificationDelivery',
+      targetId: original.id,
+      changes: { input: { deliveryId: original.id }, newDeliveryId: row.id, channel: row.channel, recipient: row.recipient, type: row.type },
     });
     await tx.$executeRawUnsafe(`SELECT pg_notify('${DELIVERIES_NOTIFY_CHANNEL}', '')`);
     return row;
@@ -224,29 +212,4 @@ export async function notificationTemplatePreview(
         ? renderNotification({ type: 'ORDER_REFUNDED', data: { ...data, refund: fullRefund } })
         : renderNotification({ type: args.template as 'ORDER_CONFIRMED' | 'ORDER_SHIPPED' | 'ORDER_DELIVERED', data });
   return { ...rendered, template: args.template, orderId: snapshot.orderId };
-}
-
-const auditCursor = (row: AuditEntry): string => encodeCursor([row.at.toISOString(), row.id]);
-
-export async function notificationsAuditLog(
-  ctx: NotificationsContext,
-  args: { first?: number | null; after?: string | null; filter?: AuditFilter | null },
-): Promise<Connected<AuditEntry>> {
-  requireAdmin(ctx);
-  const first = clampFirst(args.first);
-  const after = decodeAfter(args.after);
-  const filter = args.filter ?? {};
-  if (filter.actorId && !isUuid(filter.actorId)) return { ...toConnection([], first, auditCursor), totalCount: 0 };
-  const where: Prisma.AuditEntryWhereInput = {};
-  if (filter.targetType) where.targetType = filter.targetType;
-  if (filter.targetId) where.targetId = filter.targetId;
-  if (filter.actorId) where.actorId = filter.actorId;
-  if (filter.action) where.action = filter.action;
-  if (filter.since || filter.until) where.at = { ...(filter.since ? { gte: filter.since } : {}), ...(filter.until ? { lt: filter.until } : {}) };
-  const page: Prisma.AuditEntryWhereInput = after ? { AND: [where, { OR: [{ at: { lt: after.at } }, { at: after.at, id: { lt: after.id } }] }] } : where;
-  const [rows, totalCount] = await Promise.all([
-    first === 0 ? Promise.resolve([]) : ctx.prisma.auditEntry.findMany({ where: page, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: first + 1 }),
-    ctx.prisma.auditEntry.count({ where }),
-  ]);
-  return { ...toConnection(rows, first, auditCursor), totalCount };
 }
