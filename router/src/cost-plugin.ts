@@ -8,14 +8,18 @@
  *   "cost": { "requestedQueryCost": 42, "actualQueryCost": 17,
  *             "throttleStatus": { "maximumAvailable": 2000, "currentlyAvailable": 1958, "restoreRate": 100 } }
  *
- * Over the maximum: 400 QUERY_TOO_COMPLEX with `extensions.limit: 'cost'`.
+ * Over the maximum: 400 QUERY_TOO_COMPLEX with `extensions.limit: 'cost'`,
+ * for every operation, the apps' own included (router/test/cost.test.ts keeps
+ * each of theirs under a quarter of the default maximum).
  * Over the budget: 429 RATE_LIMITED with `Retry-After` (seconds) and
  * `extensions.retryAfter`. The budget is spent by the requested cost (no refund
  * of the difference to the actual cost: one Redis call per request).
+ * Subscriptions (subscriptions/server.ts) are costed by the same CostGuard
+ * when they start, and report per event.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type DocumentNode } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { appEnv, isProduction, readEnv, readIntEnv } from '@commerce/config';
 import type { Identity } from '@commerce/auth';
 import { ErrorCode } from '@commerce/errors';
@@ -23,12 +27,7 @@ import { actualCost, CostCalculator, countRootFields, type CostOptions } from '.
 import type { RateLimiter, SpendResult } from './rate-limit.ts';
 
 export interface CostLimits extends CostOptions {
-  /**
-   * Most requested cost of an operation that is not in the apps' manifests
-   * (ROUTER_MAX_COST; default 5,000 under APP_ENV=production, else no limit).
-   * Known operations are reviewed code: never refused for cost, and they spend
-   * at most this much of a budget (the category trees ask for 100×100×100).
-   */
+  /** Most requested cost of an operation (ROUTER_MAX_COST; default 5,000 under APP_ENV=production, else no limit). */
   maxCost: number;
   /** Report `extensions.cost` on every answer (ROUTER_COST_EXTENSIONS=on|off; default on, off under APP_ENV=test). */
   report: boolean;
@@ -54,11 +53,30 @@ interface CostContext {
   clientAddress?: string;
 }
 
-/** Tells the apps' own operations (the safelist's manifests) from the rest. */
-export type KnownOperations = (document: DocumentNode) => boolean;
+/** The requested cost of an operation against the maximum: one calculator for HTTP (the plugin) and subscriptions. */
+export class CostGuard {
+  private readonly calculator: CostCalculator;
 
-export function costPlugin<TContext extends CostContext>(limits: CostLimits, limiter: RateLimiter | undefined, isKnown: KnownOperations): ApolloServerPlugin<TContext> {
-  const calculator = new CostCalculator(limits);
+  constructor(readonly limits: CostLimits) {
+    this.calculator = new CostCalculator(limits);
+  }
+
+  requested(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Readonly<Record<string, unknown>> | undefined): number {
+    return this.calculator.cost(schema, document, operation, variables);
+  }
+
+  /** QUERY_TOO_COMPLEX (`limit: 'cost'`) when `requested` is over the maximum; `extensions` adds to it (the HTTP status). */
+  refusal(operation: OperationDefinitionNode, requested: number, extensions: Record<string, unknown> = {}): GraphQLError | undefined {
+    const max = this.limits.maxCost;
+    if (requested <= max) return undefined;
+    return new GraphQLError(`${operation.name ? `Operation "${operation.name.value}"` : 'The operation'} costs ${requested}; the limit is ${max}.`, {
+      extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit: 'cost', actual: requested, max, ...extensions },
+    });
+  }
+}
+
+export function costPlugin<TContext extends CostContext>(guard: CostGuard, limiter: RateLimiter | undefined): ApolloServerPlugin<TContext> {
+  const limits = guard.limits;
   return {
     async requestDidStart() {
       let requested: number | undefined;
@@ -67,15 +85,12 @@ export function costPlugin<TContext extends CostContext>(limits: CostLimits, lim
       return {
         async didResolveOperation({ schema, document, operation, request, contextValue }) {
           if (!operation) return; // Apollo Server reports that itself
-          requested = calculator.cost(schema, document, operation, request.variables);
+          requested = guard.requested(schema, document, operation, request.variables);
           if (operation.operation === 'mutation') mutationRootFields = countRootFields(operation.selectionSet, new Map());
-          if (requested > limits.maxCost && !isKnown(document)) {
-            throw new GraphQLError(`${operation.name ? `Operation "${operation.name.value}"` : 'The operation'} costs ${requested}; the limit is ${limits.maxCost}.`, {
-              extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit: 'cost', actual: requested, max: limits.maxCost, http: { status: 400 } },
-            });
-          }
+          const refused = guard.refusal(operation, requested, { http: { status: 400 } });
+          if (refused) throw refused;
           if (!limiter) return;
-          const spent = await limiter.spend({ userId: contextValue.identity?.userId, ip: contextValue.clientAddress || undefined }, Math.min(requested, limits.maxCost));
+          const spent = await limiter.spend({ userId: contextValue.identity?.userId, ip: contextValue.clientAddress || undefined }, requested);
           if (!spent) return; // Redis unavailable: fail open (rate-limit.ts)
           throttle = spent.throttleStatus;
           if (!spent.allowed) {

@@ -9,7 +9,7 @@ import { BlockList, isIP, isIPv4, isIPv6 } from 'node:net';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { isProduction, readEnv } from '@commerce/config';
 import type { Logger } from '@commerce/observability';
-import { costLimitsFromEnv, costPlugin, type CostLimits } from './cost-plugin.ts';
+import { CostGuard, costLimitsFromEnv, costPlugin, type CostLimits } from './cost-plugin.ts';
 import { RateLimiter, rateLimitDefaults, rateLimitFromEnv, type RateLimitOptions } from './rate-limit.ts';
 import { Safelist, safelistFromEnv, type SafelistOptions } from './safelist.ts';
 import type { RouterContext } from './context.ts';
@@ -27,6 +27,8 @@ export interface ProtectionOptions {
 
 export interface Protection {
   safelist: Safelist;
+  /** The cost and its maximum, for the plugin (HTTP) and the subscriptions (WebSocket). */
+  cost: CostGuard;
   plugin: ApolloServerPlugin<RouterContext>;
   /**
    * The client's address for its budget: the socket's, or the last
@@ -47,7 +49,8 @@ export function startProtection(options: ProtectionOptions, production: boolean,
   const deployed = isProduction();
   const safelistOptions = options.safelist === false ? { mode: 'off' as const, manifests: [] } : { ...safelistFromEnv(deployed), ...options.safelist };
   const safelist = new Safelist(safelistOptions, logger, production);
-  const limits = { ...costLimitsFromEnv(), ...options.cost };
+  const cost = new CostGuard({ ...costLimitsFromEnv(), ...options.cost });
+  const limits = cost.limits;
   const rateLimit = options.rateLimit === false ? false : options.rateLimit ? { ...rateLimitDefaults(), ...options.rateLimit } : rateLimitFromEnv(deployed);
   const limiter = rateLimit ? new RateLimiter(rateLimit, logger) : undefined;
   if (limiter && limits.maxCost > Math.min(limiter.buckets.identity.capacity, limiter.buckets.ip.capacity)) {
@@ -62,7 +65,8 @@ export function startProtection(options: ProtectionOptions, production: boolean,
   );
   return {
     safelist,
-    plugin: costPlugin<RouterContext>(limits, limiter, (document) => safelist.isKnown(document)),
+    cost,
+    plugin: costPlugin<RouterContext>(cost, limiter),
     clientAddress(req) {
       const socket = plainAddress(req.socket.remoteAddress ?? 'unknown');
       const forwarded = req.headers['x-forwarded-for'];

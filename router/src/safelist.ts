@@ -113,7 +113,6 @@ export class Safelist {
     this.mode = options.mode;
     const { operations, missing } = loadManifests(options.manifests);
     this.operations = operations;
-    // Off: the manifests found still tell the cost limit which operations are the apps' own (isKnown).
     if (missing.length > 0 && options.mode !== 'off') {
       // Enforcing with a missing manifest would refuse that app's every request: refuse to start instead, so the deploy fails visibly.
       if (options.mode === 'enforce') {
@@ -127,18 +126,6 @@ export class Safelist {
 
   get size(): number {
     return this.operations.size;
-  }
-
-  private readonly knownDocuments = new WeakMap<DocumentNode, boolean>();
-
-  /** Whether a parsed document is one of the manifests' operations (in any mode; once per document). */
-  isKnown(document: DocumentNode): boolean {
-    let known = this.knownDocuments.get(document);
-    if (known === undefined) {
-      known = this.operations.size > 0 && this.operations.has(sha256Id(canonicalDocument(document)));
-      this.knownDocuments.set(document, known);
-    }
-    return known;
   }
 
   /** Decides on one HTTP request: `body` as read (POST JSON), `search` the query string (GET). */
