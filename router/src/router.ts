@@ -349,6 +349,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
       logger,
       production,
       safelist: protection.safelist,
+      cost: protection.cost,
       async executeSingle(request, context) {
         const response = await server.executeOperation(
           { query: request.query, variables: request.variables ?? undefined, operationName: request.operationName ?? undefined, extensions: request.extensions ?? undefined },

@@ -54,6 +54,8 @@ export const REVIEWS_SDL = `
     id: ID!
     reviewCount: Int!
     topReview: String
+    "A list, so that a subscription's cost depends on its selection (Widget ids only: no fetch back to widgets)."
+    alsoLiked(first: Int = 3): [Widget!]!
   }
 `;
 
@@ -126,6 +128,7 @@ export const reviewsDefinition: SubgraphDefinition = {
         reviewCallers.push(ctx.identity?.userId ?? null);
         return { id: ref.id, reviewCount: ref.id.length, topReview: `Great ${ref.id}` };
       },
+      alsoLiked: (widget: { id: string }, args: { first: number }) => Array.from({ length: args.first }, (_, index) => ({ id: `${widget.id}-liked-${index}` })),
     },
   },
   createContext: (base) => base,

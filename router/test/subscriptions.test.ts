@@ -252,6 +252,55 @@ describe('federated subscriptions', () => {
     expect(errors[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'aliases' });
   });
 
+  it('costs a subscription like an HTTP operation: over ROUTER_MAX_COST it is refused before it starts (QUERY_TOO_COMPLEX, limit cost); under it, each event reports its cost', async () => {
+    const costed = await createRouter({
+      port: 0,
+      host: '127.0.0.1',
+      supergraphPath: supergraph.path,
+      watch: false,
+      subgraphUrls: { widgets: widgets.url, reviews: reviews.url },
+      logger: silent,
+      protection: { safelist: false, rateLimit: false, cost: { maxCost: 10, report: true, defaultListSize: 10 } },
+    });
+    cleanups.push(() => costed.stop());
+    const token = await bearer('ada');
+    const id = widgetOf('ada');
+
+    // widgetUpdated 1 + alsoLiked 50 × 1 = 51 > 10: an `error` message, and no subscription is made upstream.
+    const heavy = subscribe(client(costed.url, { authorization: token }), {
+      query: `subscription Heavy($id: ID!) { widgetUpdated(id: $id) { id alsoLiked(first: 50) { id } } }`,
+      variables: { id },
+    });
+    const errors = (await within(5_000, heavy.ended)) as FormattedError[];
+    expect(errors[0]?.extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', actual: 51, max: 10 });
+    expect(errors[0]?.message).toBe('Operation "Heavy" costs 51; the limit is 10.');
+    expect(costed.subscriptionStats().subscriptions).toBe(0);
+    // The same for a variable size, and the schema's default counts when none is given (1 + 3 = 4 passes).
+    const bySize = subscribe(client(costed.url, { authorization: token }), {
+      query: `subscription ($id: ID!, $n: Int!) { widgetUpdated(id: $id) { alsoLiked(first: $n) { id } } }`,
+      variables: { id, n: 20 },
+    });
+    expect(((await within(5_000, bySize.ended)) as FormattedError[])[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', actual: 21 });
+
+    // 1 + 2 × 1 = 3: accepted, and each event carries the requested and the actual cost.
+    const light = subscribe(client(costed.url, { authorization: token }), {
+      query: `subscription ($id: ID!) { widgetUpdated(id: $id) { id name alsoLiked(first: 2) { id } } }`,
+      variables: { id },
+    });
+    await listening(widgetChannel(id));
+    await publisher.publish(widgetChannel(id), widgetEvent(id, 'Teal'));
+    expect(await light.next()).toEqual({
+      data: { widgetUpdated: { id, name: 'Teal', alsoLiked: [{ id: `${id}-liked-0` }, { id: `${id}-liked-1` }] } },
+      extensions: { cost: { requestedQueryCost: 3, actualQueryCost: 3 } },
+    });
+    light.dispose();
+
+    // A query over the WebSocket goes through Apollo Server: the same maximum.
+    const query = subscribe(client(costed.url, { authorization: token }), { query: `{ widget(id: "${id}") { alsoLiked(first: 50) { id } } }` });
+    const queryResult = await within(5_000, query.next());
+    expect(queryResult.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', actual: 51, max: 10 });
+  });
+
   it('limits connections per router and subscriptions per connection, with clear codes', async () => {
     const small = await startRouter(widgets.url, { maxConnections: 1, maxSubscriptionsPerConnection: 1 });
     cleanups.push(() => small.stop());

@@ -4,7 +4,10 @@
  *
  * Per client subscription:
  *  1. the operation is validated against the API schema (same limits as
- *     HTTP) and planned by the gateway's query planner: `primary` is the
+ *     HTTP), costed like an HTTP operation (its selection, per event: over
+ *     ROUTER_MAX_COST it is refused with QUERY_TOO_COMPLEX before it starts;
+ *     each event reports `extensions.cost` when costs are reported), and
+ *     planned by the gateway's query planner: `primary` is the
  *     fetch of the subgraph owning the root field, `rest` the other
  *     subgraphs' share of each event (cached per document);
  *  2. `primary` is sent over graphql-ws to its subgraph, multiplexed on one
@@ -43,6 +46,8 @@ import { ErrorCode } from '@commerce/errors';
 import { currentTraceContext, type Logger } from '@commerce/observability';
 import type { TokenCache } from '../auth.ts';
 import type { RouterContext } from '../context.ts';
+import { actualCost } from '../cost.ts';
+import type { CostGuard } from '../cost-plugin.ts';
 import type { Safelist } from '../safelist.ts';
 import type { ErrorFormatter } from '../errors.ts';
 import type { PreparedSingle, PreparedSubscription, SubscriptionPlanner } from './planner.ts';
@@ -104,6 +109,8 @@ export interface SubscriptionServerDeps {
   production: boolean;
   /** Only known operations (safelist.ts); absent: every operation is planned. */
   safelist?: Pick<Safelist, 'check'>;
+  /** The cost and its maximum (cost-plugin.ts), as over HTTP; absent: subscriptions are not costed. */
+  cost?: CostGuard;
 }
 
 /** Per client connection, from connection_init on. */
@@ -125,6 +132,8 @@ class PendingOperation {
     readonly prepared: PreparedSubscription | PreparedSingle,
     readonly connection: Connection,
     readonly context: RouterContext,
+    /** Requested cost of each event, when costed. */
+    readonly requestedCost: number | undefined,
   ) {}
 }
 
@@ -266,8 +275,9 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
     for (const subscription of connection.operations) subscription.return();
   };
 
-  /** The per-event executor of one prepared subscription. */
-  const eventResolver = (prepared: PreparedSubscription, context: RouterContext, variables: Record<string, unknown>) => {
+  /** The per-event executor of one prepared subscription; `requestedCost` is reported on each event when costs are reported. */
+  const eventResolver = (prepared: PreparedSubscription, context: RouterContext, variables: Record<string, unknown>, requestedCost: number | undefined) => {
+    const reportCost = requestedCost !== undefined && deps.cost?.limits.report === true;
     const plan: QueryPlan = {
       kind: 'QueryPlan',
       node: prepared.rest ? { kind: 'Sequence', nodes: [prepared.primary, prepared.rest] } : prepared.primary,
@@ -298,7 +308,7 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
       // The owning subgraph already answered: the event *is* its response to `primary`.
       serviceMap[primaryService] = { process: async () => ({ data: event.data, errors: event.errors }) };
       try {
-        return await executeQueryPlan(
+        const result = await executeQueryPlan(
           plan,
           serviceMap,
           { ...requestContext, metrics: {} },
@@ -306,6 +316,8 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
           prepared.supergraphSchema,
           prepared.apiSchema,
         );
+        if (!reportCost) return result;
+        return { ...result, extensions: { ...result.extensions, cost: { requestedQueryCost: requestedCost, actualQueryCost: actualCost(result.data, 0, 0) } } };
       } catch (cause) {
         logger.error({ err: cause, requestId: context.requestId }, 'subscription event could not be resolved');
         return { data: null, errors: [internal()] };
@@ -314,13 +326,13 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
   };
 
   const startSubscription = (operation: PendingOperation): AsyncIterableIterator<ExecutionResult> | ExecutionResult => {
-    const { prepared, connection, context, payload } = operation;
+    const { prepared, connection, context, payload, requestedCost } = operation;
     if (prepared.kind !== 'subscription') return { errors: [internal()] };
     const dataSource = deps.dataSources.get(prepared.primary.serviceName);
     if (!dataSource?.url) return { errors: [unavailable()] };
 
     const variables = payload.variables ?? {};
-    const subscription = new LiveSubscription(eventResolver(prepared, context, variables), options.maxQueuedEvents, (ended) => {
+    const subscription = new LiveSubscription(eventResolver(prepared, context, variables, requestedCost), options.maxQueuedEvents, (ended) => {
       if (connection.operations.delete(ended)) subscriptions--;
     });
     connection.operations.add(subscription);
@@ -427,11 +439,19 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
         }
         if (Array.isArray(prepared)) return prepared;
         const ready = prepared as PreparedSubscription | PreparedSingle;
+        let requestedCost: number | undefined;
         if (ready.kind === 'subscription') {
           // Bad variables are refused here, with an `error` message, rather than by the subgraph once running.
           const coerced = getVariableValues(ready.schema, ready.operationContext.operation.variableDefinitions ?? [], known.variables ?? {});
           if (coerced.errors) {
             return coerced.errors.map((cause) => new GraphQLError(cause.message, { nodes: cause.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT } }));
+          }
+          // Queries and mutations sent here are costed by Apollo Server (executeSingle), as over HTTP.
+          if (deps.cost) {
+            const { operation } = ready.operationContext;
+            requestedCost = deps.cost.requested(ready.schema, ready.document, operation, known.variables ?? undefined);
+            const refused = deps.cost.refusal(operation, requestedCost);
+            if (refused) return [refused];
           }
         }
 
@@ -454,7 +474,7 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
           document: ready.document,
           operationName: known.operationName,
           variableValues: known.variables,
-          contextValue: new PendingOperation(id, known, ready, connection, context),
+          contextValue: new PendingOperation(id, known, ready, connection, context, requestedCost),
         };
       },
       subscribe(args) {
