@@ -4,7 +4,7 @@
  * product page within the promised bound (CATALOG_REVALIDATE_SECONDS = 5 s).
  */
 import { describe, expect, it } from 'vitest';
-import { DESKTOP, MOBILE, expectNoSeriousAxeViolations, openPage, screenshot } from './support/browser.ts';
+import { DESKTOP, MOBILE, expectNoSeriousAxeViolations, openPage, screenshot, storefrontUrl } from './support/browser.ts';
 import { adminToken, routerGraphql, seededCategory, seededProducts } from './support/shop.ts';
 
 /** The bound the storefront promises (storefront/src/lib/config.ts), plus time for one render. */
@@ -96,5 +96,37 @@ describe('product page', () => {
     console.info(`price change visible on the product page after ${seenAfter} ms (bound ${CATALOG_BOUND_MS} ms)`);
     expect(seenAfter).toBeLessThanOrEqual(CATALOG_BOUND_MS + RENDER_ALLOWANCE_MS);
     await page.context().close();
+  });
+});
+
+describe('sitemap', () => {
+  it('/sitemap.xml lists every category at every depth, and products', async () => {
+    // The tree walked level by level through the router; the third level must have no children, so the walk is whole.
+    type Level<T> = { edges: { node: T }[] };
+    type Leaf = { slug: string; children: { totalCount: number } };
+    const data = await routerGraphql<{ categories: Level<{ slug: string; children: Level<{ slug: string; children: Level<Leaf> }> }> }>(
+      '{ categories(first: 100) { edges { node { slug children(first: 100) { edges { node { slug children(first: 100) { edges { node { slug children(first: 1) { totalCount } } } } } } } } } } }',
+    );
+    const slugs: string[] = [];
+    const leaves: Leaf[] = [];
+    for (const { node: top } of data.categories.edges) {
+      slugs.push(top.slug);
+      for (const { node: middle } of top.children.edges) {
+        slugs.push(middle.slug);
+        for (const { node: leaf } of middle.children.edges) {
+          slugs.push(leaf.slug);
+          leaves.push(leaf);
+        }
+      }
+    }
+    expect(leaves.length).toBeGreaterThan(0);
+    expect(leaves.every((leaf) => leaf.children.totalCount === 0)).toBe(true);
+
+    const response = await fetch(storefrontUrl('/sitemap.xml'));
+    expect(response.status).toBe(200);
+    const xml = await response.text();
+    const listed = [...xml.matchAll(/<loc>[^<]*\/c\/([^<]+)<\/loc>/g)].map((match) => match[1]);
+    expect([...listed].sort()).toEqual([...slugs].sort());
+    expect(xml).toMatch(/<loc>[^<]*\/p\/[^<]+<\/loc>/);
   });
 });
