@@ -12,6 +12,7 @@ export * from './consumer.js';
 export * from './trace.js';
 export { OUTBOX_TABLES_DDL } from './sql.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
+export { startInBackground, type BackgroundStart, type BackgroundStartOptions, type BackgroundWorker } from './background.js';
 export { silentLogger, type EventLogger } from './logger.js';
 export { createKafka, KafkaLogLevel, type KafkaClientOptions } from './kafka.js';
 export { kafkajsIdleLoopPatched } from './kafkajs-idle-loop.js';
