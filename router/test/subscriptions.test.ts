@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeLiveSubscribers, createLivePublisher, type LivePublisher } from '@commerce/live';
 import type { RunningSubgraph } from '@commerce/subgraph-kit';
-import { createRouter, type RunningRouter } from '../src/router.ts';
+import { createRouter, type RouterOptions, type RunningRouter } from '../src/router.ts';
 import { post } from './fixtures.ts';
 import {
   bearer,
@@ -34,7 +34,7 @@ let supergraph: { path: string; cleanup(): void };
 let publisher: LivePublisher;
 const cleanups: (() => unknown)[] = [];
 
-const startRouter = (widgetsUrl: string, subscriptions: Parameters<typeof createRouter>[0] extends infer O ? (O extends { subscriptions?: infer S } ? S : never) : never = {}) =>
+const startRouter = (widgetsUrl: string, subscriptions: RouterOptions['subscriptions'] = {}, more: Omit<RouterOptions, 'subscriptions'> = {}) =>
   createRouter({
     port: 0,
     host: '127.0.0.1',
@@ -44,6 +44,7 @@ const startRouter = (widgetsUrl: string, subscriptions: Parameters<typeof create
     production: false,
     logger: silent,
     subscriptions,
+    ...more,
   });
 
 beforeAll(async () => {
@@ -237,15 +238,7 @@ describe('federated subscriptions', () => {
   });
 
   it('applies the HTTP complexity limits to subscriptions', async () => {
-    const limited = await createRouter({
-      port: 0,
-      host: '127.0.0.1',
-      supergraphPath: supergraph.path,
-      watch: false,
-      subgraphUrls: { widgets: widgets.url, reviews: reviews.url },
-      logger: silent,
-      limits: { maxAliases: 1 },
-    });
+    const limited = await startRouter(widgets.url, {}, { limits: { maxAliases: 1 } });
     cleanups.push(() => limited.stop());
     const received = subscribe(client(limited.url), { query: 'subscription { a: widgetUpdated(id: "x") { b: name c: id } }' });
     const errors = (await within(5_000, received.ended)) as FormattedError[];
@@ -253,15 +246,7 @@ describe('federated subscriptions', () => {
   });
 
   it('costs a subscription like an HTTP operation: over ROUTER_MAX_COST it is refused before it starts (QUERY_TOO_COMPLEX, limit cost); under it, each event reports its cost', async () => {
-    const costed = await createRouter({
-      port: 0,
-      host: '127.0.0.1',
-      supergraphPath: supergraph.path,
-      watch: false,
-      subgraphUrls: { widgets: widgets.url, reviews: reviews.url },
-      logger: silent,
-      protection: { safelist: false, rateLimit: false, cost: { maxCost: 10, report: true, defaultListSize: 10 } },
-    });
+    const costed = await startRouter(widgets.url, {}, { protection: { safelist: false, rateLimit: false, cost: { maxCost: 10, report: true, defaultListSize: 10 } } });
     cleanups.push(() => costed.stop());
     const token = await bearer('ada');
     const id = widgetOf('ada');
