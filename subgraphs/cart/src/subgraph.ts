@@ -1,5 +1,5 @@
 import { type AppEnv, databaseUrl as configuredDatabaseUrl, kafkaBrokers, redisUrl } from '@commerce/config';
-import { startOutboxRelay, type EventConsumer, type OutboxRelay } from '@commerce/events';
+import { startInBackground, startOutboxRelay } from '@commerce/events';
 import { createLogger, type Logger } from '@commerce/observability';
 import { domainMetrics, loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
 import { Redis } from 'ioredis';
@@ -65,29 +65,26 @@ export function cartSubgraph(options: CartSubgraphOptions = {}): SubgraphDefinit
   const live: CartLive | undefined = options.live === false ? undefined : new RedisCartLive(logger, liveRedisUrl);
 
   // Started with the definition: SubgraphDefinition has no start hook.
-  let relay: Promise<OutboxRelay | undefined> = Promise.resolve(undefined);
-  if (options.relay ?? true) {
-    relay = startOutboxRelay({ domain: 'cart', databaseUrl: url, brokers: kafkaBrokers(), logger }).catch((error: unknown) => {
-      logger.error({ err: error }, 'cart outbox relay did not start');
-      return undefined;
-    });
-  }
-  let consumer: Promise<EventConsumer | undefined> = Promise.resolve(undefined);
-  if (options.consumer ?? true) {
-    consumer = startCartConsumer({
-      prisma,
-      store,
-      logger,
-      live,
-      group: options.consumerGroup ?? CART_CONSUMER_GROUP,
-      fromBeginning: options.consumerFromBeginning,
-    }).catch(
-      (error: unknown) => {
-        logger.error({ err: error }, 'cart event consumer did not start');
-        return undefined;
-      },
-    );
-  }
+  const relay =
+    (options.relay ?? true)
+      ? startInBackground('cart outbox relay', () => startOutboxRelay({ domain: 'cart', databaseUrl: url, brokers: kafkaBrokers(), logger }), { logger })
+      : undefined;
+  const consumer =
+    (options.consumer ?? true)
+      ? startInBackground(
+          'cart event consumer',
+          () =>
+            startCartConsumer({
+              prisma,
+              store,
+              logger,
+              live,
+              group: options.consumerGroup ?? CART_CONSUMER_GROUP,
+              fromBeginning: options.consumerFromBeginning,
+            }),
+          { logger },
+        )
+      : undefined;
 
   return {
     name: 'cart',
@@ -108,8 +105,8 @@ export function cartSubgraph(options: CartSubgraphOptions = {}): SubgraphDefinit
       await redis.ping();
     },
     async stop() {
-      await (await consumer)?.stop();
-      await (await relay)?.stop();
+      await consumer?.stop();
+      await relay?.stop();
       await live?.close();
       if (ownsPrisma) await prisma.$disconnect();
       if (ownsRedis) await redis.quit();

@@ -1,5 +1,5 @@
 import { type AppEnv, databaseUrl as configuredDatabaseUrl, kafkaBrokers } from '@commerce/config';
-import { startOutboxRelay, type OutboxRelay } from '@commerce/events';
+import { startInBackground, startOutboxRelay } from '@commerce/events';
 import { createLogger, type Logger } from '@commerce/observability';
 import { domainMetrics, loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
 import type { CatalogContext } from './context.js';
@@ -40,15 +40,10 @@ export function catalogSubgraph(options: CatalogSubgraphOptions = {}): SubgraphD
 
   // Started with the definition: SubgraphDefinition has no start hook, and
   // the relay must run for as long as the subgraph may write events.
-  let relay: Promise<OutboxRelay | undefined> = Promise.resolve(undefined);
-  if (options.relay ?? true) {
-    relay = startOutboxRelay({ domain: 'catalog', databaseUrl: url, brokers: kafkaBrokers(), logger }).catch(
-      (error: unknown) => {
-        logger.error({ err: error }, 'catalog outbox relay did not start');
-        return undefined;
-      },
-    );
-  }
+  const relay =
+    (options.relay ?? true)
+      ? startInBackground('catalog outbox relay', () => startOutboxRelay({ domain: 'catalog', databaseUrl: url, brokers: kafkaBrokers(), logger }), { logger })
+      : undefined;
 
   return {
     name: 'catalog',
@@ -61,7 +56,7 @@ export function catalogSubgraph(options: CatalogSubgraphOptions = {}): SubgraphD
       await sql.rows('SELECT 1', []);
     },
     async stop() {
-      await (await relay)?.stop();
+      await relay?.stop();
       if (ownsDatabase) await database.close();
     },
   };

@@ -1,5 +1,5 @@
 import { type AppEnv, databaseUrl as configuredDatabaseUrl, kafkaBrokers, redisUrl } from '@commerce/config';
-import { startOutboxRelay, type DomainEventDefinition, type EventConsumer, type EventRegistry, type OutboxRelay } from '@commerce/events';
+import { startInBackground, startOutboxRelay, type DomainEventDefinition, type EventConsumer, type EventRegistry, type OutboxRelay } from '@commerce/events';
 import { createLogger, type Logger } from '@commerce/observability';
 import { domainMetrics, loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
 import type { InventoryContext, InventoryHooks, InventoryServiceContext } from './context.js';
@@ -60,10 +60,10 @@ export interface InventoryRuntime {
   serviceContext: InventoryServiceContext;
   /** The sweeper, once started (undefined when turned off). */
   sweeper: ReservationSweeper | undefined;
-  /** Resolves when the consumers joined their group (undefined when turned off or failed). */
+  /** Resolves when the consumers joined their group (undefined when turned off; a failed start is retried). */
   consumers: Promise<EventConsumer | undefined>;
   relay: Promise<OutboxRelay | undefined>;
-  /** The live stock feed's consumer (undefined when turned off or failed). */
+  /** The live stock feed's consumer once started (undefined when turned off). */
   liveConsumer: Promise<EventConsumer | undefined>;
   live: StockLive;
 }
@@ -92,35 +92,31 @@ export function inventorySubgraph(options: InventorySubgraphOptions = {}): Subgr
 
   // Started with the definition: SubgraphDefinition has no start hook, and
   // the relay, consumers and sweeper must run as long as the subgraph does.
-  let relay: Promise<OutboxRelay | undefined> = Promise.resolve(undefined);
-  if (options.relay ?? true) {
-    relay = startOutboxRelay({ domain: 'inventory', databaseUrl: url, brokers: kafkaBrokers(), logger }).catch((error: unknown) => {
-      logger.error({ err: error }, 'inventory outbox relay did not start');
-      return undefined;
-    });
-  }
+  const relay =
+    (options.relay ?? true)
+      ? startInBackground('inventory outbox relay', () => startOutboxRelay({ domain: 'inventory', databaseUrl: url, brokers: kafkaBrokers(), logger }), { logger })
+      : undefined;
 
-  let consumers: Promise<EventConsumer | undefined> = Promise.resolve(undefined);
   const consumerOptions = options.consumers ?? true;
-  if (consumerOptions !== false) {
-    const overrides = consumerOptions === true ? {} : consumerOptions;
-    consumers = startInventoryConsumers(serviceContext, { group: INVENTORY_CONSUMER_GROUP, logger, ...overrides }).catch((error: unknown) => {
-      logger.error({ err: error }, 'inventory event consumers did not start');
-      return undefined;
-    });
-  }
+  const consumers =
+    consumerOptions === false
+      ? undefined
+      : startInBackground(
+          'inventory event consumers',
+          () => startInventoryConsumers(serviceContext, { group: INVENTORY_CONSUMER_GROUP, logger, ...(consumerOptions === true ? {} : consumerOptions) }),
+          { logger },
+        );
 
   const live = options.live ?? new RedisStockLive(redisUrl());
-  let liveConsumer: Promise<EventConsumer | undefined> = Promise.resolve(undefined);
   const liveOptions = options.liveConsumer ?? true;
-  if (liveOptions !== false) {
-    liveConsumer = startStockLiveConsumer(serviceContext, live, { logger, ...(liveOptions === true ? {} : liveOptions) }).catch(
-      (error: unknown) => {
-        logger.error({ err: error }, 'inventory live stock consumer did not start');
-        return undefined;
-      },
-    );
-  }
+  const liveConsumer =
+    liveOptions === false
+      ? undefined
+      : startInBackground(
+          'inventory live stock consumer',
+          () => startStockLiveConsumer(serviceContext, live, { logger, ...(liveOptions === true ? {} : liveOptions) }),
+          { logger },
+        );
 
   let sweeper: ReservationSweeper | undefined;
   const sweeperOptions = options.sweeper ?? true;
@@ -156,12 +152,19 @@ export function inventorySubgraph(options: InventorySubgraphOptions = {}): Subgr
     },
     async stop() {
       await sweeper?.stop();
-      await (await consumers)?.stop();
-      await (await liveConsumer)?.stop();
+      await consumers?.stop();
+      await liveConsumer?.stop();
       if (!options.live) await live.close();
-      await (await relay)?.stop();
+      await relay?.stop();
       if (ownsPrisma) await prisma.$disconnect();
     },
-    runtime: { serviceContext, sweeper, consumers, relay, liveConsumer, live },
+    runtime: {
+      serviceContext,
+      sweeper,
+      consumers: consumers?.started ?? Promise.resolve(undefined),
+      relay: relay?.started ?? Promise.resolve(undefined),
+      liveConsumer: liveConsumer?.started ?? Promise.resolve(undefined),
+      live,
+    },
   };
 }

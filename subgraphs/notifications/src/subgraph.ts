@@ -1,5 +1,5 @@
 import { type AppEnv, databaseUrl as configuredDatabaseUrl, redisUrl } from '@commerce/config';
-import type { EventConsumer } from '@commerce/events';
+import { startInBackground, type EventConsumer } from '@commerce/events';
 import { createLogger, type Logger } from '@commerce/observability';
 import { domainMetrics, loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
 import {
@@ -74,8 +74,8 @@ export interface NotificationsRuntime {
   handlers: NotificationHandlers;
   /** Null when the dispatcher is off. */
   dispatcher: Dispatcher | null;
-  /** Resolves once the consumer has joined its group (null when consumers are off or it failed to start). */
-  consumer: Promise<EventConsumer | null>;
+  /** Resolves once the consumer has joined its group (undefined when consumers are off; a failed start is retried). */
+  consumer: Promise<EventConsumer | undefined>;
 }
 
 export type NotificationsSubgraph = SubgraphDefinition<NotificationsContext> & { runtime: NotificationsRuntime };
@@ -111,19 +111,21 @@ export function notificationsSubgraph(options: NotificationsSubgraphOptions = {}
   });
 
   // The consumer only writes rows; the dispatcher sends. A dead SMTP server never stalls Kafka.
-  const consumer: Promise<EventConsumer | null> =
+  const consumer =
     options.consumers === false
-      ? Promise.resolve(null)
-      : startNotificationsConsumer({
-          prisma,
-          handlers,
-          logger,
-          ...(options.consumerGroup ? { group: options.consumerGroup } : {}),
-          ...(options.fromBeginning !== undefined ? { fromBeginning: options.fromBeginning } : {}),
-        }).catch((error: unknown) => {
-          logger.error({ err: error }, 'notifications consumer did not start');
-          return null;
-        });
+      ? undefined
+      : startInBackground(
+          'notifications consumer',
+          () =>
+            startNotificationsConsumer({
+              prisma,
+              handlers,
+              logger,
+              ...(options.consumerGroup ? { group: options.consumerGroup } : {}),
+              ...(options.fromBeginning !== undefined ? { fromBeginning: options.fromBeginning } : {}),
+            }),
+          { logger },
+        );
 
   const dispatcher =
     options.dispatcher === false
@@ -154,12 +156,12 @@ export function notificationsSubgraph(options: NotificationsSubgraphOptions = {}
       await prisma.$queryRaw`SELECT 1`;
     },
     async stop() {
-      await (await consumer)?.stop();
+      await consumer?.stop();
       await dispatcher?.stop();
       for (const channel of Object.values(channels)) await channel?.close?.();
       await live.close();
       if (ownsPrisma) await prisma.$disconnect();
     },
-    runtime: { prisma, live, channels, handlers, dispatcher, consumer },
+    runtime: { prisma, live, channels, handlers, dispatcher, consumer: consumer?.started ?? Promise.resolve(undefined) },
   };
 }

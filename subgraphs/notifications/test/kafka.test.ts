@@ -59,7 +59,7 @@ beforeAll(async () => {
   await startGroupAtEnd(kafkaGroupId(group), topics);
   harness = await startHarness({ consumerGroup: group });
   await truncateAll(harness.db);
-  expect(await harness.runtime.consumer).not.toBeNull();
+  expect(await harness.runtime.consumer).toBeDefined();
 }, 120_000);
 
 afterAll(async () => {

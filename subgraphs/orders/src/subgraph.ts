@@ -1,5 +1,5 @@
 import { type AppEnv, databaseUrl as configuredDatabaseUrl, kafkaBrokers, redisUrl, subgraphUrl } from '@commerce/config';
-import { startOutboxRelay, type EventConsumer, type OutboxRelay } from '@commerce/events';
+import { startInBackground, startOutboxRelay } from '@commerce/events';
 import { createLogger, type Logger } from '@commerce/observability';
 import { domainMetrics, loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
 import type { OrdersContext } from './context.js';
@@ -68,22 +68,18 @@ export function ordersSubgraph(options: OrdersSubgraphOptions = {}): SubgraphDef
 
   // Started with the definition: SubgraphDefinition has no start hook, and the
   // relay and consumer must run for as long as the subgraph may write or react.
-  let relay: Promise<OutboxRelay | undefined> = Promise.resolve(undefined);
-  if (options.relay ?? true) {
-    relay = startOutboxRelay({ domain: 'orders', databaseUrl: url, brokers: kafkaBrokers(), logger }).catch((error: unknown) => {
-      logger.error({ err: error }, 'orders outbox relay did not start');
-      return undefined;
-    });
-  }
-  let consumer: Promise<EventConsumer | undefined> = Promise.resolve(undefined);
-  if (options.consumers ?? true) {
-    consumer = startOrdersConsumer({ prisma, logger, live, ...(options.consumerGroup ? { group: options.consumerGroup } : {}) }).catch(
-      (error: unknown) => {
-        logger.error({ err: error }, 'orders saga consumer did not start');
-        return undefined;
-      },
-    );
-  }
+  const relay =
+    (options.relay ?? true)
+      ? startInBackground('orders outbox relay', () => startOutboxRelay({ domain: 'orders', databaseUrl: url, brokers: kafkaBrokers(), logger }), { logger })
+      : undefined;
+  const consumer =
+    (options.consumers ?? true)
+      ? startInBackground(
+          'orders saga consumer',
+          () => startOrdersConsumer({ prisma, logger, live, ...(options.consumerGroup ? { group: options.consumerGroup } : {}) }),
+          { logger },
+        )
+      : undefined;
 
   return {
     name: 'orders',
@@ -104,8 +100,8 @@ export function ordersSubgraph(options: OrdersSubgraphOptions = {}): SubgraphDef
       await prisma.$queryRaw`SELECT 1`;
     },
     async stop() {
-      await (await consumer)?.stop();
-      await (await relay)?.stop();
+      await consumer?.stop();
+      await relay?.stop();
       cartReader.close?.();
       await live?.close();
       if (ownsPrisma) await prisma.$disconnect();

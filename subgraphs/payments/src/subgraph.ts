@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { type AppEnv, databaseUrl as configuredDatabaseUrl, kafkaBrokers, readEnv } from '@commerce/config';
-import { startOutboxRelay, type EventConsumer, type OutboxRelay } from '@commerce/events';
+import { startInBackground, startOutboxRelay } from '@commerce/events';
 import { createLogger, type Logger } from '@commerce/observability';
 import { domainMetrics, loadSchema, type BaseContext, type RouteHandler, type SubgraphDefinition } from '@commerce/subgraph-kit';
 import type { PaymentsContext } from './context.js';
@@ -71,21 +71,15 @@ export function paymentsSubgraph(options: PaymentsSubgraphOptions = {}): Subgrap
   const provider = isProvider(providerOption) ? providerOption : createProvider(providerOption);
 
   // Started with the definition (SubgraphDefinition has no start hook); a failure is logged and /ready still answers.
-  let relay: Promise<OutboxRelay | undefined> = Promise.resolve(undefined);
-  if (options.relay ?? true) {
-    relay = startOutboxRelay({ domain: 'payments', databaseUrl: url, brokers: kafkaBrokers(), logger }).catch((error: unknown) => {
-      logger.error({ err: error }, 'payments outbox relay did not start');
-      return undefined;
-    });
-  }
-  let consumer: Promise<EventConsumer | undefined> = Promise.resolve(undefined);
-  if (options.consumers ?? true) {
-    const settings = typeof options.consumers === 'object' ? options.consumers : {};
-    consumer = startPaymentsConsumer({ prisma, provider, logger, ...settings }).catch((error: unknown) => {
-      logger.error({ err: error }, 'payments consumer did not start');
-      return undefined;
-    });
-  }
+  const relay =
+    (options.relay ?? true)
+      ? startInBackground('payments outbox relay', () => startOutboxRelay({ domain: 'payments', databaseUrl: url, brokers: kafkaBrokers(), logger }), { logger })
+      : undefined;
+  const settings = typeof options.consumers === 'object' ? options.consumers : {};
+  const consumer =
+    (options.consumers ?? true)
+      ? startInBackground('payments consumer', () => startPaymentsConsumer({ prisma, provider, logger, ...settings }), { logger })
+      : undefined;
 
   const routes: Record<string, RouteHandler> = {};
   const webhookSecret = options.webhookSecret ?? readEnv('STRIPE_WEBHOOK_SECRET');
@@ -108,8 +102,8 @@ export function paymentsSubgraph(options: PaymentsSubgraphOptions = {}): Subgrap
       await prisma.$queryRaw`SELECT 1`;
     },
     async stop() {
-      await (await consumer)?.stop();
-      await (await relay)?.stop();
+      await consumer?.stop();
+      await relay?.stop();
       if (ownsPrisma) await prisma.$disconnect();
     },
   };

@@ -1,5 +1,5 @@
 import { type AppEnv, databaseUrl as configuredDatabaseUrl, kafkaBrokers } from '@commerce/config';
-import type { EventConsumer } from '@commerce/events';
+import { startInBackground } from '@commerce/events';
 import { createLogger, type Logger } from '@commerce/observability';
 import { domainMetrics, loadSchema, type BaseContext, type SubgraphDefinition } from '@commerce/subgraph-kit';
 import type { SearchContext } from './context.js';
@@ -65,15 +65,12 @@ export function searchSubgraph(options: SearchSubgraphOptions = {}): SubgraphDef
 
   // Started with the definition (SubgraphDefinition has no start hook); the
   // server answers from the read model while the consumer catches up.
-  let consumer: Promise<EventConsumer | undefined> = Promise.resolve(undefined);
   const settings = options.consumer ?? true;
-  if (settings !== false) {
-    const { group, fromBeginning } = settings === true ? {} : settings;
-    consumer = startSearchConsumer({ prisma, group, fromBeginning, brokers: kafkaBrokers(), logger }).catch((error: unknown) => {
-      logger.error({ err: error }, 'search event consumer did not start');
-      return undefined;
-    });
-  }
+  const { group, fromBeginning } = settings === true || settings === false ? {} : settings;
+  const consumer =
+    settings === false
+      ? undefined
+      : startInBackground('search event consumer', () => startSearchConsumer({ prisma, group, fromBeginning, brokers: kafkaBrokers(), logger }), { logger });
 
   return {
     name: 'search',
@@ -88,7 +85,7 @@ export function searchSubgraph(options: SearchSubgraphOptions = {}): SubgraphDef
       await replica?.ready();
     },
     async stop() {
-      await (await consumer)?.stop();
+      await consumer?.stop();
       await replica?.stop();
       if (ownsPrisma) await prisma.$disconnect();
     },

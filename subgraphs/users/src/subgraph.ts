@@ -1,5 +1,5 @@
 import { appEnv, databaseUrl as defaultDatabaseUrl, readEnv } from '@commerce/config';
-import { startOutboxRelay, type OutboxRelay } from '@commerce/events';
+import { startInBackground, startOutboxRelay } from '@commerce/events';
 import { createLogger, type Logger } from '@commerce/observability';
 import { domainMetrics, loadSchema, type SubgraphDefinition } from '@commerce/subgraph-kit';
 import { systemContext, type UsersContext } from './context.js';
@@ -41,15 +41,10 @@ export function usersSubgraph(options: UsersSubgraphOptions = {}): SubgraphDefin
   const url = options.databaseUrl ?? defaultDatabaseUrl('users');
   const db = options.db ?? createPrismaClient(url);
 
-  // The relay retries Kafka on its own; a failure to start must not take the
-  // API down with it (events wait in the outbox until a relay publishes them).
-  const relay: Promise<OutboxRelay | null> =
-    options.relay === false
-      ? Promise.resolve(null)
-      : startOutboxRelay({ domain: 'users', databaseUrl: url, logger }).catch((error: unknown) => {
-          logger.error({ err: error }, 'outbox relay failed to start; events stay in the outbox');
-          return null;
-        });
+  // A failure to start must not take the API down with it: events wait in
+  // the outbox, and the start is retried until a relay publishes them.
+  const relay =
+    options.relay === false ? undefined : startInBackground('users outbox relay', () => startOutboxRelay({ domain: 'users', databaseUrl: url, logger }), { logger });
 
   const admin = options.admin ?? defaultAdmin();
   const bootstrap: Promise<void> = admin
@@ -71,7 +66,7 @@ export function usersSubgraph(options: UsersSubgraphOptions = {}): SubgraphDefin
     },
     async stop() {
       await bootstrap;
-      await (await relay)?.stop();
+      await relay?.stop();
       if (!options.db) await db.$disconnect();
     },
   };
