@@ -1,28 +1,4 @@
-import type { CodegenConfig } from '@graphql-codegen/cli';
+import { appCodegenConfig } from '@commerce/next-kit/codegen';
 
-/**
- * Typed documents for every operation the admin console sends, generated from
- * the composed client schema (schema/api.graphql), exactly as the storefront
- * does (storefront/codegen.ts): `graphql(\`…\`)` returns a TypedDocumentString,
- * and persisted-documents.json lists every operation under its sha256 id.
- */
-const config: CodegenConfig = {
-  hooks: { afterOneFileWrite: ['node scripts/mark-documents-pure.mjs'] },
-  schema: '../schema/api.graphql',
-  documents: ['src/**/*.{ts,tsx}', '!src/graphql/generated/**'],
-  ignoreNoDocuments: true,
-  generates: {
-    'src/graphql/generated/': {
-      preset: 'client',
-      presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } },
-      config: {
-        documentMode: 'string',
-        enumsAsTypes: true,
-        useTypeImports: true,
-        scalars: { DateTime: 'string' },
-      },
-    },
-  },
-};
-
-export default config;
+/** The shared set-up (packages/next-kit/src/codegen.ts): typed documents and persisted-documents.json for this app's operations. */
+export default appCodegenConfig();

@@ -6,8 +6,8 @@
  * (ensureStorefrontBuild, startStorefront…) are the same helpers for `storefront`.
  *
  * Freshness is a sha256 of the files the build reads (<app>/src except
- * generated code, the config files, schema/api.graphql, the installed Next
- * version), stored in `.next/source-hash` after a successful build: a
+ * generated code, the config files, packages/next-kit, schema/api.graphql,
+ * the installed Next version), stored in `.next/source-hash` after a successful build: a
  * checkout that only touches mtimes does not rebuild, an edit anywhere does.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -27,7 +27,9 @@ export const adminDir = (): string => nextAppDir('admin');
 const hashFile = (app: NextApp): string => join(nextAppDir(app), '.next', 'source-hash');
 
 /** Files outside <app>/src that change what `next build` produces. */
-const CONFIG_FILES = ['next.config.ts', 'codegen.ts', 'package.json', 'tsconfig.json', 'postcss.config.mjs', 'scripts/write-manifest.mjs'];
+const CONFIG_FILES = ['next.config.ts', 'codegen.ts', 'package.json', 'tsconfig.json', 'postcss.config.mjs'];
+/** The plumbing both apps share (bundled into each build; its scripts run codegen's hook and write the manifest). */
+const SHARED_PACKAGE_DIRS = ['packages/next-kit/src', 'packages/next-kit/scripts'];
 
 function walk(dir: string, skip: (path: string) => boolean, out: string[]): void {
   if (!existsSync(dir)) return;
@@ -47,6 +49,7 @@ export function nextAppSourceHash(app: NextApp): string {
   walk(join(dir, 'src'), (path) => path === generated, files);
   walk(join(dir, 'public'), () => false, files);
   for (const name of CONFIG_FILES) if (existsSync(join(dir, name))) files.push(join(dir, name));
+  for (const shared of SHARED_PACKAGE_DIRS) walk(join(repoRoot(), shared), () => false, files);
   files.push(join(repoRoot(), 'schema', 'api.graphql'));
   const nextPackage = join(repoRoot(), 'node_modules', 'next', 'package.json');
   if (existsSync(nextPackage)) files.push(nextPackage);

@@ -1,6 +1,7 @@
+#!/usr/bin/env node
 /**
- * The operation manifest, written after `next build`: every document the
- * admin console can send, under a stable id (sha256 of the document, from
+ * The operation manifest, written after `next build`: every document an app
+ * (storefront, admin) can send, under a stable id (sha256 of the document, from
  * graphql-codegen's client preset: src/graphql/generated/persisted-documents.json).
  * Written to .next/operations.json (git-ignored, shipped with the build), for
  * the router's safelist of known operations in production.
@@ -8,12 +9,14 @@
  *   { "algorithm": "sha256", "operations": [{ "id", "name", "type", "document" }] }
  *
  * Sorted by name, no timestamps: the same sources give the same file.
+ *
+ *   write-operation-manifest [app folder]   (default: the current folder, as `npm run -w <app>` sets it)
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { resolve, sep } from 'node:path';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = `${resolve(process.argv[2] ?? '.')}${sep}`;
 const source = `${root}src/graphql/generated/persisted-documents.json`;
 const target = `${root}.next/operations.json`;
 
