@@ -1,3 +1,7 @@
+import { sessionCookieOptions as sharedSessionCookieOptions } from '@commerce/next-kit/cookies';
+
+export { accessCookieExpiry } from '@commerce/next-kit/cookies';
+
 /**
  * The console's session cookies, shared by server code and src/proxy.ts
  * (which cannot import server-only modules). Names of their own (`adm_*`)
@@ -10,23 +14,11 @@ export const COOKIE = {
   refreshToken: 'adm_rt',
 } as const;
 
-/** The access cookie expires this long before the token, so a token read from it is still good for a request. */
-export const ACCESS_COOKIE_MARGIN_MS = 30_000;
-
 /** An admin session left unused this long ends (its refresh cookie expires), however long the graph's refresh token would live: admin sessions end sooner than shoppers'. */
 export const ADMIN_SESSION_MAX_MS = 8 * 60 * 60 * 1000;
 
-export function cookieSecure(): boolean {
-  return process.env.NODE_ENV === 'production' && process.env.APP_ENV === 'production';
-}
-
 export function sessionCookieOptions() {
-  return { httpOnly: true, sameSite: 'strict' as const, secure: cookieSecure(), path: '/' };
-}
-
-/** Expiry of the access cookie for a token that expires at `expiresAt`. */
-export function accessCookieExpiry(expiresAt: string): Date {
-  return new Date(new Date(expiresAt).getTime() - ACCESS_COOKIE_MARGIN_MS);
+  return sharedSessionCookieOptions('strict');
 }
 
 /** Expiry of the refresh cookie: the token's own, capped at ADMIN_SESSION_MAX_MS from now. */

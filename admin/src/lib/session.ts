@@ -1,23 +1,17 @@
 import 'server-only';
-import { cookies } from 'next/headers';
-import { COOKIE, accessCookieExpiry, refreshCookieExpiry, sessionCookieOptions } from './cookies';
+import type { SessionTokens } from '@commerce/next-kit/refresh';
+import * as session from '@commerce/next-kit/session';
+import { COOKIE, refreshCookieExpiry, sessionCookieOptions } from './cookies';
 
-export interface SessionTokens {
-  accessToken: string;
-  accessTokenExpiresAt: string;
-  refreshToken: string;
-  refreshTokenExpiresAt: string;
-}
+/** The console's own cookies (SameSite=Strict); the refresh cookie ends after ADMIN_SESSION_MAX_MS at most. */
+const ADMIN_SESSION: session.SessionCookiePolicy = {
+  names: COOKIE,
+  options: sessionCookieOptions,
+  refreshExpiry: refreshCookieExpiry,
+};
 
 /** Server actions and route handlers only: Next refuses to set cookies while rendering. */
-export async function saveSession(tokens: SessionTokens): Promise<void> {
-  const jar = await cookies();
-  jar.set(COOKIE.accessToken, tokens.accessToken, { ...sessionCookieOptions(), expires: accessCookieExpiry(tokens.accessTokenExpiresAt) });
-  jar.set(COOKIE.refreshToken, tokens.refreshToken, { ...sessionCookieOptions(), expires: refreshCookieExpiry(tokens.refreshTokenExpiresAt) });
-}
+export const saveSession = (tokens: SessionTokens): Promise<void> => session.saveSession(ADMIN_SESSION, tokens);
 
-export async function clearSession(): Promise<void> {
-  const jar = await cookies();
-  jar.delete(COOKIE.accessToken);
-  jar.delete(COOKIE.refreshToken);
-}
+/** Sign-out: `logout` ends the session at the graph; the cookies go whatever it answers. */
+export const endSession = (logout: (refreshToken: string) => Promise<unknown>): Promise<void> => session.endSession(ADMIN_SESSION, logout);

@@ -1,3 +1,7 @@
+import { sessionCookieOptions as sharedSessionCookieOptions } from '@commerce/next-kit/cookies';
+
+export { accessCookieExpiry } from '@commerce/next-kit/cookies';
+
 /** Cookie names, shared by server code and src/proxy.ts (which cannot import server-only modules). */
 export const COOKIE = {
   accessToken: 'sf_at',
@@ -6,9 +10,6 @@ export const COOKIE = {
   cart: 'sf_cart',
   currency: 'sf_currency',
 } as const;
-
-/** The access cookie expires this long before the token, so a token read from it is still good for a request. */
-export const ACCESS_COOKIE_MARGIN_MS = 30_000;
 
 export interface AnonymousCart {
   cartId: string;
@@ -22,15 +23,7 @@ export function parseCartCookie(value: string | undefined): AnonymousCart | unde
   return { cartId: value.slice(0, dot), cartToken: value.slice(dot + 1) };
 }
 
-export function cookieSecure(): boolean {
-  return process.env.NODE_ENV === 'production' && process.env.APP_ENV === 'production';
-}
-
+/** The shop's cookies are SameSite=Lax: a shopper who follows a link to the shop arrives signed in. */
 export function sessionCookieOptions() {
-  return { httpOnly: true, sameSite: 'lax' as const, secure: cookieSecure(), path: '/' };
-}
-
-/** Expiry of the access cookie for a token that expires at `expiresAt`. */
-export function accessCookieExpiry(expiresAt: string): Date {
-  return new Date(new Date(expiresAt).getTime() - ACCESS_COOKIE_MARGIN_MS);
+  return sharedSessionCookieOptions('lax');
 }

@@ -1,19 +1,21 @@
 import 'server-only';
 import { cookies } from 'next/headers';
-import { type AnonymousCart, COOKIE, accessCookieExpiry, parseCartCookie, sessionCookieOptions } from './cookie-names';
+import type { SessionTokens } from '@commerce/next-kit/refresh';
+import * as session from '@commerce/next-kit/session';
+import { type AnonymousCart, COOKIE, parseCartCookie, sessionCookieOptions } from './cookie-names';
 import { type Currency, isCurrency } from './money';
 
 /**
  * The shopper's session lives in cookies only: httpOnly (no script can read a
  * token), SameSite=Lax, Secure in production. The access token is short-lived;
  * src/proxy.ts refreshes it with the rotating refresh token before a page renders.
+ * The refresh cookie lives as long as the graph's refresh token.
  */
-export interface SessionTokens {
-  accessToken: string;
-  accessTokenExpiresAt: string;
-  refreshToken: string;
-  refreshTokenExpiresAt: string;
-}
+const SHOPPER_SESSION: session.SessionCookiePolicy = {
+  names: COOKIE,
+  options: sessionCookieOptions,
+  refreshExpiry: (expiresAt) => new Date(expiresAt),
+};
 
 export { COOKIE, type AnonymousCart };
 
@@ -37,17 +39,12 @@ export async function currency(): Promise<Currency> {
 }
 
 /** Server actions and route handlers only: Next refuses to set cookies while rendering. */
-export async function saveSession(tokens: SessionTokens): Promise<void> {
-  const jar = await cookies();
-  jar.set(COOKIE.accessToken, tokens.accessToken, { ...sessionCookieOptions(), expires: accessCookieExpiry(tokens.accessTokenExpiresAt) });
-  jar.set(COOKIE.refreshToken, tokens.refreshToken, { ...sessionCookieOptions(), expires: new Date(tokens.refreshTokenExpiresAt) });
-}
+export const saveSession = (tokens: SessionTokens): Promise<void> => session.saveSession(SHOPPER_SESSION, tokens);
 
-export async function clearSession(): Promise<void> {
-  const jar = await cookies();
-  jar.delete(COOKIE.accessToken);
-  jar.delete(COOKIE.refreshToken);
-}
+export const clearSession = (): Promise<void> => session.clearSession(SHOPPER_SESSION);
+
+/** Sign-out: `logout` ends the session at the graph; the cookies go whatever it answers. */
+export const endSession = (logout: (refreshToken: string) => Promise<unknown>): Promise<void> => session.endSession(SHOPPER_SESSION, logout);
 
 export async function saveAnonymousCart(cart: AnonymousCart): Promise<void> {
   (await cookies()).set(COOKIE.cart, `${cart.cartId}.${cart.cartToken}`, {

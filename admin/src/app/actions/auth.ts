@@ -1,13 +1,11 @@
 'use server';
-import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { graphql } from '@/graphql/generated';
 import { safeReturnTo } from '@/lib/auth';
-import { COOKIE } from '@/lib/cookies';
 import { formError, text } from '@/lib/form-errors';
 import type { FormState } from '@/lib/form-state';
 import { executeGraphQL } from '@/lib/graphql';
-import { clearSession, saveSession } from '@/lib/session';
+import { endSession, saveSession } from '@/lib/session';
 
 const AdminLoginMutation = graphql(`
   mutation AdminLogin($input: LoginInput!) {
@@ -55,14 +53,6 @@ export async function signIn(_previous: FormState, form: FormData): Promise<Form
 
 /** Ends the session at the graph (its refresh token) and forgets the cookies, whatever the graph answers. */
 export async function signOut(): Promise<void> {
-  const refreshToken = (await cookies()).get(COOKIE.refreshToken)?.value;
-  if (refreshToken) {
-    try {
-      await executeGraphQL(AdminLogoutMutation, { variables: { input: { refreshToken } }, timeoutMs: 5_000 });
-    } catch {
-      // Router down or the session already ended: the cookies go anyway.
-    }
-  }
-  await clearSession();
+  await endSession((refreshToken) => executeGraphQL(AdminLogoutMutation, { variables: { input: { refreshToken } }, timeoutMs: 5_000 }));
   redirect('/sign-in');
 }

@@ -1,14 +1,12 @@
 'use server';
-import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { type FormState, PASSWORD_RULE } from '@/components/account/form-state';
 import { graphql } from '@/graphql/generated';
 import { safeReturnTo } from '@/lib/auth';
 import { mergeAnonymousCartAfterSignIn } from '@/lib/cart';
-import { COOKIE } from '@/lib/cookie-names';
 import { formError, text } from '@/lib/form-errors';
 import { executeGraphQL } from '@/lib/graphql';
-import { clearSession, saveSession } from '@/lib/session';
+import { clearSession, endSession, saveSession } from '@/lib/session';
 
 const LoginMutation = graphql(`
   mutation Login($input: LoginInput!) {
@@ -104,15 +102,7 @@ export async function signUp(_previous: FormState, form: FormData): Promise<Form
 
 /** Ends the session at the graph (its refresh token) and forgets the cookies, whatever the graph answers. */
 export async function signOut(): Promise<void> {
-  const refreshToken = (await cookies()).get(COOKIE.refreshToken)?.value;
-  if (refreshToken) {
-    try {
-      await executeGraphQL(LogoutMutation, { variables: { input: { refreshToken } }, timeoutMs: 5_000 });
-    } catch {
-      // Router down or the session already ended: the cookies go anyway.
-    }
-  }
-  await clearSession();
+  await endSession((refreshToken) => executeGraphQL(LogoutMutation, { variables: { input: { refreshToken } }, timeoutMs: 5_000 }));
   redirect('/');
 }
 
