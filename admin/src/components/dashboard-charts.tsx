@@ -49,7 +49,7 @@ export function RevenueChart({ data, currencies }: { data: DayPoint[]; currencie
           <XAxis dataKey="day" tick={{ fill: '#4d5966', fontSize: 12 }} />
           <YAxis
             tick={{ fill: '#4d5966', fontSize: 12 }}
-            tickFormatter={(value: number) => minorToDecimalString(Math.round(value)).replace(/\.00$/, '')}
+            tickFormatter={(value: number) => minorToDecimalString(Math.round(value), 2).replace(/\.00$/, '')}
           />
           <Tooltip formatter={(value, name) => [formatMoney({ amountMinor: Number(value), currency: String(name) }), String(name)]} />
           <Legend />

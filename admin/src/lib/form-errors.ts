@@ -2,6 +2,8 @@ import 'server-only';
 import type { FormState } from './form-state';
 import { GraphQLRequestError, RouterUnavailableError } from './graphql';
 
+export { text } from '@commerce/next-kit/form';
+
 /**
  * Words for the graph's errors, by `extensions.code`: never the server's
  * text for codes that are not about one field, never a stack trace.
@@ -73,9 +75,4 @@ export function formError(error: unknown, options: FormErrorOptions = {}): FormS
   const current = error.extensions?.currentVersion;
   const suffix = code === 'CONFLICT' && current !== undefined ? ` (it is now at version ${String(current)})` : '';
   return { status: 'error', message: `${message}${suffix}`, values, code };
-}
-
-export function text(form: FormData, name: string): string {
-  const value = form.get(name);
-  return typeof value === 'string' ? value : '';
 }

@@ -1,14 +1,5 @@
-/**
- * What a form's server action answers (useActionState): a message for the
- * whole form, messages per field (by the input's name), the values to put
- * back, and the graph's error code.
- */
-export interface FormState {
-  status: 'idle' | 'error' | 'success';
-  message?: string;
-  fieldErrors?: Record<string, string>;
-  values?: Record<string, string>;
-  code?: string;
-}
+import type { FormState } from '@commerce/next-kit/form';
+
+export type { FormState };
 
 export const IDLE: FormState = { status: 'idle' };

@@ -3,6 +3,8 @@ import type { FormState } from '@/components/account/form-state';
 import { messageFor } from './errors';
 import { GraphQLRequestError, RouterUnavailableError } from './graphql';
 
+export { text } from '@commerce/next-kit/form';
+
 export interface FormErrorOptions {
   /** Which form input an error code belongs to, e.g. { WEAK_PASSWORD: 'password' }. */
   codeFields?: Record<string, string>;
@@ -41,9 +43,4 @@ export function formError(error: unknown, options: FormErrorOptions = {}): FormS
   const field = options.codeFields?.[code];
   if (field) return { status: 'error', fieldErrors: { [field]: message }, values, code: tag };
   return { status: 'error', message, values, code: tag };
-}
-
-export function text(form: FormData, name: string): string {
-  const value = form.get(name);
-  return typeof value === 'string' ? value : '';
 }

@@ -1,34 +1,20 @@
 import 'server-only';
 import { headers as requestHeaders } from 'next/headers';
+import {
+  type GraphQLErrorShape,
+  GraphQLRequestError,
+  postOperation,
+  RouterUnavailableError as SharedRouterUnavailableError,
+} from '@commerce/next-kit/graphql';
 import type { TypedDocumentString } from '@/graphql/generated/graphql';
 import { routerUrl } from './config';
 
-/** One error of a GraphQL response, with the stable code the subgraphs and the router set. */
-export interface GraphQLErrorShape {
-  message: string;
-  path?: readonly (string | number)[];
-  extensions?: { code?: string; reason?: string; [key: string]: unknown };
-}
+export { GraphQLRequestError } from '@commerce/next-kit/graphql';
 
-/** The graph answered with errors; `code` is the first error's `extensions.code`. */
-export class GraphQLRequestError extends Error {
-  readonly code: string;
-  constructor(readonly errors: readonly GraphQLErrorShape[]) {
-    super(errors[0]?.message ?? 'GraphQL error');
-    this.name = 'GraphQLRequestError';
-    this.code = errors[0]?.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
-  }
-  get reason(): string | undefined {
-    return this.errors[0]?.extensions?.reason;
-  }
-}
-
-/** The router could not be reached or answered with a server error. */
-export class RouterUnavailableError extends Error {
-  readonly code = 'SERVICE_UNAVAILABLE';
+/** The router could not be reached or answered with a server error (in the shop's words). */
+export class RouterUnavailableError extends SharedRouterUnavailableError {
   constructor(cause: unknown) {
-    super('The shop is temporarily unavailable', { cause });
-    this.name = 'RouterUnavailableError';
+    super(cause, 'The shop is temporarily unavailable');
   }
 }
 
@@ -71,29 +57,21 @@ export async function executeGraphQLResult<TResult, TVariables>(
   document: TypedDocumentString<TResult, TVariables>,
   { variables, accessToken, cache = 'no-store', timeoutMs = 10_000 }: ExecuteOptions<TVariables> = {},
 ): Promise<GraphQLResult<TResult>> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-  if (accessToken) headers.authorization = `Bearer ${accessToken}`;
   const personal = cache === 'no-store' || Boolean(accessToken);
   // A shopper's own request spends the shopper's address budget at the router (it trusts this server as a proxy);
   // a shared, cached catalog read names no one.
   const forwardedFor = personal ? await shopperForwardedFor() : undefined;
-  if (forwardedFor) headers['x-forwarded-for'] = forwardedFor;
-  const body = JSON.stringify({ query: document.toString(), variables: variables ?? {}, operationName: operationName(document) });
-  const caching: RequestInit = cache === 'no-store' || accessToken ? { cache: 'no-store' } : { next: { tags: cache.tags, revalidate: cache.revalidate } };
-  let response: Response;
-  try {
-    response = await fetch(routerUrl(), { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs), ...caching });
-  } catch (error) {
-    throw new RouterUnavailableError(error);
-  }
-  if (response.status >= 500 && response.status !== 503) throw new RouterUnavailableError(new Error(`router answered ${response.status}`));
-  let payload: GraphQLResult<TResult>;
-  try {
-    payload = (await response.json()) as GraphQLResult<TResult>;
-  } catch (error) {
-    throw new RouterUnavailableError(error);
-  }
-  if (response.status === 503 && !payload.data) throw new RouterUnavailableError(new Error('router answered 503'));
+  const { status, payload } = await postOperation<TResult, TVariables>({
+    routerUrl: routerUrl(),
+    document,
+    variables,
+    accessToken,
+    headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {},
+    caching: cache === 'no-store' || accessToken ? { cache: 'no-store' } : { next: { tags: cache.tags, revalidate: cache.revalidate } },
+    timeoutMs,
+    unavailable: (cause) => new RouterUnavailableError(cause),
+  });
+  if (status === 503 && !payload.data) throw new RouterUnavailableError(new Error('router answered 503'));
   return { data: payload.data, errors: payload.errors };
 }
 
@@ -104,8 +82,4 @@ async function shopperForwardedFor(): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-}
-
-function operationName(document: { toString(): string }): string | undefined {
-  return /\b(?:query|mutation|subscription)\s+(\w+)/.exec(document.toString())?.[1];
 }
