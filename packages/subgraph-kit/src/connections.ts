@@ -1,4 +1,5 @@
 import { AppError, badInput, ErrorCode } from '@commerce/errors';
+import { isUuid } from './ids.js';
 
 /**
  * Relay-style connections over keyset pagination. A cursor is the sort key of a
@@ -47,6 +48,25 @@ export function decodeCursor(cursor: string): unknown[] {
   }
   if (!Array.isArray(decoded) || decoded.length === 0) throw invalidCursor();
   return decoded;
+}
+
+/** Keyset position in a list ordered by (timestamp, uuid), e.g. newest first by (at, id). */
+export interface TimeIdCursor {
+  at: Date;
+  id: string;
+}
+
+export const encodeTimeIdCursor = (at: Date, id: string): string => encodeCursor([at.toISOString(), id]);
+
+/** Inverse of `encodeTimeIdCursor`: null for no cursor, INVALID_CURSOR for anything of another shape. */
+export function decodeTimeIdCursor(after: string | null | undefined): TimeIdCursor | null {
+  if (after === null || after === undefined) return null;
+  const [at, id, ...rest] = decodeCursor(after);
+  const date = typeof at === 'string' ? new Date(at) : null;
+  if (!date || Number.isNaN(date.getTime()) || typeof id !== 'string' || !isUuid(id) || rest.length > 0) {
+    throw new AppError(ErrorCode.INVALID_CURSOR, 'The cursor is not valid for this list.');
+  }
+  return { at: date, id };
 }
 
 /** Page size to fetch: `first` (default 20) capped at `max`; negative is BAD_USER_INPUT. */

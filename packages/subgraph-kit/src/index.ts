@@ -38,6 +38,8 @@ export { subscriptionField, type SubgraphSubscriptions } from './subscriptions.j
 export {
   encodeCursor,
   decodeCursor,
+  encodeTimeIdCursor,
+  decodeTimeIdCursor,
   clampFirst,
   toConnection,
   DEFAULT_PAGE_SIZE,
@@ -45,6 +47,7 @@ export {
   type Connection,
   type Edge,
   type PageInfo,
+  type TimeIdCursor,
 } from './connections.js';
 export {
   allReady,

@@ -5,6 +5,7 @@
  * for the caller: its Prisma client, its open Prisma transaction (so an entry
  * commits with the change it records), or a pg-backed reader.
  */
+import type { TimeIdCursor } from '../connections.js';
 
 /** Runs one constant statement with positional values ($1, $2, ...). PrismaClient and Prisma.TransactionClient satisfy it. */
 export interface RawQueryExecutor {
@@ -61,12 +62,6 @@ export interface AuditQuery {
   until: Date | null;
 }
 
-/** Keyset position in the (at DESC, id DESC) ordering. */
-export interface AuditCursor {
-  at: Date;
-  id: string;
-}
-
 const AUDIT_FILTER = `($1::text IS NULL OR a.target_type = $1::text)
     AND ($2::text IS NULL OR a.target_id = $2::text)
     AND ($3::uuid IS NULL OR a.actor_id = $3::uuid)
@@ -87,7 +82,7 @@ const AUDIT_COUNT = `SELECT count(*)::int AS "count" FROM audit_entries a WHERE 
 const filterValues = (query: AuditQuery): unknown[] => [query.targetType, query.targetId, query.actorId, query.action, query.since, query.until];
 
 /** Up to `limit` entries matching the query, newest first, strictly after the cursor. */
-export function auditPage(db: RawQueryExecutor, query: AuditQuery, limit: number, after: AuditCursor | null): PromiseLike<AuditEntryRow[]> {
+export function auditPage(db: RawQueryExecutor, query: AuditQuery, limit: number, after: TimeIdCursor | null): PromiseLike<AuditEntryRow[]> {
   return db.$queryRawUnsafe<AuditEntryRow[]>(AUDIT_PAGE, ...filterValues(query), after?.at ?? null, after?.id ?? null, limit);
 }
 

@@ -6,10 +6,10 @@
  * connection (`<domain>AuditLog`). A subgraph keeps its table's migration,
  * the AuditEntry SDL and a thin wiring file that passes its executor here.
  */
-import { AppError, badInput, ErrorCode, unauthenticated } from '@commerce/errors';
-import { clampFirst, decodeCursor, encodeCursor, toConnection, type Connection } from '../connections.js';
+import { badInput, unauthenticated } from '@commerce/errors';
+import { clampFirst, decodeTimeIdCursor, encodeTimeIdCursor, toConnection, type Connection } from '../connections.js';
 import { isUuid, timeOrderedUuid } from '../ids.js';
-import { auditCount, auditPage, insertAuditEntries, type AuditCursor, type AuditEntryRow, type AuditQuery, type AuditTarget, type RawQueryExecutor } from './data.js';
+import { auditCount, auditPage, insertAuditEntries, type AuditEntryRow, type AuditQuery, type AuditTarget, type RawQueryExecutor } from './data.js';
 
 /** The signed-in user applying an admin mutation (the subgraph's permissions already required one). */
 export function auditActor(ctx: { identity?: { userId: string } | null }): string {
@@ -62,22 +62,12 @@ export interface AuditLogOptions {
 /** A page of entries; `countTotal` runs the COUNT only when `totalCount` is selected. */
 export type AuditConnection = Connection<AuditEntryRow> & { countTotal: () => Promise<number> };
 
-const cursorOf = (row: AuditEntryRow): string => encodeCursor([row.at.toISOString(), row.id]);
-
-function decodeAuditCursor(after: string | null | undefined): AuditCursor | null {
-  if (after === null || after === undefined) return null;
-  const [at, id, ...rest] = decodeCursor(after);
-  const date = typeof at === 'string' ? new Date(at) : null;
-  if (!date || Number.isNaN(date.getTime()) || typeof id !== 'string' || !isUuid(id) || rest.length > 0) {
-    throw new AppError(ErrorCode.INVALID_CURSOR, 'The cursor is not valid for this list.');
-  }
-  return { at: date, id };
-}
+const cursorOf = (row: AuditEntryRow): string => encodeTimeIdCursor(row.at, row.id);
 
 /** Admin: the entries of `db`'s audit log matching the filter, newest first (at, then id). */
 export async function listAuditEntries(db: RawQueryExecutor, args: AuditLogArgs, options: AuditLogOptions = {}): Promise<AuditConnection> {
   const first = clampFirst(args.first);
-  const after = decodeAuditCursor(args.after);
+  const after = decodeTimeIdCursor(args.after);
   const filter = args.filter ?? {};
   if (filter.actorId != null && !isUuid(filter.actorId)) {
     if (options.malformedActorId === 'match-nothing') return { ...toConnection([], first, cursorOf), countTotal: async () => 0 };
