@@ -4,8 +4,8 @@
  * confirmed, soonest to expire first. The rules that create and end
  * reservations are in reservation.service.ts; this only reads.
  */
-import { AppError, badInput, ErrorCode } from '@commerce/errors';
-import { clampFirst, decodeCursor, encodeCursor, toConnection, type Connection } from '@commerce/subgraph-kit';
+import { badInput } from '@commerce/errors';
+import { clampFirst, decodeTimeIdCursor, encodeTimeIdCursor, toConnection, type Connection } from '@commerce/subgraph-kit';
 import type { InventoryContext } from '../context.js';
 import { isUuid } from '../data/ids.js';
 import { reservationCount, reservationPage, type ReservationLineRow, type ReservationQuery, type ReservationRow } from '../data/reservations.js';
@@ -32,19 +32,10 @@ function optionalId(value: string | null | undefined, field: string): string | n
   return value.toLowerCase();
 }
 
-function decodeReservationCursor(after: string | null | undefined): { expiresAt: Date; id: string } | null {
-  if (after === null || after === undefined) return null;
-  const [at, id, ...rest] = decodeCursor(after);
-  const date = typeof at === 'string' ? new Date(at) : null;
-  if (!date || Number.isNaN(date.getTime()) || typeof id !== 'string' || !isUuid(id) || rest.length > 0) {
-    throw new AppError(ErrorCode.INVALID_CURSOR, 'The cursor is not valid for this list.');
-  }
-  return { expiresAt: date, id };
-}
-
 export async function listReservations(ctx: InventoryContext, args: StockReservationsArgs): Promise<ReservationConnection> {
   const first = clampFirst(args.first);
-  const after = decodeReservationCursor(args.after);
+  const cursor = decodeTimeIdCursor(args.after);
+  const after = cursor && { expiresAt: cursor.at, id: cursor.id };
   const filter = args.filter ?? {};
   const query: ReservationQuery = {
     status: filter.status ?? 'ACTIVE',
@@ -53,7 +44,7 @@ export async function listReservations(ctx: InventoryContext, args: StockReserva
     orderId: optionalId(filter.orderId, 'orderId'),
   };
   const rows = await reservationPage(ctx.prisma, query, first + 1, after);
-  return { ...toConnection(rows, first, (row) => encodeCursor([row.expiresAt.toISOString(), row.id])), query };
+  return { ...toConnection(rows, first, (row) => encodeTimeIdCursor(row.expiresAt, row.id)), query };
 }
 
 export const reservationsTotal = (ctx: InventoryContext, connection: ReservationConnection): Promise<number> =>
