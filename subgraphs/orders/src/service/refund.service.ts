@@ -229,7 +229,7 @@ export async function recordRefund(
   if (isFullyRefunded(updated) && canTransition(updated.status, 'REFUNDED')) {
     updated = await transitionOrder(tx, updated, 'REFUNDED', {
       actor: SYSTEM,
-      reason: `Refunded in full (${updated.refundedMinor} ${updated.currency})`,
+      reason: 'Refunded in full',
       traceContext,
       at: outcome.at,
     });

@@ -153,7 +153,7 @@ export function onPaymentAuthorized(tx: OrdersTx, event: EnvelopeOf<typeof Payme
       steps.push({ to: 'STOCK_RESERVED', reason: 'Payment authorized, so the stock is reserved (stock.reserved not handled yet)' });
     }
     if (start.status !== 'PAYMENT_AUTHORIZED') {
-      steps.push({ to: 'PAYMENT_AUTHORIZED', reason: `Payment of ${amountMinor} ${currency} authorized (${provider})` });
+      steps.push({ to: 'PAYMENT_AUTHORIZED', reason: `Payment authorized (${provider})` });
     }
     steps.push({ to: 'CONFIRMED' });
     await transitionOrderThrough(tx, start, steps, { actor: SYSTEM, traceContext });

@@ -28,7 +28,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
   const total = Object.values(log.totals).reduce((sum, n) => sum + (n ?? 0), 0);
   return (
     <>
-      <PageHead title="Audit log" count={`${total} ${total === 1 ? 'entry' : 'entries'}; the newest ${log.entries.length} shown`} />
+      <PageHead title="Audit log" count={total === 0 ? 'no entries' : `${total} ${total === 1 ? 'entry' : 'entries'}; the newest ${log.entries.length} shown`} />
       <form className="filters" method="get" aria-label="Filter the audit log">
         <div className="field">
           <label htmlFor="audit-domain">Domain</label>
