@@ -53,12 +53,44 @@ interface CostContext {
   clientAddress?: string;
 }
 
-/** The requested cost of an operation against the maximum: one calculator for HTTP (the plugin) and subscriptions. */
+/** Whose budgets an operation spends: the signed-in user's and the client address's. */
+export interface BudgetOwner {
+  userId: string | undefined;
+  ip: string | undefined;
+}
+
+/**
+ * The requested cost of an operation against the maximum, and its spending
+ * from the shared budgets: one guard for HTTP (the plugin) and subscriptions.
+ */
 export class CostGuard {
   private readonly calculator: CostCalculator;
 
-  constructor(readonly limits: CostLimits) {
+  constructor(
+    readonly limits: CostLimits,
+    private readonly limiter?: RateLimiter,
+  ) {
     this.calculator = new CostCalculator(limits);
+  }
+
+  /**
+   * Spends `requested` from the owner's budgets. Over a budget: RATE_LIMITED
+   * with `retryAfter` (seconds), plus what `extensions` adds for that wait (the
+   * HTTP status and header). No limiter, or Redis away (fail open): allowed.
+   */
+  async spend(
+    who: BudgetOwner,
+    requested: number,
+    extensions: (retryAfterSeconds: number) => Record<string, unknown> = () => ({}),
+  ): Promise<{ refusal?: GraphQLError; throttle?: SpendResult['throttleStatus'] }> {
+    const spent = await this.limiter?.spend(who, requested);
+    if (!spent) return {};
+    if (spent.allowed) return { throttle: spent.throttleStatus };
+    const message = `Too many requests: this operation costs ${requested} and the budget has ${spent.throttleStatus.currentlyAvailable} left. Retry in ${spent.retryAfterSeconds} s.`;
+    const refusal = new GraphQLError(message, {
+      extensions: { code: ErrorCode.RATE_LIMITED, retryAfter: spent.retryAfterSeconds, ...extensions(spent.retryAfterSeconds) },
+    });
+    return { refusal, throttle: spent.throttleStatus };
   }
 
   requested(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Readonly<Record<string, unknown>> | undefined): number {
@@ -75,7 +107,7 @@ export class CostGuard {
   }
 }
 
-export function costPlugin<TContext extends CostContext>(guard: CostGuard, limiter: RateLimiter | undefined): ApolloServerPlugin<TContext> {
+export function costPlugin<TContext extends CostContext>(guard: CostGuard): ApolloServerPlugin<TContext> {
   const limits = guard.limits;
   return {
     async requestDidStart() {
@@ -89,20 +121,12 @@ export function costPlugin<TContext extends CostContext>(guard: CostGuard, limit
           if (operation.operation === 'mutation') mutationRootFields = countRootFields(operation.selectionSet, new Map());
           const refused = guard.refusal(operation, requested, { http: { status: 400 } });
           if (refused) throw refused;
-          if (!limiter) return;
-          const spent = await limiter.spend({ userId: contextValue.identity?.userId, ip: contextValue.clientAddress || undefined }, requested);
-          if (!spent) return; // Redis unavailable: fail open (rate-limit.ts)
-          throttle = spent.throttleStatus;
-          if (!spent.allowed) {
-            // Apollo Server takes the answer's status and headers from `extensions.http` (and leaves it out of the answer).
-            const extensions: Record<string, unknown> = {
-              code: ErrorCode.RATE_LIMITED,
-              retryAfter: spent.retryAfterSeconds,
-              http: { status: 429, headers: new HeaderMap([['retry-after', String(spent.retryAfterSeconds)]]) },
-            };
-            const message = `Too many requests: this operation costs ${requested} and the budget has ${spent.throttleStatus.currentlyAvailable} left. Retry in ${spent.retryAfterSeconds} s.`;
-            throw new GraphQLError(message, { extensions });
-          }
+          // Apollo Server takes the answer's status and headers from `extensions.http` (and leaves it out of the answer).
+          const spent = await guard.spend({ userId: contextValue.identity?.userId, ip: contextValue.clientAddress || undefined }, requested, (retryAfter) => ({
+            http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfter)]]) },
+          }));
+          throttle = spent.throttle;
+          if (spent.refusal) throw spent.refusal;
         },
         async willSendResponse({ response }) {
           if (!limits.report || requested === undefined || response.body.kind !== 'single') return;

@@ -27,7 +27,7 @@ export interface ProtectionOptions {
 
 export interface Protection {
   safelist: Safelist;
-  /** The cost and its maximum, for the plugin (HTTP) and the subscriptions (WebSocket). */
+  /** The cost, its maximum and the budgets, for the plugin (HTTP) and the subscriptions (WebSocket). */
   cost: CostGuard;
   plugin: ApolloServerPlugin<RouterContext>;
   /**
@@ -49,10 +49,10 @@ export function startProtection(options: ProtectionOptions, production: boolean,
   const deployed = isProduction();
   const safelistOptions = options.safelist === false ? { mode: 'off' as const, manifests: [] } : { ...safelistFromEnv(deployed), ...options.safelist };
   const safelist = new Safelist(safelistOptions, logger, production);
-  const cost = new CostGuard({ ...costLimitsFromEnv(), ...options.cost });
-  const limits = cost.limits;
+  const limits = { ...costLimitsFromEnv(), ...options.cost };
   const rateLimit = options.rateLimit === false ? false : options.rateLimit ? { ...rateLimitDefaults(), ...options.rateLimit } : rateLimitFromEnv(deployed);
   const limiter = rateLimit ? new RateLimiter(rateLimit, logger) : undefined;
+  const cost = new CostGuard(limits, limiter);
   if (limiter && limits.maxCost > Math.min(limiter.buckets.identity.capacity, limiter.buckets.ip.capacity)) {
     logger.warn({ maxCost: limits.maxCost, buckets: limiter.buckets }, 'router: ROUTER_MAX_COST is above a rate-limit bucket; such operations need a full bucket');
   }
@@ -66,7 +66,7 @@ export function startProtection(options: ProtectionOptions, production: boolean,
   return {
     safelist,
     cost,
-    plugin: costPlugin<RouterContext>(cost, limiter),
+    plugin: costPlugin<RouterContext>(cost),
     clientAddress(req) {
       const socket = plainAddress(req.socket.remoteAddress ?? 'unknown');
       const forwarded = req.headers['x-forwarded-for'];

@@ -350,6 +350,7 @@ export async function createRouter(options: RouterOptions = {}): Promise<Running
       production,
       safelist: protection.safelist,
       cost: protection.cost,
+      clientAddress: (request) => protection.clientAddress(request),
       async executeSingle(request, context) {
         const response = await server.executeOperation(
           { query: request.query, variables: request.variables ?? undefined, operationName: request.operationName ?? undefined, extensions: request.extensions ?? undefined },

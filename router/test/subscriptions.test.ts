@@ -3,6 +3,7 @@
  * router, fake subgraphs on the real subgraph kit, events published to Redis.
  */
 import { randomUUID } from 'node:crypto';
+import { redisUrl } from '@commerce/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeLiveSubscribers, createLivePublisher, type LivePublisher } from '@commerce/live';
 import type { RunningSubgraph } from '@commerce/subgraph-kit';
@@ -284,6 +285,44 @@ describe('federated subscriptions', () => {
     const query = subscribe(client(costed.url, { authorization: token }), { query: `{ widget(id: "${id}") { alsoLiked(first: 50) { id } } }` });
     const queryResult = await within(5_000, query.next());
     expect(queryResult.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', actual: 51, max: 10 });
+  });
+
+  it('spends a subscription\'s cost from the user\'s budget when it starts: over it, RATE_LIMITED with retryAfter, and nothing is subscribed', async () => {
+    const budgeted = await startRouter(widgets.url, {}, {
+      protection: {
+        safelist: false,
+        cost: { maxCost: 10, report: false, defaultListSize: 10 },
+        rateLimit: {
+          redisUrl: redisUrl(),
+          prefix: `router:rl:subscriptions-test:${randomUUID()}:`,
+          identity: { capacity: 6, refillPerSecond: 1 },
+          ip: { capacity: 1_000, refillPerSecond: 1_000 },
+          timeoutMs: 1_000,
+        },
+      },
+    });
+    cleanups.push(() => budgeted.stop());
+    const token = await bearer('ada');
+    const id = widgetOf('ada');
+    const sized = (first: number) => ({ query: `subscription ($id: ID!) { widgetUpdated(id: $id) { id alsoLiked(first: ${first}) { id } } }`, variables: { id } });
+
+    // 6 in the bucket, 3 spent (1 + 2): the first starts.
+    const first = subscribe(client(budgeted.url, { authorization: token }), sized(2));
+    await listening(widgetChannel(id));
+
+    // 3 left (plus a point a second), 6 asked (1 + 5): refused before anything is subscribed upstream, with the wait in seconds.
+    const second = subscribe(client(budgeted.url, { authorization: token }), sized(5));
+    const errors = (await within(5_000, second.ended)) as FormattedError[];
+    expect(errors[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED' });
+    const retryAfter = errors[0]?.extensions?.retryAfter;
+    expect(Number.isInteger(retryAfter) && (retryAfter as number) >= 1 && (retryAfter as number) <= 3).toBe(true);
+    expect(errors[0]?.message).toMatch(/^Too many requests: this operation costs 6 and the budget has [345] left/);
+    expect(budgeted.subscriptionStats().subscriptions).toBe(1);
+
+    // The one that paid runs as usual.
+    await publisher.publish(widgetChannel(id), widgetEvent(id, 'Ochre'));
+    expect((await first.next()).data).toEqual({ widgetUpdated: { id, alsoLiked: [{ id: `${id}-liked-0` }, { id: `${id}-liked-1` }] } });
+    first.dispose();
   });
 
   it('limits connections per router and subscriptions per connection, with clear codes', async () => {

@@ -109,8 +109,10 @@ export interface SubscriptionServerDeps {
   production: boolean;
   /** Only known operations (safelist.ts); absent: every operation is planned. */
   safelist?: Pick<Safelist, 'check'>;
-  /** The cost and its maximum (cost-plugin.ts), as over HTTP; absent: subscriptions are not costed. */
+  /** The cost, its maximum and the budgets (cost-plugin.ts), as over HTTP; absent: subscriptions are not costed. */
   cost?: CostGuard;
+  /** The client's address for its budget, from the upgrade request (protection.ts); absent: no address budget. */
+  clientAddress?(request: IncomingMessage): string;
 }
 
 /** Per client connection, from connection_init on. */
@@ -122,6 +124,8 @@ interface Connection {
   operations: Set<LiveSubscription>;
   headers: IncomingHttpHeaders;
   params: Readonly<Record<string, unknown>>;
+  /** For the address budget ('' for none). */
+  clientAddress: string;
 }
 
 /** What onSubscribe hands to graphql-ws's execute/subscribe step, as the "context value". */
@@ -395,6 +399,7 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
           operations: new Set(),
           headers: request.headers,
           params,
+          clientAddress: deps.clientAddress?.(request) ?? '',
         };
         if (identity) {
           const expire = (): void => {
@@ -410,7 +415,7 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
         const connection = connections.get(ctx.extra.socket);
         if (connection) endConnection(connection);
       },
-      onSubscribe(ctx, id, payload): ExecutionArgs | readonly GraphQLError[] {
+      async onSubscribe(ctx, id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> {
         const connection = connections.get(ctx.extra.socket);
         if (!connection) return [internal()];
         if (connection.expired) return [tokenExpired()];
@@ -452,6 +457,9 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
             requestedCost = deps.cost.requested(ready.schema, ready.document, operation, known.variables ?? undefined);
             const refused = deps.cost.refusal(operation, requestedCost);
             if (refused) return [refused];
+            // Starting a subscription spends its cost from the same budgets as an HTTP request (events do not).
+            const { refusal } = await deps.cost.spend({ userId: connection.identity?.userId, ip: connection.clientAddress || undefined }, requestedCost);
+            if (refusal) return [refusal];
           }
         }
 
