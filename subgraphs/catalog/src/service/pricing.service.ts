@@ -1,24 +1,10 @@
-/**
- * Prices: one integer amount in minor units per variant and currency, never a
- * float. Use this service to read a variant's prices, a product's price range,
- * or to change prices (admin), which publishes product.price_changed for
- * every price that actually changed (and one product.updated with the new
- * snapshot), in the same transaction.
- *
- * Reads go through the request's DataLoaders; a product's price range is
- * computed from the same batched variant and price rows the listing already
- * loads, so it costs no extra query.
- */
-import { notFound } from '@commerce/errors';
+
 import { allReady, whenReady, type MaybePromise } from '@commerce/subgraph-kit';
 import type { CatalogContext } from '../context.js';
 import type { Product, ProductVariant } from '../generated/prisma/client.js';
-import { isUuid } from '../data/ids.js';
 import type { PriceRow, VariantRow } from '../data/reads.js';
-import { publishPriceChanged, publishProductUpdated, type PriceChange } from '../events/publish.js';
-import { recordAudit } from './audit.service.js';
-import { checkVersion } from './concurrency.js';
-import { lockProduct, variantsOf } from './product.service.js';
+import { publishPriceChanged, type PriceChange } from '../events/publish.js';
+import { commitVariantChange, lockVariantOwner, variantsOf } from './product.service.js';
 import { requirePrices, type CurrencyCode, type MoneyInput } from './validation.js';
 
 export interface Money {
@@ -91,15 +77,10 @@ function rangeOf(prices: readonly (Money | null)[]): PriceRange | null {
 export async function setVariantPrices(ctx: CatalogContext, input: SetVariantPricesInput): Promise<ProductVariant> {
   const prices = requirePrices(input.prices, 'prices');
   return ctx.prisma.$transaction(async (tx) => {
-    const owner = isUuid(input.variantId)
-      ? await tx.productVariant.findUnique({ where: { id: input.variantId }, select: { productId: true } })
-      : null;
-    if (!owner) throw notFound('Variant', input.variantId);
     // The product row first, as every catalog writer does (then the variant),
     // so two concurrent price changes see each other's result as their
     // "previous" amount, in commit order, and never deadlock with a bulk change.
-    const product = await lockProduct(tx, owner.productId);
-    checkVersion('product', product.version, input.expectedVersion);
+    const product = await lockVariantOwner(tx, input.variantId, input.expectedVersion);
     await tx.$queryRaw`SELECT id FROM product_variants WHERE id = ${input.variantId}::uuid FOR UPDATE`;
     const variant = await tx.productVariant.findUniqueOrThrow({ where: { id: input.variantId }, include: { prices: true } });
     const current = new Map(variant.prices.map((price) => [price.currency.trim(), price.amount]));
@@ -122,29 +103,14 @@ export async function setVariantPrices(ctx: CatalogContext, input: SetVariantPri
       });
     }
     if (changes.length > 0) {
+      for (const change of changes) await publishPriceChanged(tx, change, ctx.traceContext);
       // Read models that keep product snapshots (search) get the new prices
       // from product.updated, as they get every other change; the product
       // row is touched so the snapshot's updatedAt moves too.
-      await tx.product.update({ where: { id: variant.productId }, data: { updatedAt: new Date(), version: { increment: 1 } } });
-      for (const change of changes) await publishPriceChanged(tx, change, ctx.traceContext);
-      await publishProductUpdated(tx, variant.productId, ctx.traceContext);
-      await recordAudit(ctx, tx, 'setVariantPrices', [
-        {
-          // Filed under the product, whose history an admin reads; the variant is named inside.
-          targetType: 'Product',
-          targetId: variant.productId,
-          changes: {
-            variantId: variant.id,
-            sku: variant.sku,
-            prices: changes.map((change) => ({
-              currency: change.currency,
-              before: change.previousAmountMinor,
-              after: change.amountMinor,
-            })),
-            version: { before: product.version, after: product.version + 1 },
-          },
-        },
-      ]);
+      await commitVariantChange(ctx, tx, product, 'setVariantPrices', variant.id, {
+        sku: variant.sku,
+        prices: changes.map((change) => ({ currency: change.currency, before: change.previousAmountMinor, after: change.amountMinor })),
+      });
     }
     const { prices: _prices, ...plain } = variant;
     return plain;

@@ -348,6 +348,40 @@ export async function lockProduct(tx: CatalogTx, id: string): Promise<Product> {
   return tx.product.findUniqueOrThrow({ where: { id } });
 }
 
+/**
+ * How every change to a variant starts: the product that owns it locked
+ * (NOT_FOUND when the variant is not there) and the caller's expectedVersion,
+ * the product's, checked against it.
+ */
+export async function lockVariantOwner(tx: CatalogTx, variantId: string, expectedVersion: number | null | undefined): Promise<Product> {
+  const owner = isUuid(variantId) ? await tx.productVariant.findUnique({ where: { id: variantId }, select: { productId: true } }) : null;
+  if (!owner) throw notFound('Variant', variantId);
+  const product = await lockProduct(tx, owner.productId);
+  checkVersion('product', product.version, expectedVersion);
+  return product;
+}
+
+/**
+ * How every change to a variant is committed: the product's version moves on
+ * (expectedVersion sees it), product.updated tells the read models, and one
+ * audit entry naming the variant is filed under the product, whose history an
+ * admin reads.
+ */
+export async function commitVariantChange(
+  ctx: CatalogContext,
+  tx: CatalogTx,
+  product: Pick<Product, 'id' | 'version'>,
+  action: string,
+  variantId: string,
+  changes: Record<string, unknown>,
+): Promise<void> {
+  await tx.product.update({ where: { id: product.id }, data: { updatedAt: new Date(), version: { increment: 1 } } });
+  await publishProductUpdated(tx, product.id, ctx.traceContext);
+  await recordAudit(ctx, tx, action, [
+    { targetType: 'Product', targetId: product.id, changes: { variantId, ...changes, version: { before: product.version, after: product.version + 1 } } },
+  ]);
+}
+
 /** Maps a unique violation on slug or SKU (a race past the pre-checks) to CONFLICT. */
 function conflictFromUniqueViolation(error: unknown, slug: string): never {
   if (isUniqueViolation(error, 'slug')) {

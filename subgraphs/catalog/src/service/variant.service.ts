@@ -9,15 +9,12 @@
  * Variants are not removed: orders and carts keep naming a variant by id
  * through the graph, and a variant that stops resolving would break them.
  */
-import { AppError, ErrorCode, badInput, notFound } from '@commerce/errors';
+import { AppError, ErrorCode, badInput } from '@commerce/errors';
 import type { CatalogContext } from '../context.js';
 import type { ProductVariant } from '../generated/prisma/client.js';
-import { isUuid } from '../data/ids.js';
 import { isUniqueViolation, type CatalogTx } from '../data/prisma.js';
-import { publishProductUpdated } from '../events/publish.js';
-import { recordAudit } from './audit.service.js';
 import { checkVersion } from './concurrency.js';
-import { lockProduct } from './product.service.js';
+import { commitVariantChange, lockProduct, lockVariantOwner } from './product.service.js';
 import { MAX_OPTIONS, MAX_VARIANTS, requirePrices, requireSku, requireText, type MoneyInput } from './validation.js';
 
 export interface OptionInput {
@@ -110,22 +107,12 @@ export async function addProductVariant(ctx: CatalogContext, input: AddProductVa
           prices: { create: prices.map((price) => ({ currency: price.currency, amount: price.amountMinor })) },
         },
       });
-      await tx.product.update({ where: { id: before.id }, data: { updatedAt: new Date(), version: { increment: 1 } } });
-      await publishProductUpdated(tx, before.id, ctx.traceContext);
-      await recordAudit(ctx, tx, 'addProductVariant', [
-        {
-          targetType: 'Product',
-          targetId: before.id,
-          changes: {
-            variantId: variant.id,
-            sku,
-            name,
-            options: options.map((option) => ({ ...option })),
-            prices: prices.map((price) => ({ ...price })),
-            version: { before: before.version, after: before.version + 1 },
-          },
-        },
-      ]);
+      await commitVariantChange(ctx, tx, before, 'addProductVariant', variant.id, {
+        sku,
+        name,
+        options: options.map((option) => ({ ...option })),
+        prices: prices.map((price) => ({ ...price })),
+      });
       return variant;
     });
   } catch (error) {
@@ -146,12 +133,7 @@ export async function updateProductVariant(ctx: CatalogContext, input: UpdatePro
   const options = input.options == null ? undefined : validOptions(input.options, 'options');
   try {
     return await ctx.prisma.$transaction(async (tx) => {
-      const owner = isUuid(input.variantId)
-        ? await tx.productVariant.findUnique({ where: { id: input.variantId }, select: { productId: true } })
-        : null;
-      if (!owner) throw notFound('Variant', input.variantId);
-      const product = await lockProduct(tx, owner.productId);
-      checkVersion('product', product.version, input.expectedVersion);
+      const product = await lockVariantOwner(tx, input.variantId, input.expectedVersion);
       const before = await tx.productVariant.findUniqueOrThrow({
         where: { id: input.variantId },
         include: { options: { orderBy: [{ position: 'asc' }, { name: 'asc' }] } },
@@ -178,19 +160,7 @@ export async function updateProductVariant(ctx: CatalogContext, input: UpdatePro
           data: options.map((option, position) => ({ ...option, position, variantId: before.id })),
         });
       }
-      await tx.product.update({ where: { id: product.id }, data: { updatedAt: new Date(), version: { increment: 1 } } });
-      await publishProductUpdated(tx, product.id, ctx.traceContext);
-      await recordAudit(ctx, tx, 'updateProductVariant', [
-        {
-          targetType: 'Product',
-          targetId: product.id,
-          changes: {
-            variantId: before.id,
-            ...JSON.parse(JSON.stringify(changes)),
-            version: { before: product.version, after: product.version + 1 },
-          },
-        },
-      ]);
+      await commitVariantChange(ctx, tx, product, 'updateProductVariant', before.id, JSON.parse(JSON.stringify(changes)));
       return variant;
     });
   } catch (error) {
